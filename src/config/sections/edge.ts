@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { dnsName, positiveInt } from "./primitives";
+
+/** The DMZ edge (D3, D6): internet-facing ALB with WAF in front of the in-cluster gateway. */
+export const TLS_POLICIES = [
+  "ELBSecurityPolicy-TLS13-1-2-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+  "ELBSecurityPolicy-TLS13-1-3-2021-06",
+] as const;
+
+export const edgeSchema = z.strictObject({
+  domainName: dnsName,
+  certificate: z.discriminatedUnion(
+    "mode",
+    [
+      z.strictObject({
+        mode: z.literal("dns-validated"),
+        hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { message: "allowed: a Route 53 hosted zone id such as Z0123456789ABC" }),
+      }),
+      z.strictObject({
+        mode: z.literal("imported"),
+        certificateArn: z.string().regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, {
+          message: "allowed: an ACM certificate ARN",
+        }),
+      }),
+    ],
+    { message: "allowed: mode dns-validated (with hostedZoneId) or imported (with certificateArn)" },
+  ),
+  tlsPolicy: z.enum(TLS_POLICIES, { message: `allowed: ${TLS_POLICIES.join(", ")}` }),
+  /** Requests per 5 minutes per client IP before WAF blocks it. */
+  wafRateLimitPerIp: z.number().int().min(100, { message: "allowed: 100..2000000000" }).max(2_000_000_000, {
+    message: "allowed: 100..2000000000",
+  }),
+  idleTimeoutSeconds: positiveInt(4000),
+});
+export type EdgeConfig = z.infer<typeof edgeSchema>;

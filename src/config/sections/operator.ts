@@ -1,0 +1,10 @@
+import { z } from "zod";
+import { accountId, positiveInt } from "./primitives";
+
+/** D4: the DevOps-as-a-Service provider's scoped, audited access. */
+export const operatorSchema = z.strictObject({
+  providerAccountId: accountId,
+  externalId: z.string().regex(/^[A-Za-z0-9+=,.@:/-]{16,1224}$/, { message: "allowed: 16..1224 characters of [A-Za-z0-9+=,.@:/-]" }),
+  maxSessionHours: positiveInt(12),
+});
+export type OperatorConfig = z.infer<typeof operatorSchema>;

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Program tests load the whole AWS SDK under mocks; host tests start real daemons.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    // Host tests share network namespaces and daemons; files run one at a time to keep labs apart.
+    fileParallelism: false,
+  },
+});
