@@ -1,0 +1,33 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "./schema";
+import { type PlatformConfig, validatePlatformConfig } from "./validate";
+
+/** The repository root: config paths (the catalog) are relative to it, wherever Pulumi runs from. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+const DEFAULT_CATALOG = "src/config/catalog.yaml";
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads this stack's Pulumi config and service catalog, and validates both before anything is registered. */
+export function loadPlatformConfig(now: Date = new Date()): PlatformConfig {
+  const config = pulumi.runtime.allConfig();
+  const secretKeys = new Set(Object.keys(config).filter((key) => pulumi.runtime.isConfigSecret(key)));
+  const catalogFile = config[`${PROJECT}:catalogFile`] ?? DEFAULT_CATALOG;
+  return validatePlatformConfig({
+    stack: pulumi.getStack(),
+    config,
+    secretKeys,
+    catalogFile,
+    catalogText: readText(path.resolve(PROJECT_ROOT, catalogFile)),
+    now,
+  });
+}

@@ -1,0 +1,116 @@
+import * as yaml from "js-yaml";
+import { catalogRules } from "./catalog-rules";
+import { type Catalog, catalogSchema } from "./catalog-schema";
+import { ConfigError } from "./errors";
+import { type ConfigIssue, formatIssue, fromZodIssues } from "./issues";
+import { type AwsConfig, awsConfigSchema, PROJECT, type StackConfig, stackConfigSchema } from "./schema";
+import type { EgressException } from "./sections/egress";
+import { isoDay, stackRules } from "./stack-rules";
+
+/** The validated configuration of one stack: everything the composition root needs. */
+export interface PlatformConfig {
+  readonly project: string;
+  readonly stack: string;
+  readonly aws: AwsConfig;
+  readonly config: StackConfig;
+  readonly catalog: Catalog;
+  /** Exceptions in force today (granted on or before today); only these are rendered. */
+  readonly liveEgressExceptions: EgressException[];
+}
+
+export interface RawStackInput {
+  readonly stack: string;
+  /** `namespace:key` → value, as Pulumi hands them over (structured values JSON-encoded). */
+  readonly config: Readonly<Record<string, string>>;
+  readonly secretKeys?: ReadonlySet<string>;
+  readonly catalogFile: string;
+  /** The catalog's text, or undefined when the file could not be read. */
+  readonly catalogText: string | undefined;
+  readonly now: Date;
+}
+
+function decode(value: string): unknown {
+  const trimmed = value.trim();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/** Validates everything at once and throws a ConfigError with one line per problem. */
+export function validatePlatformConfig(input: RawStackInput): PlatformConfig {
+  const issues: ConfigIssue[] = [];
+  const stackRaw: Record<string, unknown> = {};
+  const awsRaw: Record<string, unknown> = {};
+  const secretTop = new Set<string>();
+
+  for (const [fullKey, value] of Object.entries(input.config).sort(([a], [b]) => a.localeCompare(b))) {
+    const sep = fullKey.indexOf(":");
+    const ns = fullKey.slice(0, sep);
+    const key = fullKey.slice(sep + 1);
+    const secret = input.secretKeys?.has(fullKey) ?? false;
+    if (ns === PROJECT) {
+      stackRaw[key] = decode(value);
+      if (secret) secretTop.add(key);
+    } else if (ns === "aws") awsRaw[key] = decode(value);
+    else if (ns === "pulumi") continue;
+    else issues.push({ source: fullKey, path: [], value: secret ? undefined : value, secret, allowed: `unknown config namespace "${ns}"; allowed: ${PROJECT}:*, aws:*` });
+  }
+
+  const aws = awsConfigSchema.safeParse(awsRaw);
+  if (!aws.success) issues.push(...fromZodIssues("aws", awsConfigSchema, awsRaw, aws.error.issues).map(colonSource("aws")));
+  const stack = stackConfigSchema.safeParse(stackRaw);
+  if (!stack.success) {
+    for (const issue of fromZodIssues(PROJECT, stackConfigSchema, stackRaw, stack.error.issues)) {
+      const [top, ...rest] = issue.path;
+      issues.push(top === undefined ? issue : { ...issue, source: `${PROJECT}:${String(top)}`, path: rest, secret: secretTop.has(String(top)) });
+    }
+  }
+
+  let catalog: Catalog | undefined;
+  if (input.catalogText === undefined) {
+    issues.push({ source: `${PROJECT}:catalogFile`, path: [], value: input.catalogFile, allowed: "allowed: a readable service catalog file (this one cannot be read)" });
+  } else {
+    let doc: unknown;
+    try {
+      doc = yaml.load(input.catalogText, { filename: input.catalogFile });
+    } catch (err) {
+      const reason = err instanceof yaml.YAMLException ? `${err.reason} at line ${err.mark.line + 1}` : String(err);
+      issues.push({ source: input.catalogFile, path: [], value: undefined, allowed: `allowed: valid YAML (${reason})` });
+    }
+    if (doc !== undefined) {
+      const parsed = catalogSchema.safeParse(doc);
+      if (parsed.success) catalog = parsed.data;
+      else issues.push(...fromZodIssues(input.catalogFile, catalogSchema, doc, parsed.error.issues).map(catalogSource(input.catalogFile)));
+    }
+  }
+
+  // Cross-field rules need well-typed inputs; they run when the parts they read parsed cleanly.
+  if (aws.success && stack.success) issues.push(...stackRules(stack.data, aws.data, input.now));
+  if (stack.success && catalog) issues.push(...catalogRules(catalog, `${input.catalogFile}:`, stack.data).map(catalogSource(input.catalogFile)));
+
+  if (issues.length > 0 || !aws.success || !stack.success || !catalog) {
+    throw new ConfigError(issues.map((issue) => formatIssue(input.stack, issue)));
+  }
+  const today = isoDay(input.now);
+  return {
+    project: PROJECT,
+    stack: input.stack,
+    aws: aws.data,
+    config: stack.data,
+    catalog,
+    liveEgressExceptions: stack.data.egress.exceptions.filter((ex) => ex.granted <= today && today <= ex.expires),
+  };
+}
+
+const colonSource = (ns: string) => (issue: ConfigIssue): ConfigIssue => {
+  const [top, ...rest] = issue.path;
+  return top === undefined ? issue : { ...issue, source: `${ns}:${String(top)}`, path: rest };
+};
+
+const catalogSource = (file: string) => (issue: ConfigIssue): ConfigIssue =>
+  issue.source.startsWith(file) ? { ...issue, source: `${file}: ` } : issue;
