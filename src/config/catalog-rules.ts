@@ -1,15 +1,24 @@
 import type { Catalog } from "./catalog-schema";
 import type { ConfigIssue } from "./issues";
-import type { StackConfig } from "./schema";
 import { PROJECT } from "./schema";
+import type { DatabasesConfig } from "./sections/databases";
+import type { EgressConfig } from "./sections/egress";
+import type { ImagesConfig } from "./sections/images";
+
+/** The parts of the stack config the catalog refers to; each is checked when it parsed on its own. */
+export interface CatalogReferences {
+  readonly databases?: DatabasesConfig;
+  readonly images?: ImagesConfig;
+  readonly egress?: EgressConfig;
+}
 
 /** References inside the catalog, and between the catalog and the stack config. */
-export function catalogRules(catalog: Catalog, catalogSource: string, config: StackConfig): ConfigIssue[] {
+export function catalogRules(catalog: Catalog, catalogSource: string, config: CatalogReferences): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const at = (path: PropertyKey[], value: unknown, allowed: string) => issues.push({ source: catalogSource, path, value, allowed });
   const services = Object.keys(catalog.services);
   const events = Object.keys(catalog.events);
-  const domains = Object.keys(config.databases.domains);
+  const domains = config.databases ? Object.keys(config.databases.domains) : undefined;
   const published = new Set(Object.values(catalog.services).flatMap((s) => s.publishes));
   const domainOwner = new Map<string, string>();
   const routeOwner = new Map<string, string>();
@@ -27,7 +36,7 @@ export function catalogRules(catalog: Catalog, catalogSource: string, config: St
       else if (!published.has(event)) at(["services", name, "subscribes", i], event, "allowed: an event that some service publishes (nobody publishes this one)");
     });
     if (svc.dataDomain !== undefined) {
-      if (!domains.includes(svc.dataDomain)) {
+      if (domains && !domains.includes(svc.dataDomain)) {
         at(["services", name, "dataDomain"], svc.dataDomain, `allowed: a data domain of ${PROJECT}:databases.domains (${domains.join(", ")})`);
       } else if (domainOwner.has(svc.dataDomain)) {
         at(["services", name, "dataDomain"], svc.dataDomain, `allowed: a domain no other service owns (already owned by ${domainOwner.get(svc.dataDomain)})`);
@@ -45,17 +54,18 @@ export function catalogRules(catalog: Catalog, catalogSource: string, config: St
   }
 
   // Every service has an image tag, and every tag belongs to a service.
-  for (const name of services) {
-    if (!(name in config.images.serviceTags)) {
+  const tags = config.images?.serviceTags ?? {};
+  for (const name of config.images ? services : []) {
+    if (!(name in tags)) {
       issues.push({ source: `${PROJECT}:images`, path: ["serviceTags", name], value: undefined, allowed: "allowed: an immutable image tag for every catalog service" });
     }
   }
-  for (const name of Object.keys(config.images.serviceTags)) {
+  for (const name of Object.keys(tags)) {
     if (!services.includes(name)) {
-      issues.push({ source: `${PROJECT}:images`, path: ["serviceTags", name], value: config.images.serviceTags[name], allowed: `allowed: a service of the catalog (${services.join(", ")})` });
+      issues.push({ source: `${PROJECT}:images`, path: ["serviceTags", name], value: tags[name], allowed: `allowed: a service of the catalog (${services.join(", ")})` });
     }
   }
-  config.egress.exceptions.forEach((ex, i) =>
+  (config.egress?.exceptions ?? []).forEach((ex, i) =>
     ex.services.forEach((svc, j) => {
       if (!services.includes(svc)) {
         issues.push({ source: `${PROJECT}:egress`, path: ["exceptions", i, "services", j], value: svc, allowed: `allowed: a service of the catalog (${services.join(", ")})` });

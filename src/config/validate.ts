@@ -1,10 +1,12 @@
 import * as yaml from "js-yaml";
-import { catalogRules } from "./catalog-rules";
+import { type CatalogReferences, catalogRules } from "./catalog-rules";
 import { type Catalog, catalogSchema } from "./catalog-schema";
 import { ConfigError } from "./errors";
 import { type ConfigIssue, formatIssue, fromZodIssues } from "./issues";
 import { type AwsConfig, awsConfigSchema, PROJECT, type StackConfig, stackConfigSchema } from "./schema";
-import type { EgressException } from "./sections/egress";
+import { databasesSchema } from "./sections/databases";
+import { type EgressException, egressSchema } from "./sections/egress";
+import { imagesSchema } from "./sections/images";
 import { isoDay, stackRules } from "./stack-rules";
 
 /** The validated configuration of one stack: everything the composition root needs. */
@@ -91,10 +93,14 @@ export function validatePlatformConfig(input: RawStackInput): PlatformConfig {
 
   // Cross-field rules need well-typed inputs; they run when the parts they read parsed cleanly.
   if (aws.success && stack.success) issues.push(...stackRules(stack.data, aws.data, input.now));
-  if (stack.success && catalog) issues.push(...catalogRules(catalog, `${input.catalogFile}:`, stack.data).map(catalogSource(input.catalogFile)));
+  if (catalog) {
+    const refs = stack.success ? stack.data : sectionsThatParse(stackRaw);
+    issues.push(...catalogRules(catalog, `${input.catalogFile}:`, refs).map(catalogSource(input.catalogFile)));
+  }
 
   if (issues.length > 0 || !aws.success || !stack.success || !catalog) {
-    throw new ConfigError(issues.map((issue) => formatIssue(input.stack, issue)));
+    // Two checks can fail on the same value for the same reason; say it once.
+    throw new ConfigError([...new Set(issues.map((issue) => formatIssue(input.stack, issue)))]);
   }
   const today = isoDay(input.now);
   return {
@@ -104,6 +110,17 @@ export function validatePlatformConfig(input: RawStackInput): PlatformConfig {
     config: stack.data,
     catalog,
     liveEgressExceptions: stack.data.egress.exceptions.filter((ex) => ex.granted <= today && today <= ex.expires),
+  };
+}
+
+function sectionsThatParse(raw: Record<string, unknown>): CatalogReferences {
+  const databases = databasesSchema.safeParse(raw.databases);
+  const images = imagesSchema.safeParse(raw.images);
+  const egress = egressSchema.safeParse(raw.egress);
+  return {
+    databases: databases.success ? databases.data : undefined,
+    images: images.success ? images.data : undefined,
+    egress: egress.success ? egress.data : undefined,
   };
 }
 

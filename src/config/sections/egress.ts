@@ -8,7 +8,8 @@ import { amiId, instanceType, isoDate, kebabName, positiveInt } from "./primitiv
 export const egressExceptionSchema = z.strictObject({
   host: z.string().regex(/^(?=.{1,253}$)(\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/, {
     message: "allowed: a DNS name (a leading dot admits its subdomains); no wildcards, no IP addresses",
-  }),
+  })
+  .regex(/\.[a-z]{2,63}$/, { message: "allowed: a DNS name (a leading dot admits its subdomains); no wildcards, no IP addresses" }),
   zones: z
     .array(z.enum(["app", "data"], { message: "allowed: app, data" }))
     .min(1, { message: "allowed: one or more of app, data" }),

@@ -24,6 +24,10 @@ export interface ResourceState {
   provider?: string;
   protect?: boolean;
   retainOnDelete?: boolean;
+  /** URN of the resource whose deletion also deletes this one. */
+  deletedWith?: string;
+  /** The id an `import` resource option adopted. */
+  importID?: string;
   dependencies?: string[];
   propertyDependencies?: Record<string, string[]>;
   additionalSecretOutputs?: string[];

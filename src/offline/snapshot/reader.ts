@@ -1,0 +1,131 @@
+import * as fs from "node:fs";
+import type { DeploymentV3, ResourceState, StackExport } from "./types";
+
+/** A snapshot that cannot be used; the message is one line naming the file and what is wrong. */
+export class SnapshotError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SnapshotError";
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function stringList(source: string, where: string, value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    throw new SnapshotError(`${source}: ${where}: expected a list of URNs, found ${describe(value)}`);
+  }
+  return value as string[];
+}
+
+function readResource(source: string, index: number, raw: unknown): ResourceState {
+  const where = `deployment.resources[${index}]`;
+  if (!isObject(raw)) throw new SnapshotError(`${source}: ${where}: expected an object, found ${describe(raw)}`);
+  const { urn, type, custom } = raw;
+  if (typeof urn !== "string" || !urn.startsWith("urn:pulumi:")) {
+    throw new SnapshotError(`${source}: ${where}.urn: expected a URN "urn:pulumi:...", found ${describe(urn)}`);
+  }
+  if (typeof type !== "string" || type === "") {
+    throw new SnapshotError(`${source}: ${where}.type (${urn}): expected a type token, found ${describe(type)}`);
+  }
+  if (custom !== undefined && typeof custom !== "boolean") {
+    throw new SnapshotError(`${source}: ${where}.custom (${urn}): expected true or false, found ${describe(custom)}`);
+  }
+  for (const key of ["inputs", "outputs"] as const) {
+    if (raw[key] !== undefined && raw[key] !== null && !isObject(raw[key])) {
+      throw new SnapshotError(`${source}: ${where}.${key} (${urn}): expected an object, found ${describe(raw[key])}`);
+    }
+  }
+  // Real exports write `null` for a property without dependencies; normalise to empty lists.
+  let propertyDependencies: Record<string, string[]> | undefined;
+  if (raw.propertyDependencies !== undefined && raw.propertyDependencies !== null) {
+    if (!isObject(raw.propertyDependencies)) {
+      throw new SnapshotError(`${source}: ${where}.propertyDependencies (${urn}): expected an object, found ${describe(raw.propertyDependencies)}`);
+    }
+    propertyDependencies = {};
+    for (const [prop, deps] of Object.entries(raw.propertyDependencies)) {
+      propertyDependencies[prop] = stringList(source, `${where}.propertyDependencies.${prop} (${urn})`, deps) ?? [];
+    }
+  }
+  const resource: ResourceState = {
+    ...(raw as object),
+    urn,
+    type,
+    custom: custom ?? false,
+  } as ResourceState;
+  const dependencies = stringList(source, `${where}.dependencies (${urn})`, raw.dependencies);
+  if (dependencies === undefined) delete resource.dependencies;
+  else resource.dependencies = dependencies;
+  if (propertyDependencies === undefined) delete resource.propertyDependencies;
+  else resource.propertyDependencies = propertyDependencies;
+  for (const key of ["inputs", "outputs", "parent", "provider", "id"] as const) {
+    if (resource[key] === null || resource[key] === "") delete resource[key];
+  }
+  return resource;
+}
+
+function readDeployment(source: string, raw: unknown, where: string): DeploymentV3 {
+  if (!isObject(raw)) throw new SnapshotError(`${source}: ${where}: expected an object, found ${describe(raw)}`);
+  const resources = raw.resources ?? [];
+  if (!Array.isArray(resources)) {
+    throw new SnapshotError(`${source}: ${where}.resources: expected a list of resources, found ${describe(resources)}`);
+  }
+  const manifest = isObject(raw.manifest) ? raw.manifest : {};
+  return {
+    ...(raw as object),
+    manifest: {
+      time: typeof manifest.time === "string" ? manifest.time : "",
+      magic: typeof manifest.magic === "string" ? manifest.magic : "",
+      version: typeof manifest.version === "string" ? manifest.version : "",
+    },
+    resources: resources.map((r, i) => readResource(source, i, r)),
+  } as DeploymentV3;
+}
+
+/**
+ * Accepts what `pulumi stack export` prints (and what `synth` writes), and also a checkpoint file of a
+ * self-managed backend (`.pulumi/stacks/<project>/<stack>.json`), whose deployment sits under
+ * `checkpoint.latest`. Extra fields are kept; only deployment version 3 is understood.
+ */
+export function parseSnapshot(text: string, source = "snapshot"): StackExport {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new SnapshotError(`${source}: not valid JSON (${(err as Error).message})`);
+  }
+  if (!isObject(doc)) throw new SnapshotError(`${source}: expected a stack export object, found ${describe(doc)}`);
+  if (doc.version !== 3) {
+    throw new SnapshotError(
+      `${source}: deployment version ${describe(doc.version)} is not supported; allowed: version 3 (pulumi stack export of Pulumi 3.x)`,
+    );
+  }
+  if (isObject(doc.checkpoint)) {
+    return { version: 3, deployment: readDeployment(source, doc.checkpoint.latest ?? {}, "checkpoint.latest") };
+  }
+  if (!isObject(doc.deployment)) {
+    throw new SnapshotError(`${source}: deployment: expected an object, found ${describe(doc.deployment)}`);
+  }
+  return { version: 3, deployment: readDeployment(source, doc.deployment, "deployment") };
+}
+
+export function readSnapshot(file: string): StackExport {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new SnapshotError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return parseSnapshot(text, file);
+}
