@@ -4,12 +4,14 @@ import { PROJECT } from "./schema";
 import type { DatabasesConfig } from "./sections/databases";
 import type { EgressConfig } from "./sections/egress";
 import type { ImagesConfig } from "./sections/images";
+import type { MessagingConfig } from "./sections/messaging";
 
 /** The parts of the stack config the catalog refers to; each is checked when it parsed on its own. */
 export interface CatalogReferences {
   readonly databases?: DatabasesConfig;
   readonly images?: ImagesConfig;
   readonly egress?: EgressConfig;
+  readonly messaging?: MessagingConfig;
 }
 
 /** References inside the catalog, and between the catalog and the stack config. */
@@ -35,6 +37,11 @@ export function catalogRules(catalog: Catalog, catalogSource: string, config: Ca
       if (!events.includes(event)) at(["services", name, "subscribes", i], event, `allowed: an event declared under events (${events.join(", ")})`);
       else if (!published.has(event)) at(["services", name, "subscribes", i], event, "allowed: an event that some service publishes (nobody publishes this one)");
     });
+    for (const event of Object.keys(svc.filters)) {
+      if (!svc.subscribes.includes(event)) {
+        at(["services", name, "filters", event], svc.filters[event], `allowed: a filter for an event this service subscribes to (${svc.subscribes.join(", ") || "none"})`);
+      }
+    }
     if (svc.dataDomain !== undefined) {
       if (domains && !domains.includes(svc.dataDomain)) {
         at(["services", name, "dataDomain"], svc.dataDomain, `allowed: a data domain of ${PROJECT}:databases.domains (${domains.join(", ")})`);
@@ -64,6 +71,11 @@ export function catalogRules(catalog: Catalog, catalogSource: string, config: Ca
     if (!services.includes(name)) {
       issues.push({ source: `${PROJECT}:images`, path: ["serviceTags", name], value: tags[name], allowed: `allowed: a service of the catalog (${services.join(", ")})` });
     }
+  }
+  // Messaging: the service that sends e-mail and push is a service of the catalog.
+  const notifier = config.messaging?.notifications.service;
+  if (notifier !== undefined && !services.includes(notifier)) {
+    issues.push({ source: `${PROJECT}:messaging`, path: ["notifications", "service"], value: notifier, allowed: `allowed: a service of the catalog (${services.join(", ")})` });
   }
   (config.egress?.exceptions ?? []).forEach((ex, i) =>
     ex.services.forEach((svc, j) => {

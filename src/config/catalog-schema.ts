@@ -7,6 +7,11 @@ import { kebabName, positiveInt } from "./sections/primitives";
  */
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Mi|Gi)?$/, { message: "allowed: a Kubernetes quantity such as 250m, 512Mi, 1Gi" });
 
+/** Values of one filter-policy attribute: literals or SNS operators such as `{ prefix: "eu-" }`. */
+const filterValues = z
+  .array(z.union([z.string(), z.number(), z.boolean(), z.record(z.string(), z.unknown())]))
+  .min(1, { message: "allowed: a non-empty list of values or SNS filter operators" });
+
 export const serviceSchema = z.strictObject({
   description: z.string().min(3, { message: "allowed: a sentence saying what the service does" }),
   port: z.number().int().min(1024, { message: "allowed: 1024..65535 (pods run as non-root)" }).max(65535, {
@@ -19,6 +24,8 @@ export const serviceSchema = z.strictObject({
     .default([]),
   publishes: z.array(kebabName).default([]),
   subscribes: z.array(kebabName).default([]),
+  /** Optional SNS filter policy (on message attributes) per subscribed event: only matching events reach the queue. */
+  filters: z.record(kebabName, z.record(z.string().min(1), filterValues)).default({}),
   /** Synchronous REST calls this service makes (D3); network policies allow only these. */
   calls: z.array(kebabName).default([]),
   replicas: z.strictObject({ min: positiveInt(50), max: positiveInt(200) }),

@@ -7,6 +7,7 @@ import { type AwsConfig, awsConfigSchema, PROJECT, type StackConfig, stackConfig
 import { databasesSchema } from "./sections/databases";
 import { type EgressException, egressSchema } from "./sections/egress";
 import { imagesSchema } from "./sections/images";
+import { messagingSchema } from "./sections/messaging";
 import { isoDay, stackRules } from "./stack-rules";
 
 /** The validated configuration of one stack: everything the composition root needs. */
@@ -117,10 +118,12 @@ function sectionsThatParse(raw: Record<string, unknown>): CatalogReferences {
   const databases = databasesSchema.safeParse(raw.databases);
   const images = imagesSchema.safeParse(raw.images);
   const egress = egressSchema.safeParse(raw.egress);
+  const messaging = messagingSchema.safeParse(raw.messaging);
   return {
     databases: databases.success ? databases.data : undefined,
     images: images.success ? images.data : undefined,
     egress: egress.success ? egress.data : undefined,
+    messaging: messaging.success ? messaging.data : undefined,
   };
 }
 

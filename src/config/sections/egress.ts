@@ -29,6 +29,8 @@ export const egressSchema = z.strictObject({
     amiId,
     instanceType,
     maxSize: positiveInt(6),
+    /** Encrypted root volume of each proxy host (logs wait there until shipped). */
+    rootVolumeGiB: z.number().int().min(8, { message: "allowed: 8..200" }).max(200, { message: "allowed: 8..200" }).default(20),
   }),
   exceptions: z.array(egressExceptionSchema).default([]),
 });

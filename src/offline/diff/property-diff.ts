@@ -3,8 +3,9 @@ import { isRecord } from "./resource-facts";
 
 /**
  * Changed property paths between two property bags, in Pulumi's path syntax (`a.b[0]["data-class"]`).
- * A secret is a leaf: it is reported as changed when its ciphertext differs, and its value is never
- * read or shown. Only short scalar values are shown at all, so a long user-data never floods a comment.
+ * A secret is a leaf: it is reported as changed when it differs (ciphertext, or plaintext in a
+ * `--show-secrets` export), and its content is never shown. Only short scalar values are shown at
+ * all, so a long user-data never floods a comment.
  */
 export type ChangeKind = "added" | "removed" | "changed";
 
@@ -38,7 +39,8 @@ export function joinPath(path: string, key: string | number): string {
 function walk(path: string, a: unknown, b: unknown, out: PropertyChange[]): void {
   if (a === undefined && b === undefined) return;
   if (isSecretValue(a) || isSecretValue(b)) {
-    if (isSecretValue(a) && isSecretValue(b) && a.ciphertext === b.ciphertext) return;
+    // Compared whole (ciphertext, or the plaintext of a `--show-secrets` export), never displayed.
+    if (isSecretValue(a) && isSecretValue(b) && JSON.stringify(a) === JSON.stringify(b)) return;
     out.push({ path, kind: kindOf(a, b), secret: true });
     return;
   }

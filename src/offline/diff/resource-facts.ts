@@ -1,5 +1,6 @@
 import { isSecretValue } from "../snapshot/secrets";
 import type { ResourceState, StackExport } from "../snapshot/types";
+import { graphOf, isProviderType, type SnapshotGraph } from "../snapshot/graph";
 import { parseUrn, ROOT_STACK_TYPE } from "../snapshot/urn";
 
 /**
@@ -53,18 +54,21 @@ export interface ComponentRef {
   readonly name: string;
 }
 
+/** The snapshot graph plus a lookup by cloud id or ARN, which is how inputs refer to other resources. */
 export class SnapshotIndex {
-  readonly byUrn = new Map<string, ResourceState>();
-  private readonly byCloudId = new Map<string, ResourceState>();
+  readonly graph: SnapshotGraph;
+  readonly byUrn: ReadonlyMap<string, ResourceState>;
   readonly resources: readonly ResourceState[];
   readonly stack: string;
+  private readonly byCloudId = new Map<string, ResourceState>();
 
   constructor(snapshot: StackExport) {
-    this.resources = snapshot.deployment.resources.filter((r) => r.delete !== true);
+    this.graph = graphOf(snapshot);
+    this.byUrn = this.graph.byUrn;
+    this.resources = this.graph.resources;
     this.stack = stackOf(snapshot) ?? "stack";
     for (const resource of this.resources) {
-      this.byUrn.set(resource.urn, resource);
-      if (!resource.custom || resource.type.startsWith("pulumi:providers:")) continue;
+      if (!resource.custom || isProviderType(resource.type)) continue;
       for (const key of [resource.id, resource.outputs?.id, resource.outputs?.arn]) {
         if (typeof key === "string" && key !== "" && !this.byCloudId.has(key)) this.byCloudId.set(key, resource);
       }
@@ -78,14 +82,9 @@ export class SnapshotIndex {
 
   /** The nearest enclosing component resource; top-level resources belong to the stack itself. */
   componentOf(resource: ResourceState): ComponentRef {
-    let parent = resource.parent === undefined ? undefined : this.byUrn.get(resource.parent);
-    while (parent !== undefined && parent.custom) {
-      parent = parent.parent === undefined ? undefined : this.byUrn.get(parent.parent);
-    }
-    if (parent === undefined || parent.type === ROOT_STACK_TYPE) {
-      return { urn: parent?.urn ?? "", type: ROOT_STACK_TYPE, name: this.stack };
-    }
-    return { urn: parent.urn, type: parent.type, name: nameOf(parent.urn) };
+    const component = this.graph.componentOf(resource);
+    if (component === undefined) return { urn: this.graph.stack?.urn ?? "", type: ROOT_STACK_TYPE, name: this.stack };
+    return { urn: component.urn, type: component.type, name: nameOf(component.urn) };
   }
 }
 

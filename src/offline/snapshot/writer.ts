@@ -64,10 +64,14 @@ function orderedResource(resource: ResourceState): Record<string, unknown> {
   return ordered(resource, RESOURCE_FIELDS, (_key, v) => sortedValue(v));
 }
 
+const MANIFEST_FIELDS = ["time", "magic", "version"] as const;
+
 function orderedDeployment(deployment: DeploymentV3): Record<string, unknown> {
-  return ordered(deployment, DEPLOYMENT_FIELDS, (key, v) =>
-    key === "resources" ? (v as ResourceState[]).map(orderedResource) : sortedValue(v),
-  );
+  return ordered(deployment, DEPLOYMENT_FIELDS, (key, v) => {
+    if (key === "resources") return (v as ResourceState[]).map(orderedResource);
+    if (key === "manifest") return ordered(v as object, MANIFEST_FIELDS, (_k, x) => sortedValue(x));
+    return sortedValue(v);
+  });
 }
 
 /** The snapshot as text: same snapshot, same bytes (4-space indent, as `pulumi stack export`). */

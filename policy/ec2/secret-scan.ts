@@ -1,0 +1,102 @@
+import { gunzipSync } from "node:zlib";
+
+/**
+ * Finds what looks like a secret in user data. Findings name the kind and the line, never the value:
+ * the point is to keep secrets out of written files, so reports must not quote them either.
+ * Base64 blobs (cloud-init parts, certificates) and gzip payloads are decoded and scanned in turn.
+ */
+export interface SecretFinding {
+  readonly kind: string;
+  readonly line: number;
+}
+
+const PATTERNS: ReadonlyArray<[string, RegExp]> = [
+  ["a private key", /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----/],
+  ["an AWS access key id", /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/],
+  ["an AWS secret access key", /aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+=]{40}\b/i],
+  ["a GitHub token", /\bgh[pousr]_[A-Za-z0-9]{36,}\b/],
+  ["a Slack token", /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/],
+];
+
+/** `password=...`, `secret: ...` with a literal value (variables, command substitutions and ARNs are fine). */
+const LITERAL_ASSIGNMENT = /\b(pass(?:word)?|passwd|pwd|secret|token|api[_-]?key|cipher-pass)\b["']?\s*[=:]\s*["']?([^\s"'`]+)/gi;
+const HARMLESS_VALUE = /^(\$|<|%|\{\{|arn:|ssm:|secretsmanager:|resolve:|file:|\/|null$|none$|true$|false$|yes$|no$|required$|optional$|prompt$|\*+$)/i;
+
+const TOKEN = /[A-Za-z0-9+/_=-]{24,}/g;
+const BASE64_BLOB = /^[A-Za-z0-9+/]+={0,2}$/;
+
+function entropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) {
+    const p = n / value.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+function lineOf(textValue: string, index: number): number {
+  return textValue.slice(0, index).split("\n").length;
+}
+
+/** Decodes a base64 blob into text worth scanning (printable, or gzip of printable), if it is one. */
+function decodeBlob(blob: string): string | undefined {
+  if (blob.length < 16 || blob.length % 4 !== 0 || !BASE64_BLOB.test(blob)) return undefined;
+  let bytes = Buffer.from(blob, "base64");
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch {
+      return undefined;
+    }
+  }
+  const decoded = bytes.toString("utf8");
+  const printable = decoded.replace(/[^\x09\x0a\x0d\x20-\x7e]/g, "").length;
+  return printable >= decoded.length * 0.95 ? decoded : undefined;
+}
+
+function looksRandom(token: string): boolean {
+  if (/^[0-9a-f]+$/i.test(token)) return false; // digests, ids
+  if (!/[A-Z]/.test(token) || !/[a-z]/.test(token) || !/[0-9]/.test(token)) return false;
+  if (/[a-z]{8,}|[A-Z]{8,}/.test(token)) return false; // words and CamelCase names
+  return entropy(token) >= 4.2;
+}
+
+export function findSecrets(content: string, ignore: readonly RegExp[] = [], depth = 0): SecretFinding[] {
+  const findings: SecretFinding[] = [];
+  for (const [kind, pattern] of PATTERNS) {
+    const m = pattern.exec(content);
+    if (m !== null) findings.push({ kind, line: lineOf(content, m.index) });
+  }
+  for (const m of content.matchAll(LITERAL_ASSIGNMENT)) {
+    const value = m[2] ?? "";
+    if (value.length < 4 || HARMLESS_VALUE.test(value) || ignore.some((r) => r.test(m[0]))) continue;
+    findings.push({ kind: `a literal ${(m[1] ?? "password").toLowerCase()} value`, line: lineOf(content, m.index) });
+  }
+  for (const m of content.matchAll(TOKEN)) {
+    const token = m[0];
+    if (ignore.some((r) => r.test(token))) continue;
+    const decoded = depth < 3 ? decodeBlob(token) : undefined;
+    if (decoded !== undefined) {
+      // A readable payload (cloud-init part, certificate, script) is judged by its content.
+      for (const f of findSecrets(decoded, ignore, depth + 1)) findings.push({ kind: `${f.kind} (base64-encoded)`, line: lineOf(content, m.index) });
+      continue;
+    }
+    if (token.length <= 64 && looksRandom(token)) findings.push({ kind: "a high-entropy token", line: lineOf(content, m.index) });
+  }
+  return findings;
+}
+
+/** User data as the instance sees it: base64 fields decoded, gzip payloads inflated. */
+export function decodeUserData(value: string, base64: boolean): string {
+  let bytes = base64 ? Buffer.from(value, "base64") : Buffer.from(value, "utf8");
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch {
+      // Not really gzip: scan the bytes as they are.
+    }
+  }
+  return bytes.toString("utf8");
+}

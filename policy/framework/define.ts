@@ -1,0 +1,120 @@
+import type {
+  Policy,
+  PolicyConfigSchema,
+  ReportViolation,
+  ResourceValidation,
+  StackValidation,
+} from "@pulumi/policy";
+import { controlLabels, type PlatformResourcePolicy, type PlatformStackPolicy, type PolicyMetadata } from "./metadata";
+import { parseWaivers, waiverLedger, waiverMatches, waiverProblems } from "./waivers";
+
+/**
+ * Typed constructors for the pack's policies. They turn our metadata into the fields the Pulumi
+ * engine knows (name, severity, remediation steps, tags, config schema) and put waiver handling
+ * around the report callback, so each check only states what is wrong.
+ */
+export interface PolicySpec {
+  readonly meta: PolicyMetadata;
+  /** Config properties beyond `waivers` (JSON schema, with defaults). */
+  readonly config?: PolicyConfigSchema["properties"];
+}
+
+export interface ResourcePolicySpec extends PolicySpec {
+  readonly validate: ResourceValidation | ResourceValidation[];
+}
+
+export interface StackPolicySpec extends PolicySpec {
+  readonly validate: StackValidation;
+}
+
+export function defineResourcePolicy(spec: ResourcePolicySpec): PlatformResourcePolicy {
+  const validations = Array.isArray(spec.validate) ? spec.validate : [spec.validate];
+  const wrapped = validations.map(
+    (validate): ResourceValidation =>
+      (args, reportViolation) =>
+        validate(args, waiverAware(spec.meta, args.getConfig<Record<string, unknown>>(), reportViolation, args.urn)),
+  );
+  return {
+    kind: "resource",
+    meta: spec.meta,
+    policy: { ...pulumiFields(spec), validateResource: wrapped.length === 1 ? (wrapped[0] as ResourceValidation) : wrapped },
+  };
+}
+
+export function defineStackPolicy(spec: StackPolicySpec): PlatformStackPolicy {
+  return {
+    kind: "stack",
+    meta: spec.meta,
+    policy: {
+      ...pulumiFields(spec),
+      validateStack: (args, reportViolation) =>
+        spec.validate(args, waiverAware(spec.meta, args.getConfig<Record<string, unknown>>(), reportViolation, undefined)),
+    },
+  };
+}
+
+function pulumiFields(spec: PolicySpec): Policy {
+  const { meta } = spec;
+  return {
+    name: meta.id,
+    displayName: `${meta.id} ${meta.title}`,
+    description: meta.description,
+    ...(meta.enforcementLevel === undefined ? {} : { enforcementLevel: meta.enforcementLevel }),
+    severity: meta.severity,
+    remediationSteps: meta.remediation,
+    tags: [...meta.decisions, ...controlLabels(meta.controls)],
+    configSchema: { properties: { ...waiversConfigProperties(), ...(spec.config ?? {}) } },
+  };
+}
+
+function waiversConfigProperties(): PolicyConfigSchema["properties"] {
+  return {
+    waivers: {
+      type: "array",
+      description: "Accepted exceptions: resource (URN or name), reason, approver, expiry (YYYY-MM-DD), ticket.",
+      items: {
+        type: "object",
+        properties: {
+          policy: { type: "string" },
+          resource: { type: "string", minLength: 1 },
+          reason: { type: "string" },
+          approver: { type: "string" },
+          expiry: { type: "string" },
+          ticket: { type: "string" },
+        },
+        required: ["resource"],
+      },
+    },
+  };
+}
+
+/**
+ * A report callback that honours this policy's valid waivers (recording what they suppressed) and
+ * says why an invalid one was not honoured. `subjectUrn` is the resource under validation; stack
+ * policies name the resource in each report instead.
+ */
+function waiverAware(
+  meta: PolicyMetadata,
+  config: Record<string, unknown>,
+  reportViolation: ReportViolation,
+  subjectUrn: string | undefined,
+): ReportViolation {
+  const waivers = parseWaivers(config);
+  waiverLedger.record(meta, waivers);
+  if (waivers.length === 0) return reportViolation;
+  const today = waiverLedger.today();
+  return (message, urn) => {
+    const target = urn ?? subjectUrn;
+    const waiver = waivers.find((w) => waiverMatches(w, target));
+    if (waiver === undefined) {
+      reportViolation(message, urn);
+      return;
+    }
+    const problems = waiverProblems(waiver, meta, today);
+    if (problems.length === 0) {
+      waiverLedger.markApplied({ policy: meta.id, waiver, ...(target === undefined ? {} : { urn: target }), message });
+      return;
+    }
+    reportViolation(`${message} [waiver not honoured (GOV-01): ${problems.join("; ")}]`, urn);
+  };
+}

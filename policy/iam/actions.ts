@@ -1,0 +1,55 @@
+/**
+ * Which IAM actions only read. An action (or an action pattern such as `s3:Get*`) is a read when its
+ * verb starts with one of these; everything else may change state and is treated as a write.
+ */
+const READ_VERBS = ["Get", "List", "Describe", "Head", "View", "Lookup", "Search", "Query", "Scan", "Select", "BatchGet", "Check", "Validate", "Preview", "Simulate"];
+
+export function isAllActions(action: string): boolean {
+  return action === "*" || action === "*:*";
+}
+
+/** The verb part of `service:Verb`, or undefined when the action names no service. */
+function verbOf(action: string): string | undefined {
+  const colon = action.indexOf(":");
+  return colon < 0 ? undefined : action.slice(colon + 1);
+}
+
+export function isReadAction(action: string): boolean {
+  const verb = verbOf(action);
+  if (verb === undefined) return false;
+  // For a pattern, only the literal part before the first wildcard tells what it can match.
+  const literal = verb.split("*")[0] ?? "";
+  return READ_VERBS.some((r) => literal.startsWith(r));
+}
+
+/** A pattern like `s3:*` or `s3:Put*` that matches write actions. */
+export function isWriteWildcard(action: string): boolean {
+  return action.includes("*") && !isReadAction(action);
+}
+
+/** Actions that AWS only authorises on Resource "*" (no resource-level permissions). */
+export const STAR_RESOURCE_ACTIONS: readonly string[] = [
+  "sts:GetCallerIdentity",
+  "ecr:GetAuthorizationToken",
+  "ssm:UpdateInstanceInformation",
+  "ssmmessages:CreateControlChannel",
+  "ssmmessages:CreateDataChannel",
+  "ssmmessages:OpenControlChannel",
+  "ssmmessages:OpenDataChannel",
+  "ec2messages:AcknowledgeMessage",
+  "ec2messages:DeleteMessage",
+  "ec2messages:FailMessage",
+  "ec2messages:GetEndpoint",
+  "ec2messages:GetMessages",
+  "ec2messages:SendReply",
+  "cloudwatch:PutMetricData",
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+];
+
+/** Condition keys that narrow a Resource "*" down to tagged, created-by or passed-through resources. */
+const RESOURCE_SCOPING_KEY = /^(aws:resourcetag\/|aws:requesttag\/|ec2:resourcetag\/|aws:sourcearn$|aws:sourceaccount$|aws:resourceaccount$|kms:viaservice$|kms:calleraccount$|iam:passedtoservice$|ec2:createaction$|elasticloadbalancing:createaction$|ec2:vpc$|aws:calledvia$)/;
+
+export function isResourceScopingCondition(conditions: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>): boolean {
+  return Object.values(conditions).some((keys) => Object.keys(keys).some((k) => RESOURCE_SCOPING_KEY.test(k)));
+}

@@ -1,0 +1,260 @@
+import { type BootstrapExtras, validateExtras } from "./bootstrap-extras";
+import { HOST_LAYOUT, nvmeDevicePath } from "./host-layout";
+import { shQuote, writeFileBlock } from "./shell";
+
+/** Where the host gets Debian packages on first boot (see docs/decisions.md, "Database hosts install packages from a mirror"). */
+export type PackageSource =
+  | { readonly kind: "mirror"; readonly mirrorUrl: string }
+  | { readonly kind: "proxy"; readonly proxyUrl: string };
+
+/** The Debian archive host the proxy must admit (an egress exception for the data zone) in proxy mode. */
+export const DEBIAN_ARCHIVE_HOST = "deb.debian.org";
+
+/** Where the secrets script puts things; the host uses HOST_LAYOUT, the host tests a lab directory. */
+export interface SecretsScriptPaths {
+  readonly tlsDirectory: string;
+  readonly socketDirectory: string;
+  readonly port: number;
+  readonly rolesSql: string;
+  readonly systemdUnit: string;
+}
+
+export interface SecretsScriptParams {
+  readonly region: string;
+  /** Name or ARN of the host's TLS secret: JSON {privateKeyPem, certificatePem, caCertificatePem}. */
+  readonly tlsSecretId: string;
+  /** Per owning service: its credentials secret (JSON with `password`) and the variable the SQL reads. */
+  readonly credentials: readonly { readonly secretId: string; readonly passwordEnv: string }[];
+  readonly paths?: SecretsScriptPaths;
+}
+
+export interface UserDataParams extends SecretsScriptParams {
+  readonly domain: string;
+  readonly volumeId: string;
+  readonly packageSource: PackageSource;
+  readonly postgresqlConf: string;
+  readonly pgHba: string;
+  readonly rolesSql: string;
+  readonly extras?: BootstrapExtras;
+}
+
+/** EC2 refuses user-data above 16 KiB (before base64). */
+export const USER_DATA_LIMIT_BYTES = 16_384;
+
+const L = HOST_LAYOUT;
+const PACKAGES = [`postgresql-${L.postgresVersion}`, "awscli", "jq", "ca-certificates"];
+const SECRET_ID = /^[A-Za-z0-9/_+=.@:-]+$/;
+
+/**
+ * `fitness-db-secrets tls|roles|all`: reads this host's secrets from Secrets Manager (through the
+ * interface endpoint, with the instance role) and applies them: the TLS key and certificate to files
+ * only the postgres user can read, the service passwords to environment variables of the one psql run
+ * that sets them. Nothing is echoed or written elsewhere. Rerun it after rotating a password or a cert.
+ */
+export function renderSecretsScript(params: SecretsScriptParams): string {
+  for (const id of [params.tlsSecretId, ...params.credentials.map((c) => c.secretId)]) {
+    if (!SECRET_ID.test(id)) throw new Error(`secret id "${id}": allowed: a Secrets Manager name or ARN`);
+  }
+  const paths = params.paths ?? HOST_LAYOUT;
+  const unit = paths.systemdUnit.replace(/\.service$/, "");
+  const roleLines = params.credentials.flatMap((c) => [
+    `  ${c.passwordEnv}="$(fetch ${shQuote(c.secretId)} | jq -er .password)"`,
+    `  export ${c.passwordEnv}`,
+  ]);
+  return [
+    "#!/bin/bash",
+    "# Rendered by src/databases/bootstrap.ts. Fetches this host's secrets and applies them; prints none.",
+    "set -euo pipefail",
+    "umask 077",
+    `REGION=${shQuote(params.region)}`,
+    `TLS_DIR=${shQuote(paths.tlsDirectory)}`,
+    "",
+    "# Secrets Manager through the VPC endpoint; IAM may lag behind a new instance role, so retry a while.",
+    "fetch() {",
+    "  local attempt",
+    "  for attempt in $(seq 1 30); do",
+    '    if aws --region "$REGION" secretsmanager get-secret-value --secret-id "$1" --query SecretString --output text; then return 0; fi',
+    '    echo "fitness-db-secrets: $1 not readable yet (attempt $attempt)" >&2',
+    "    sleep 10",
+    "  done",
+    "  return 1",
+    "}",
+    "",
+    "apply_tls() {",
+    "  local json",
+    `  json="$(fetch ${shQuote(params.tlsSecretId)})"`,
+    '  install -d -m 0700 -o postgres -g postgres "$TLS_DIR"',
+    "  printf '%s' \"$json\" | jq -er .privateKeyPem > \"$TLS_DIR/server.key.new\"",
+    "  printf '%s' \"$json\" | jq -er .certificatePem > \"$TLS_DIR/server.crt.new\"",
+    "  printf '%s' \"$json\" | jq -er .caCertificatePem > \"$TLS_DIR/ca.crt.new\"",
+    '  chown postgres:postgres "$TLS_DIR"/*.new',
+    '  chmod 0600 "$TLS_DIR/server.key.new"',
+    '  chmod 0644 "$TLS_DIR/server.crt.new" "$TLS_DIR/ca.crt.new"',
+    '  for f in server.key server.crt ca.crt; do mv -f "$TLS_DIR/$f.new" "$TLS_DIR/$f"; done',
+    `  if systemctl is-active --quiet ${unit}; then systemctl reload ${unit}; fi`,
+    "}",
+    "",
+    "apply_roles() {",
+    ...roleLines,
+    `  runuser -u postgres -- psql -X -q -h ${shQuote(paths.socketDirectory)} -p ${paths.port} -d postgres -f ${shQuote(paths.rolesSql)}`,
+    "}",
+    "",
+    'case "${1:-all}" in',
+    "  tls) apply_tls ;;",
+    "  roles) apply_roles ;;",
+    "  all) apply_tls; apply_roles ;;",
+    '  *) echo "usage: $0 tls|roles|all" >&2; exit 2 ;;',
+    "esac",
+    "",
+  ].join("\n");
+}
+
+function aptSources(source: PackageSource): { sources: string; aptConf?: string } {
+  const base = source.kind === "mirror" ? source.mirrorUrl.replace(/\/+$/, "") : `https://${DEBIAN_ARCHIVE_HOST}`;
+  if (!/^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~/-]*)?$/.test(base)) {
+    throw new Error(`package mirror "${base}": allowed: an https URL without credentials, query or spaces`);
+  }
+  const sources = [
+    "Types: deb",
+    `URIs: ${base}/debian`,
+    "Suites: bookworm bookworm-updates",
+    "Components: main",
+    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg",
+    "",
+    "Types: deb",
+    `URIs: ${base}/debian-security`,
+    "Suites: bookworm-security",
+    "Components: main",
+    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg",
+    "",
+  ].join("\n");
+  if (source.kind === "mirror") return { sources };
+  if (!/^http:\/\/[A-Za-z0-9.-]+:\d+\/?$/.test(source.proxyUrl)) {
+    throw new Error(`proxy URL "${source.proxyUrl}": allowed: http://<host>:<port> of the egress proxy`);
+  }
+  const proxy = source.proxyUrl.replace(/\/$/, "");
+  return { sources, aptConf: `Acquire::http::Proxy "${proxy}";\nAcquire::https::Proxy "${proxy}";\n` };
+}
+
+/**
+ * The user-data of a database host: a bash script, idempotent, so the same text can be run again through
+ * SSM after a rebuild or a configuration change. It holds configuration and secret *names* only.
+ */
+export function renderUserData(params: UserDataParams): string {
+  const extras = params.extras ?? {};
+  validateExtras(extras, `database host ${params.domain}`);
+  const device = nvmeDevicePath(params.volumeId);
+  const apt = aptSources(params.packageSource);
+  const unit = L.systemdUnit;
+  const conf = L.configDirectory;
+  const files = [
+    writeFileBlock(`${conf}/postgresql.conf`, "0644", "postgres:postgres", params.postgresqlConf),
+    writeFileBlock(`${conf}/pg_hba.conf`, "0640", "postgres:postgres", params.pgHba),
+    writeFileBlock(`${conf}/pg_ident.conf`, "0640", "postgres:postgres", "# No user name maps: local access is peer for postgres only.\n"),
+    writeFileBlock(`${conf}/start.conf`, "0644", "postgres:postgres", "auto\n"),
+    writeFileBlock(`${conf}/pg_ctl.conf`, "0644", "postgres:postgres", "pg_ctl_options = ''\n"),
+    writeFileBlock(`${conf}/environment`, "0644", "postgres:postgres", "# No extra environment.\n"),
+    writeFileBlock(
+      `/etc/systemd/system/${unit}.d/10-fitness-data-volume.conf`,
+      "0644",
+      "root:root",
+      `[Unit]\n# The cluster lives on the EBS data volume: never start without it.\nRequiresMountsFor=${L.dataMount}\n`,
+    ),
+    writeFileBlock(
+      L.secretsScript,
+      "0750",
+      "root:root",
+      renderSecretsScript({ region: params.region, tlsSecretId: params.tlsSecretId, credentials: params.credentials }),
+    ),
+    writeFileBlock(L.rolesSql, "0644", "root:root", params.rolesSql),
+  ];
+  const extraFiles = (extras.extraFiles ?? []).map((f) => writeFileBlock(f.path, f.mode, f.owner ?? "root:root", f.content));
+  const packages = [...PACKAGES, ...(extras.extraPackages ?? [])];
+
+  const script = [
+    "#!/bin/bash",
+    `# Bootstrap of the PostgreSQL host of data domain "${params.domain}", rendered by src/databases/bootstrap.ts.`,
+    "# It holds no secret: the TLS key and the service passwords are fetched from Secrets Manager at boot.",
+    "# Idempotent: run it again (SSM Run Command) after a rebuild or a configuration change.",
+    "set -euo pipefail",
+    `exec > >(tee -a ${L.bootstrapLog}) 2>&1`,
+    'echo "fitness bootstrap: start $(date -u +%FT%TZ)"',
+    "export DEBIAN_FRONTEND=noninteractive",
+    "umask 022",
+    "",
+    "write_file() { # path mode owner < content",
+    '  install -d -m 0755 "$(dirname "$1")"',
+    '  cat > "$1.fitness-new"',
+    '  chown "$3" "$1.fitness-new"',
+    '  chmod "$2" "$1.fitness-new"',
+    '  mv -f "$1.fitness-new" "$1"',
+    "}",
+    "",
+    `# 1. Package source: ${params.packageSource.kind === "mirror" ? "the Debian mirror reached through a VPC endpoint" : "the egress proxy (temporary exception)"}.`,
+    "#    Debian must not create its default cluster: ours lives on the data volume.",
+    writeFileBlock("/etc/postgresql-common/createcluster.d/00-fitness.conf", "0644", "root:root", "create_main_cluster = false\n"),
+    "shopt -s nullglob",
+    "install -d -m 0755 /etc/apt/sources.disabled",
+    "for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do",
+    '  [ "$f" = /etc/apt/sources.list.d/fitness.sources ] || mv -f "$f" /etc/apt/sources.disabled/',
+    "done",
+    "shopt -u nullglob",
+    writeFileBlock("/etc/apt/sources.list.d/fitness.sources", "0644", "root:root", apt.sources),
+    apt.aptConf === undefined ? "rm -f /etc/apt/apt.conf.d/80fitness-proxy" : writeFileBlock("/etc/apt/apt.conf.d/80fitness-proxy", "0644", "root:root", apt.aptConf),
+    "",
+    `# 2. Data volume ${params.volumeId}: wait for the attachment, format only if blank, mount by UUID.`,
+    `DEVICE=${shQuote(device)}`,
+    'for i in $(seq 1 120); do [ -e "$DEVICE" ] && break; sleep 5; done',
+    `[ -e "$DEVICE" ] || { echo "fitness bootstrap: data volume ${params.volumeId} never appeared" >&2; exit 1; }`,
+    "udevadm settle",
+    'set +e; FSTYPE="$(blkid -p -s TYPE -o value "$DEVICE")"; BLKID_RC=$?; set -e',
+    'case "$BLKID_RC" in',
+    '  0) echo "fitness bootstrap: data volume already holds ${FSTYPE:-a partition table}: keeping it" ;;',
+    '  2) mkfs.ext4 -q -L pgdata -m 1 "$DEVICE" ;;',
+    '  *) echo "fitness bootstrap: blkid failed ($BLKID_RC) on $DEVICE: refusing to format" >&2; exit 1 ;;',
+    "esac",
+    'UUID="$(blkid -p -s UUID -o value "$DEVICE")"',
+    `install -d -m 0755 ${L.dataMount}`,
+    `grep -q "^UUID=$UUID " /etc/fstab || echo "UUID=$UUID ${L.dataMount} ext4 defaults,noatime,nofail,x-systemd.device-timeout=300 0 2" >> /etc/fstab`,
+    "systemctl daemon-reload",
+    `mountpoint -q ${L.dataMount} || mount ${L.dataMount}`,
+    "",
+    "# 3. Packages.",
+    "apt-get -q update",
+    `apt-get -q install -y --no-install-recommends ${packages.join(" ")}`,
+    "",
+    "# 4. The cluster on the data volume: created once, adopted as it is after a rebuild.",
+    `install -d -m 0700 -o postgres -g postgres ${L.dataMount}/${L.postgresVersion} ${L.dataDirectory}`,
+    `if [ ! -f ${L.dataDirectory}/PG_VERSION ]; then`,
+    `  runuser -u postgres -- ${L.binDirectory}/initdb -D ${L.dataDirectory} --data-checksums --encoding=UTF8 --locale=C.UTF-8 --auth-local=peer --auth-host=reject`,
+    "fi",
+    "",
+    "# 5. Configuration, scripts and the files of other components.",
+    `install -d -m 0755 -o postgres -g postgres ${conf} ${L.includeDirectory}`,
+    ...files,
+    ...extraFiles,
+    "",
+    "# 6. TLS material from Secrets Manager, then the server.",
+    `${L.secretsScript} tls`,
+    "systemctl daemon-reload",
+    `systemctl enable ${unit}`,
+    `systemctl restart ${unit}`,
+    `for i in $(seq 1 60); do pg_isready -q -h ${L.socketDirectory} -p ${L.port} && break; sleep 2; done`,
+    `pg_isready -h ${L.socketDirectory} -p ${L.port}`,
+    "",
+    "# 7. Service roles and databases (passwords from Secrets Manager, never on disk).",
+    `${L.secretsScript} roles`,
+    ...((extras.extraCommands ?? []).length > 0 ? ["", "# 8. Commands of other components.", ...(extras.extraCommands ?? [])] : []),
+    "",
+    `install -d -m 0755 ${L.bootstrapMarker.replace(/\/[^/]+$/, "")}`,
+    `date -u +%FT%TZ > ${L.bootstrapMarker}`,
+    'echo "fitness bootstrap: done $(date -u +%FT%TZ)"',
+    "",
+  ].join("\n");
+
+  const bytes = Buffer.byteLength(script, "utf8");
+  if (bytes > USER_DATA_LIMIT_BYTES) {
+    throw new Error(`user-data of database host ${params.domain} is ${bytes} bytes: allowed: at most ${USER_DATA_LIMIT_BYTES} (EC2 limit); move large extra files elsewhere`);
+  }
+  return script;
+}

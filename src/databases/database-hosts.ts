@@ -1,0 +1,203 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { Catalog } from "../config/catalog-schema";
+import type { DatabasesConfig } from "../config/sections/databases";
+import type { EgressException } from "../config/sections/egress";
+import type { PlatformContext } from "../conventions/context";
+import type { BootstrapExtras } from "./bootstrap-extras";
+import { DEBIAN_ARCHIVE_HOST, type PackageSource } from "./bootstrap";
+import { COMPONENT, DatabaseHost, type ServiceDatabaseAccess } from "./database-host";
+import { HOST_LAYOUT } from "./host-layout";
+import { InternalCa } from "./internal-ca";
+import { type DatabasesPlan, type HostPlan, planDatabaseHosts } from "./plan";
+
+/** The network pieces the hosts stand on (from the Network component and its plan). */
+export interface DatabaseNetworkInputs {
+  /** Data-zone subnets in AZ order, with the CIDR and AZ the network plan gave them. */
+  readonly dataSubnets: readonly { readonly id: pulumi.Input<string>; readonly az: string; readonly cidr: string }[];
+  /** App-zone subnet CIDRs: the client networks pg_hba.conf admits. */
+  readonly appCidrs: readonly string[];
+  /** Attached to EKS nodes and pods: the only source admitted on 5432. */
+  readonly appSecurityGroupId: pulumi.Input<string>;
+  /** Attached to the DB hosts. */
+  readonly dataSecurityGroupId: pulumi.Input<string>;
+  readonly privateZoneId: pulumi.Input<string>;
+  /** e.g. `dev.fitness.internal`. */
+  readonly privateZoneName: string;
+}
+
+export interface DatabaseHostsArgs {
+  readonly ctx: PlatformContext;
+  readonly config: DatabasesConfig;
+  readonly catalog: Catalog;
+  readonly network: DatabaseNetworkInputs;
+  /** The egress proxy's URL (`http://proxy.<stack>.fitness.internal:3128`); required when packageSource is proxy. */
+  readonly proxyUrl?: pulumi.Input<string>;
+  /** Exceptions in force, to warn when proxy mode has none admitting the Debian archive for the data zone. */
+  readonly liveEgressExceptions?: readonly EgressException[];
+  /** Files, commands and packages other components add to a host's bootstrap (backups: pgBackRest). */
+  readonly bootstrapExtras?: (host: HostPlan) => pulumi.Input<BootstrapExtras> | undefined;
+}
+
+const POSTGRES_PORT = HOST_LAYOUT.port;
+
+/**
+ * The self-managed PostgreSQL hosts of the critical data domains (D5): one host per domain, the
+ * databases' customer-managed key, the internal CA, and the security-group rules of the 5432 flow
+ * (app zone → data zone only).
+ */
+export class DatabaseHosts extends pulumi.ComponentResource {
+  readonly plan: DatabasesPlan;
+  /** Customer-managed key of the volumes and secrets of the database hosts. */
+  readonly key: aws.kms.Key;
+  readonly ca: InternalCa;
+  /** PEM of the internal CA: services verify the hosts against it (`sslmode=verify-full`). */
+  readonly caCertPem: pulumi.Output<string>;
+  /** Data domain → its host. */
+  readonly hosts: Readonly<Record<string, DatabaseHost>>;
+  /** Owning service → what it needs to connect. */
+  readonly access: Readonly<Record<string, ServiceDatabaseAccess>>;
+  readonly postgresIngress: aws.vpc.SecurityGroupIngressRule;
+  readonly postgresEgress: aws.vpc.SecurityGroupEgressRule;
+
+  constructor(name: string, args: DatabaseHostsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fitness:databases:DatabaseHosts", name, {}, opts);
+    const { ctx, config, network } = args;
+    this.plan = planDatabaseHosts({
+      project: ctx.project,
+      stack: ctx.stack,
+      environment: ctx.environment,
+      config,
+      catalog: args.catalog,
+      dataSubnets: network.dataSubnets.map((s) => ({ az: s.az, cidr: s.cidr })),
+      appCidrs: network.appCidrs,
+      privateZoneName: network.privateZoneName,
+    });
+    const packageSource = packageSourceOf(config, args.proxyUrl);
+    if (config.packageSource === "proxy") warnWithoutException(this, args.liveEgressExceptions ?? []);
+
+    const keyName = ctx.name(COMPONENT, "key");
+    this.key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: "Customer-managed key of the database hosts' volumes and secrets (D5)",
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags: ctx.tags({ component: COMPONENT, zone: "data", dataClass: "critical" }, keyName),
+      },
+      { parent: this, protect: ctx.isProd, retainOnDelete: ctx.isProd },
+    );
+    new aws.kms.Alias(`${name}-key`, { name: `alias/${keyName}`, targetKeyId: this.key.keyId }, { parent: this });
+
+    this.ca = new InternalCa(`${name}-ca`, { stack: ctx.stack }, { parent: this });
+    this.caCertPem = this.ca.certificatePem;
+
+    // 5432 from the app zone's security group only; one rule resource per direction (no inline rules).
+    this.postgresIngress = new aws.vpc.SecurityGroupIngressRule(
+      `${name}-postgres-from-app`,
+      {
+        securityGroupId: network.dataSecurityGroupId,
+        referencedSecurityGroupId: network.appSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: POSTGRES_PORT,
+        toPort: POSTGRES_PORT,
+        description: "PostgreSQL from the app zone (EKS nodes and pods)",
+        tags: ctx.tags({ component: COMPONENT, zone: "data" }, ctx.name(COMPONENT, "postgres-from-app")),
+      },
+      { parent: this },
+    );
+    this.postgresEgress = new aws.vpc.SecurityGroupEgressRule(
+      `${name}-postgres-to-data`,
+      {
+        securityGroupId: network.appSecurityGroupId,
+        referencedSecurityGroupId: network.dataSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: POSTGRES_PORT,
+        toPort: POSTGRES_PORT,
+        description: "PostgreSQL to the database hosts in the data zone",
+        tags: ctx.tags({ component: COMPONENT, zone: "app" }, ctx.name(COMPONENT, "postgres-to-data")),
+      },
+      { parent: this },
+    );
+
+    const hosts: Record<string, DatabaseHost> = {};
+    const access: Record<string, ServiceDatabaseAccess> = {};
+    for (const plan of this.plan.hosts) {
+      const host = new DatabaseHost(
+        `${name}-${plan.domain}`,
+        {
+          ctx,
+          plan,
+          subnetId: network.dataSubnets[plan.placement.subnetIndex].id,
+          securityGroupIds: [network.dataSecurityGroupId],
+          privateZoneId: network.privateZoneId,
+          key: this.key,
+          ca: this.ca,
+          packageSource,
+          extras: args.bootstrapExtras?.(plan),
+        },
+        { parent: this },
+      );
+      hosts[plan.domain] = host;
+      Object.assign(access, host.access);
+    }
+    this.hosts = hosts;
+    this.access = access;
+
+    this.registerOutputs({
+      keyArn: this.key.arn,
+      caCertPem: this.caCertPem,
+      hosts: Object.fromEntries(Object.values(hosts).map((h) => [h.domain, { dnsName: h.dnsName, privateIp: h.privateIp }])),
+    });
+  }
+
+  /** The access details of a service that owns a data domain; a one-line error for any other service. */
+  accessFor(service: string): ServiceDatabaseAccess {
+    const found = this.access[service];
+    if (found === undefined) {
+      throw new Error(`service "${service}" owns no database: allowed: ${Object.keys(this.access).sort().join(", ") || "(no owning services)"}`);
+    }
+    return found;
+  }
+
+  /** A summary for the stack outputs: names and addresses, no secret. */
+  summary(): Record<string, { dnsName: string; privateIp: string; availabilityZone: string; instanceId: pulumi.Output<string>; services: string[] }> {
+    return Object.fromEntries(
+      this.plan.hosts.map((p) => [
+        p.domain,
+        {
+          dnsName: p.dnsName,
+          privateIp: p.placement.privateIp,
+          availabilityZone: p.placement.az,
+          instanceId: this.hosts[p.domain].instance.id,
+          services: p.owners.map((o) => o.service),
+        },
+      ]),
+    );
+  }
+}
+
+function packageSourceOf(config: DatabasesConfig, proxyUrl: pulumi.Input<string> | undefined): pulumi.Input<PackageSource> {
+  if (config.packageSource === "mirror") {
+    // The schema requires the URL in mirror mode; this guards callers that bypass it.
+    if (config.mirrorUrl === undefined) throw new Error("fitness-platform:databases.mirrorUrl = (missing): allowed: the https URL of the Debian mirror");
+    return { kind: "mirror", mirrorUrl: config.mirrorUrl };
+  }
+  if (proxyUrl === undefined) {
+    throw new Error("fitness-platform:databases.packageSource = \"proxy\": allowed: only with the egress proxy deployed (pass its proxyUrl to DatabaseHosts)");
+  }
+  return pulumi.output(proxyUrl).apply((url): PackageSource => ({ kind: "proxy", proxyUrl: url }));
+}
+
+/** Proxy mode needs a live exception for the Debian archive in the data zone, at least while hosts are built. */
+function warnWithoutException(resource: pulumi.Resource, exceptions: readonly EgressException[]): void {
+  const admits = exceptions.some(
+    (ex) => ex.zones.includes("data") && (ex.host === DEBIAN_ARCHIVE_HOST || (ex.host.startsWith(".") && DEBIAN_ARCHIVE_HOST.endsWith(ex.host))),
+  );
+  if (!admits) {
+    pulumi.log.warn(
+      `databases.packageSource is proxy but no live egress exception admits ${DEBIAN_ARCHIVE_HOST} for the data zone: a host built now cannot install PostgreSQL`,
+      resource,
+    );
+  }
+}

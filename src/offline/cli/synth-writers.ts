@@ -1,0 +1,31 @@
+import * as path from "node:path";
+import type { StackExport } from "../snapshot/types";
+import { writeSnapshot } from "../snapshot/writer";
+
+/** What one synth run produced, handed to every writer. */
+export interface SynthOutput {
+  readonly project: string;
+  readonly stack: string;
+  readonly projectRoot: string;
+  /** The directory all files go to (`out/<stack>/` unless `--out` says otherwise). */
+  readonly outDir: string;
+  readonly snapshot: StackExport;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * One output of `synth`. Writers run in order (stack.json first, since the others read the same
+ * snapshot) and return the paths they wrote, which the summary lists.
+ */
+export interface SynthWriter {
+  readonly name: string;
+  write(output: SynthOutput): Promise<string[]> | string[];
+}
+
+export const stackJsonWriter: SynthWriter = {
+  name: "stack snapshot (pulumi stack export format)",
+  write: (output) => [writeSnapshot(path.join(output.outDir, "stack.json"), output.snapshot)],
+};
+
+/** Further writers (audit reports, the architecture picture, manifests) are appended here. */
+export const SYNTH_WRITERS: readonly SynthWriter[] = [stackJsonWriter];

@@ -1,0 +1,154 @@
+import { ROOT_STACK_TYPE } from "../snapshot/urn";
+import type { ComponentChanges, DiffWarning, Operation, ResourceChange, SnapshotDiff } from "./diff-snapshots";
+import type { PolicyFinding, PolicyResultChanges } from "./policy-results";
+import type { PropertyChange } from "./property-diff";
+
+/**
+ * The diff as GitHub-flavoured Markdown for a pull-request comment: a summary line, the warnings in an
+ * alert block, the policy results that changed, a table of components, then each component's changes
+ * in a collapsible section (open when short). Long lists are capped so a comment stays within limits;
+ * the JSON format always has everything.
+ */
+export interface MarkdownOptions {
+  /** `#` count of the top heading; the comment that holds both stacks uses 3. */
+  readonly headingLevel?: number;
+  /** Components with at most this many changes are shown expanded. */
+  readonly openUpTo?: number;
+  readonly maxRowsPerComponent?: number;
+  readonly maxPropertiesPerResource?: number;
+  readonly maxWarnings?: number;
+}
+
+const SYMBOL: Record<Operation, string> = { remove: "- delete", replace: "+- replace", update: "~ update", add: "+ create" };
+const VERB: Record<Operation, string> = { remove: "to delete", replace: "to replace", update: "to update", add: "to create" };
+
+export function renderMarkdown(diff: SnapshotDiff, options: MarkdownOptions = {}): string {
+  const level = options.headingLevel ?? 2;
+  const h = (n: number): string => "#".repeat(Math.min(6, level + n));
+  const lines: string[] = [];
+  const stack = diff.head.stack === diff.base.stack ? `\`${diff.head.stack}\`` : `\`${diff.base.stack}\` → \`${diff.head.stack}\``;
+  lines.push(`${h(0)} Infrastructure diff: ${stack}`, "");
+  const total = diff.counts.remove + diff.counts.replace + diff.counts.update + diff.counts.add;
+  const counts = (["remove", "replace", "update", "add"] as const).map((op) => `${diff.counts[op]} ${VERB[op]}`).join(" · ");
+  lines.push(total === 0 ? `**No changes.** ${diff.counts.same} resources unchanged.` : `**${counts}** · ${diff.counts.same} unchanged`, "");
+  if (diff.base.resources === 0 && diff.head.resources > 0) {
+    lines.push("_The base snapshot has no resources (first synth, or the base could not be synthesized): everything is new._", "");
+  }
+
+  lines.push(...renderWarnings(diff.warnings, options.maxWarnings ?? 25), "");
+  lines.push(`${h(1)} Policy results that changed`, "", ...renderPolicy(diff.policy), "");
+
+  if (diff.components.length > 0) {
+    lines.push(`${h(1)} Changes by component`, "");
+    lines.push("| component | delete | replace | update | create |", "|---|---:|---:|---:|---:|");
+    for (const group of diff.components) {
+      const c = group.counts;
+      lines.push(`| ${componentLabel(group)} | ${c.remove} | ${c.replace} | ${c.update} | ${c.add} |`);
+    }
+    lines.push("");
+    for (const group of diff.components) lines.push(...renderComponent(group, options), "");
+  }
+  lines.push(
+    "<sub>Replacements are an estimate from a table of replace-forcing properties (docs/ci.md); `pulumi preview --diff` is authoritative. " +
+      "Secret values are never shown: a changed secret is listed as changed.</sub>",
+  );
+  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n")}\n`;
+}
+
+function renderWarnings(warnings: readonly DiffWarning[], max: number): string[] {
+  if (warnings.length === 0) return ["No warnings: no critical data is destroyed or replaced, and no exposure is added."];
+  const lines = ["> [!CAUTION]"];
+  const shown = warnings.slice(0, max);
+  for (const kind of ["critical-data", "exposure"] as const) {
+    const ofKind = shown.filter((w) => w.kind === kind);
+    if (ofKind.length === 0) continue;
+    const all = warnings.filter((w) => w.kind === kind).length;
+    lines.push(`> **${kind === "critical-data" ? "Critical data" : "Exposure added"}** (${all})`, ">");
+    for (const w of ofKind) lines.push(`> - ${escapeCell(w.message)} <sub>\`${w.type}\`</sub>`);
+    lines.push(">");
+  }
+  if (warnings.length > max) lines.push(`> … and ${warnings.length - max} more: see the JSON diff.`);
+  else lines.pop();
+  return lines;
+}
+
+function renderPolicy(policy: PolicyResultChanges): string[] {
+  if (!policy.evaluated) {
+    return [policy.error === undefined ? "_Not evaluated (no policy audit was given to the diff)._" : `_Policy audit failed: ${escapeCell(policy.error)}_`];
+  }
+  if (policy.introduced.length === 0 && policy.resolved.length === 0) {
+    return [`No change: ${policy.unchanged} finding(s) in both base and head.`];
+  }
+  const lines = [
+    `${policy.introduced.length} new, ${policy.resolved.length} resolved, ${policy.unchanged} unchanged.`,
+    "",
+    "| | policy | level | resource | message |",
+    "|---|---|---|---|---|",
+  ];
+  const row = (label: string, f: PolicyFinding): string =>
+    `| ${label} | \`${escapeCell(f.policy)}\` | ${escapeCell(f.level)} | ${f.urn === undefined ? "(stack)" : `\`${escapeCell(shortUrn(f.urn))}\``} | ${escapeCell(f.message)} |`;
+  for (const f of policy.introduced) lines.push(row("new", f));
+  for (const f of policy.resolved) lines.push(row("resolved", f));
+  return lines;
+}
+
+function renderComponent(group: ComponentChanges, options: MarkdownOptions): string[] {
+  const maxRows = options.maxRowsPerComponent ?? 100;
+  const counts = (["remove", "replace", "update", "add"] as const)
+    .filter((op) => group.counts[op] > 0)
+    .map((op) => `${group.counts[op]} ${VERB[op]}`)
+    .join(", ");
+  const open = group.changes.length <= (options.openUpTo ?? 8) ? " open" : "";
+  const lines = [
+    `<details${open}><summary>${escapeHtml(componentText(group))}: ${counts}</summary>`,
+    "",
+    "| | resource | type | changed properties |",
+    "|---|---|---|---|",
+  ];
+  for (const c of group.changes.slice(0, maxRows)) lines.push(renderRow(c, options.maxPropertiesPerResource ?? 12));
+  if (group.changes.length > maxRows) lines.push(`| | … ${group.changes.length - maxRows} more | | see the JSON diff |`);
+  lines.push("", "</details>");
+  return lines;
+}
+
+function renderRow(c: ResourceChange, maxProperties: number): string {
+  const parts: string[] = [];
+  if (c.op === "replace") parts.push(`**forced by** ${c.replaceCauses.map((p) => `\`${escapeCell(p)}\``).join(", ")}`);
+  for (const p of c.changes.slice(0, maxProperties)) parts.push(renderProperty(p));
+  if (c.changes.length > maxProperties) parts.push(`… and ${c.changes.length - maxProperties} more`);
+  const critical = c.critical ? " **(critical data)**" : "";
+  return `| \`${SYMBOL[c.op]}\` | \`${escapeCell(c.name)}\`${critical} | \`${c.type}\` | ${parts.join("<br>")} |`;
+}
+
+function renderProperty(p: PropertyChange): string {
+  const path = `\`${escapeCell(p.path)}\``;
+  if (p.secret) return `${path} (secret ${p.kind})`;
+  const value = (v: string | undefined): string => (v === undefined || v.includes("`") ? "…" : `\`${escapeCell(v)}\``);
+  if (p.kind === "added") return `${path} added: ${value(p.after)}`;
+  if (p.kind === "removed") return `${path} removed (was ${value(p.before)})`;
+  return `${path}: ${value(p.before)} → ${value(p.after)}`;
+}
+
+function componentText(group: ComponentChanges): string {
+  const { type, name } = group.component;
+  return type === ROOT_STACK_TYPE ? `stack ${name} (top level)` : `${type} ${name}`;
+}
+
+function componentLabel(group: ComponentChanges): string {
+  const { type, name } = group.component;
+  return type === ROOT_STACK_TYPE ? `stack \`${escapeCell(name)}\` (top level)` : `\`${escapeCell(type)}\` ${escapeCell(name)}`;
+}
+
+function shortUrn(urn: string): string {
+  const parts = urn.split("::");
+  return parts.length >= 4 ? `${parts[2]?.split("$").pop() ?? ""}::${parts.slice(3).join("::")}` : urn;
+}
+
+/** Table cells: no line breaks, pipes escaped (GitHub honours `\|` inside code spans in tables too). */
+function escapeCell(text: string): string {
+  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}

@@ -1,0 +1,146 @@
+import { createHash } from "node:crypto";
+import type { ResourceState, StackExport } from "../snapshot/types";
+import { parseProviderReference } from "../snapshot/urn";
+import type { DefaultProvider, Recorder, Registration } from "./recorder";
+import { engineOutputs, markSecret, seal } from "./seal";
+import type { PulumiConfig } from "./stack-config";
+
+/** Fixed, so that the same program and config always give the same bytes. */
+export const MANIFEST_TIME = "1970-01-01T00:00:00Z";
+
+/** Packages built on Terraform providers report the id among their outputs, as real exports show. */
+const BRIDGED_PACKAGES = new Set(["aws", "random", "tls"]);
+
+function uniqueSorted(list: readonly string[]): string[] {
+  return [...new Set(list)].sort();
+}
+
+function nonEmpty<T extends object>(value: T): T | undefined {
+  return Object.keys(value).length > 0 ? value : undefined;
+}
+
+function customOutputs(reg: Registration): Record<string, unknown> {
+  let outputs = engineOutputs(reg.outputs, reg.inputs, reg.additionalSecretOutputs);
+  if (reg.id !== undefined && BRIDGED_PACKAGES.has(reg.type.split(":")[0] ?? "")) outputs = { ...outputs, id: reg.id };
+  return outputs;
+}
+
+function resourceState(reg: Registration, plaintexts: Set<string>): ResourceState {
+  const propertyDependencies: Record<string, string[]> = {};
+  for (const key of Object.keys(reg.propertyDependencies).sort()) {
+    propertyDependencies[key] = uniqueSorted(reg.propertyDependencies[key] ?? []);
+  }
+  const inputs = seal(reg.inputs, reg.urn, "inputs", plaintexts) as Record<string, unknown>;
+  const outputs = seal(reg.custom ? customOutputs(reg) : reg.outputs, reg.urn, "outputs", plaintexts) as Record<string, unknown>;
+  return {
+    urn: reg.urn,
+    custom: reg.custom,
+    id: reg.custom ? reg.id : undefined,
+    type: reg.type,
+    inputs: nonEmpty(inputs),
+    outputs: nonEmpty(outputs),
+    parent: reg.parent,
+    protect: reg.protect || undefined,
+    external: reg.external || undefined,
+    dependencies: reg.dependencies.length > 0 ? uniqueSorted(reg.dependencies) : undefined,
+    provider: reg.provider,
+    propertyDependencies: nonEmpty(propertyDependencies),
+    additionalSecretOutputs: reg.additionalSecretOutputs.length > 0 ? uniqueSorted(reg.additionalSecretOutputs) : undefined,
+    importID: reg.importId,
+    retainOnDelete: reg.retainOnDelete || undefined,
+    deletedWith: reg.deletedWith,
+  };
+}
+
+/** A default provider is configured from the stack's `<package>:*` keys, as the engine does it. */
+function defaultProviderState(provider: DefaultProvider, config: PulumiConfig, plaintexts: Set<string>): ResourceState {
+  const secret = new Set(config.secretKeys);
+  const props: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config.values)) {
+    if (!key.startsWith(`${provider.pkg}:`)) continue;
+    props[key.slice(provider.pkg.length + 1)] = secret.has(key) ? markSecret(value) : value;
+  }
+  if (provider.version !== "") props.version = provider.version;
+  return {
+    urn: provider.urn,
+    custom: true,
+    id: provider.id,
+    type: `pulumi:providers:${provider.pkg}`,
+    inputs: nonEmpty(seal(props, provider.urn, "inputs", plaintexts) as Record<string, unknown>),
+    outputs: nonEmpty(seal(props, provider.urn, "outputs", plaintexts) as Record<string, unknown>),
+  };
+}
+
+/**
+ * Resources in an order the engine accepts (parents, providers and dependencies before dependants),
+ * ties broken by URN, so the order never depends on how the program's promises happened to settle.
+ */
+function topologicalOrder(resources: ResourceState[]): ResourceState[] {
+  const byUrn = new Map(resources.map((r) => [r.urn, r] as const));
+  const waitingOn = new Map<string, number>();
+  const dependants = new Map<string, string[]>();
+  for (const r of resources) {
+    const before = new Set<string>([...(r.dependencies ?? []), ...(r.parent !== undefined ? [r.parent] : [])]);
+    if (r.provider !== undefined) before.add(parseProviderReference(r.provider).urn);
+    const known = [...before].filter((u) => byUrn.has(u) && u !== r.urn);
+    waitingOn.set(r.urn, known.length);
+    for (const u of known) dependants.set(u, [...(dependants.get(u) ?? []), r.urn]);
+  }
+  // `ready` stays sorted in descending order, so the smallest URN is popped from its end.
+  const ready: string[] = [];
+  const insert = (urn: string): void => {
+    let lo = 0;
+    let hi = ready.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((ready[mid] as string) > urn) lo = mid + 1;
+      else hi = mid;
+    }
+    ready.splice(lo, 0, urn);
+  };
+  for (const r of resources) if (waitingOn.get(r.urn) === 0) insert(r.urn);
+  const ordered: ResourceState[] = [];
+  while (ready.length > 0) {
+    const urn = ready.pop() as string;
+    ordered.push(byUrn.get(urn) as ResourceState);
+    for (const next of dependants.get(urn) ?? []) {
+      const left = (waitingOn.get(next) ?? 0) - 1;
+      waitingOn.set(next, left);
+      if (left === 0) insert(next);
+    }
+  }
+  // A cycle cannot come from a valid program; keep whatever is left rather than dropping it.
+  const placed = new Set(ordered.map((r) => r.urn));
+  return [...ordered, ...resources.filter((r) => !placed.has(r.urn)).sort((a, b) => (a.urn < b.urn ? -1 : 1))];
+}
+
+export function buildSnapshot(args: { recorder: Recorder; config: PulumiConfig; engineVersion: string }): {
+  snapshot: StackExport;
+  plaintexts: Set<string>;
+} {
+  const plaintexts = new Set<string>();
+  for (const key of args.config.secretKeys) {
+    const value = args.config.values[key] ?? "";
+    plaintexts.add(value);
+    for (const placeholder of value.match(/offline-secret-[0-9a-f]{16}/g) ?? []) plaintexts.add(placeholder);
+  }
+  const resources = [
+    ...[...args.recorder.defaultProviders.values()].map((p) => defaultProviderState(p, args.config, plaintexts)),
+    ...[...args.recorder.registrations.values()].map((r) => resourceState(r, plaintexts)),
+  ];
+  const version = `offline-engine (@pulumi/pulumi ${args.engineVersion})`;
+  return {
+    plaintexts,
+    snapshot: {
+      version: 3,
+      deployment: {
+        manifest: { time: MANIFEST_TIME, magic: createHash("sha256").update(version).digest("hex"), version },
+        secrets_providers: {
+          type: "offline",
+          state: { note: "ciphertexts are placeholders written by the offline engine; no secret value is stored" },
+        },
+        resources: topologicalOrder(resources),
+      },
+    },
+  };
+}

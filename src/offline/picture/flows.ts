@@ -1,0 +1,221 @@
+import type { ResourceState } from "../snapshot/types";
+import { egressAllowlist } from "../diff/egress-allowlist";
+import { isRecord, propsOf, type SnapshotIndex } from "../diff/resource-facts";
+import { configText, type Landmark } from "./landmarks";
+import type { ArchEdge, FlowKind, NodeKind } from "./model";
+
+/**
+ * The flows between the landmarks, each derived from something in the snapshot:
+ * - internet → ALB (internet-facing), WAF ⇢ ALB (web ACL association), ALB → gateway;
+ * - gateway → service: Ingress / HTTPRoute backends (or every service, if the snapshot has no routes);
+ * - anything → anything it refers to: a landmark's footprint (its own config, its pods' identity and
+ *   policies, its user-data) names another landmark by ARN, name, URL, DNS name or address, or depends
+ *   on it. What the reference means follows from the two kinds (service → DB host is SQL, service →
+ *   topic is publish, queue → service is consume, host → backup bucket is backups, ...);
+ * - topic → queue (subscriptions), queue → DLQ (redrive policies), host → vault (backup selections
+ *   by tag or ARN and their plans' target vault), proxy → internet (its allowlist).
+ */
+export function deriveFlows(index: SnapshotIndex, landmarks: readonly Landmark[]): ArchEdge[] {
+  const edges = new Map<string, ArchEdge>();
+  const add = (from: string, to: string, kind: FlowKind, label: string): void => {
+    if (from === to) return;
+    const key = `${from}\0${to}\0${kind}`;
+    if (!edges.has(key)) edges.set(key, { from, to, kind, label });
+  };
+  const ofKind = (kind: NodeKind): Landmark[] => landmarks.filter((l) => l.kind === kind);
+  const owning = (reference: unknown): Landmark | undefined => {
+    const resource = index.resolve(reference) ?? (typeof reference === "string" ? index.byUrn.get(reference) : undefined);
+    return resource === undefined ? undefined : landmarks.find((l) => l.urns.includes(resource.urn));
+  };
+  const gateway = ofKind("gateway")[0];
+  const services = ofKind("service");
+
+  for (const lb of ofKind("load-balancer")) {
+    add("internet", lb.id, "request", "HTTPS");
+    if (gateway !== undefined) add(lb.id, gateway.id, "request", forwardLabel(index, lb));
+  }
+  for (const association of byType(index, "aws:wafv2/webAclAssociation:WebAclAssociation")) {
+    const waf = owning(propsOf(association).webAclArn);
+    const lb = owning(propsOf(association).resourceArn);
+    if (waf !== undefined && lb !== undefined) add(waf.id, lb.id, "protects", "filters");
+  }
+
+  if (gateway !== undefined) {
+    const routed = routedServices(index, services);
+    for (const service of routed ?? services) add(gateway.id, service.id, "request", routed === undefined ? "HTTP" : "routes");
+  }
+
+  for (const source of landmarks) {
+    if (source.footprint.length === 0) continue;
+    const text = source.footprint.map(configText).join("\n");
+    const dependencies = new Set(source.footprint.flatMap((r) => r.dependencies ?? []));
+    for (const target of landmarks) {
+      if (target === source || !refersTo(text, dependencies, target)) continue;
+      const flow = meaning(source, target);
+      if (flow !== undefined) add(flow.from.id, flow.to.id, flow.kind, flow.label);
+    }
+  }
+
+  for (const subscription of byType(index, "aws:sns/topicSubscription:TopicSubscription")) {
+    const topic = owning(propsOf(subscription).topic);
+    const endpoint = owning(propsOf(subscription).endpoint);
+    if (topic !== undefined && endpoint !== undefined) add(topic.id, endpoint.id, "deliver", "subscription");
+  }
+  for (const queue of [...byType(index, "aws:sqs/queue:Queue"), ...byType(index, "aws:sqs/redrivePolicy:RedrivePolicy")]) {
+    const dlq = owning(deadLetterArn(propsOf(queue).redrivePolicy));
+    const source = queue.type === "aws:sqs/queue:Queue" ? owning(queue.urn) : owning(propsOf(queue).queueUrl);
+    if (dlq !== undefined && source !== undefined) add(source.id, dlq.id, "dead-letter", "dead letters");
+  }
+  for (const [host, vault] of backupCoverage(index, landmarks)) add(host.id, vault.id, "backup", "volume snapshots");
+
+  const proxy = ofKind("proxy")[0];
+  if (proxy !== undefined) {
+    const hosts = new Set(egressAllowlist(index).map((e) => e.host));
+    add(proxy.id, "internet", "egress", hosts.size === 0 ? "no live exception" : `allowlisted hosts only (${hosts.size})`);
+  }
+  return [...edges.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.kind.localeCompare(b.kind));
+}
+
+interface Flow {
+  readonly from: Landmark;
+  readonly to: Landmark;
+  readonly kind: FlowKind;
+  readonly label: string;
+}
+
+/** What it means that `source`'s configuration refers to `target`; undefined where it means nothing to draw. */
+function meaning(source: Landmark, target: Landmark): Flow | undefined {
+  const flow = (kind: FlowKind, label: string, reverse = false): Flow =>
+    reverse ? { from: target, to: source, kind, label } : { from: source, to: target, kind, label };
+  const backupBucket = target.kind === "bucket" && (target.tags["data-class"] === "critical" || /backup/i.test(target.tags.component ?? target.label));
+  switch (`${source.kind}>${target.kind}`) {
+    case "service>db-host":
+      return flow("sql", "SQL (TLS)");
+    case "service>topic":
+      return flow("publish", "publish");
+    case "service>queue":
+      return flow("consume", "consume", true);
+    case "service>service":
+    case "gateway>service":
+      return flow("request", "REST");
+    case "service>proxy":
+    case "gateway>proxy":
+    case "db-host>proxy":
+    case "log-shipper>proxy":
+      return flow("egress", "HTTPS via proxy");
+    case "db-host>bucket":
+      return backupBucket ? flow("backup", "WAL + backups (pgBackRest)") : flow("logs", "logs");
+    case "service>bucket":
+      return backupBucket ? flow("backup", "backups") : flow("logs", "objects");
+    case "log-shipper>bucket":
+      return flow("logs", "container logs");
+    case "proxy>bucket":
+    case "load-balancer>bucket":
+      return flow("logs", "access logs");
+    case "waf>bucket":
+      return flow("logs", "WAF logs");
+    case "trail>bucket":
+      return flow("logs", "API audit trail");
+    case "flow-logs>bucket":
+      return flow("logs", "flow logs");
+    default:
+      return undefined;
+  }
+}
+
+function refersTo(text: string, dependencies: ReadonlySet<string>, target: Landmark): boolean {
+  return target.urns.some((urn) => dependencies.has(urn)) || target.identifiers.some((id) => containsToken(text, id));
+}
+
+/** `token` occurs in `text` as a whole name: not inside a longer name (`orders` in `orders-dlq`). */
+export function containsToken(text: string, token: string): boolean {
+  const nameChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_-]/.test(c);
+  for (let at = text.indexOf(token); at >= 0; at = text.indexOf(token, at + 1)) {
+    if (!nameChar(text[at - 1]) && !nameChar(text[at + token.length])) return true;
+  }
+  return false;
+}
+
+function byType(index: SnapshotIndex, type: string): ResourceState[] {
+  return index.resources.filter((r) => r.type === type);
+}
+
+function forwardLabel(index: SnapshotIndex, lb: Landmark): string {
+  const lbIds = new Set(lb.identifiers);
+  const ports = byType(index, "aws:lb/listener:Listener")
+    .filter((l) => lbIds.has(String(propsOf(l).loadBalancerArn)))
+    .flatMap((l) => (Array.isArray(propsOf(l).defaultActions) ? (propsOf(l).defaultActions as unknown[]) : []))
+    .filter(isRecord)
+    .map((action) => index.resolve(action.targetGroupArn))
+    .map((tg) => (tg === undefined ? undefined : propsOf(tg).port))
+    .filter((port): port is number => typeof port === "number");
+  return ports.length === 0 ? "HTTPS" : `HTTPS :${[...new Set(ports)].sort((a, b) => a - b).join(",")}`;
+}
+
+/** Services named as backends by Ingress or HTTPRoute objects; undefined when the snapshot has no routes at all. */
+function routedServices(index: SnapshotIndex, services: readonly Landmark[]): Landmark[] | undefined {
+  const routes = index.resources.filter(
+    (r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress" || /^kubernetes:gateway\.networking\.k8s\.io\/v1(beta1)?:HTTPRoute$/.test(r.type),
+  );
+  if (routes.length === 0) return undefined;
+  const backends = new Set<string>();
+  for (const route of routes) {
+    const props = propsOf(route);
+    const namespace = isRecord(props.metadata) && typeof props.metadata.namespace === "string" ? props.metadata.namespace : "default";
+    for (const backend of collectBackends(props.spec)) backends.add(`${backend.namespace ?? namespace}/${backend.name}`);
+  }
+  return services.filter((s) => {
+    const [ns, name] = s.id.slice("svc:".length).split("/");
+    return backends.has(`${ns}/${name}`) || [...backends].some((b) => b.startsWith(`${ns}/`));
+  });
+}
+
+/** `backend.service.name` (Ingress) and `backendRefs[].name` (HTTPRoute), wherever they sit in a spec. */
+function collectBackends(spec: unknown): { name: string; namespace?: string }[] {
+  const found: { name: string; namespace?: string }[] = [];
+  const visit = (value: unknown, key: string): void => {
+    if (Array.isArray(value)) {
+      value.forEach((v) => visit(v, key));
+      return;
+    }
+    if (!isRecord(value)) return;
+    if (key === "backend" && isRecord(value.service) && typeof value.service.name === "string") found.push({ name: value.service.name });
+    if (key === "backendRefs" && typeof value.name === "string") {
+      found.push({ name: value.name, ...(typeof value.namespace === "string" ? { namespace: value.namespace } : {}) });
+    }
+    for (const [k, v] of Object.entries(value)) visit(v, k);
+  };
+  visit(spec, "spec");
+  return found;
+}
+
+function deadLetterArn(redrivePolicy: unknown): string | undefined {
+  if (typeof redrivePolicy !== "string") return undefined;
+  try {
+    const parsed = JSON.parse(redrivePolicy) as Record<string, unknown>;
+    return typeof parsed.deadLetterTargetArn === "string" ? parsed.deadLetterTargetArn : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** DB hosts chosen by an AWS Backup selection (by tag or ARN), paired with the vault its plan writes to. */
+function backupCoverage(index: SnapshotIndex, landmarks: readonly Landmark[]): [Landmark, Landmark][] {
+  const pairs: [Landmark, Landmark][] = [];
+  const hosts = landmarks.filter((l) => l.kind === "db-host");
+  const vaults = landmarks.filter((l) => l.kind === "vault");
+  for (const selection of byType(index, "aws:backup/selection:Selection")) {
+    const props = propsOf(selection);
+    const plan = index.resolve(props.planId);
+    const rules = plan === undefined || !Array.isArray(propsOf(plan).rules) ? [] : (propsOf(plan).rules as unknown[]).filter(isRecord);
+    const targets = vaults.filter((v) => rules.some((rule) => v.identifiers.includes(String(rule.targetVaultName))));
+    const tagRules = (Array.isArray(props.selectionTags) ? props.selectionTags : []).filter(isRecord);
+    const arns = Array.isArray(props.resources) ? props.resources.filter((r): r is string => typeof r === "string") : [];
+    for (const host of hosts) {
+      const byTag = tagRules.some((t) => typeof t.key === "string" && host.tags[t.key] === t.value);
+      const byArn = arns.some((arn) => arn === "*" || host.identifiers.includes(arn));
+      if (byTag || byArn) for (const vault of targets) pairs.push([host, vault]);
+    }
+  }
+  return pairs;
+}

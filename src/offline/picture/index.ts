@@ -1,0 +1,6 @@
+/** The architecture picture, drawn from a snapshot (synth writes architecture.dot and architecture.svg). */
+export { renderArchitecture, dotToSvg, type ArchitecturePicture } from "./render";
+export { architectureModel } from "./architecture";
+export { toDot } from "./dot";
+export type { ArchitectureModel, ArchEdge, ArchNode, FlowKind, NodeKind, Zone } from "./model";
+export { architectureWriter } from "./synth-writer";

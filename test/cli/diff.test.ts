@@ -1,0 +1,72 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = path.join(__dirname, "..", "..");
+const FIXTURES = path.join(ROOT, "test", "fixtures", "diff");
+const BASE = path.join(FIXTURES, "base.json");
+const HEAD = path.join(FIXTURES, "head.json");
+const work = mkdtempSync(path.join(tmpdir(), "fp-diff-cli-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** `npm run diff -- ...` as a user runs it: the script through tsx, in the repository root. */
+function diff(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "src/offline/cli/diff.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("npm run diff", () => {
+  it("prints the Markdown review and exits 0, warnings or not", () => {
+    const { code, stdout, stderr } = diff("--base", BASE, "--head", HEAD);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^## Infrastructure diff: `dev`/);
+    expect(stdout).toContain("> [!CAUTION]");
+    expect(stdout).toContain("destroys data volume `purchase-history-data`");
+  });
+
+  it("prints JSON with --format json", () => {
+    const { code, stdout } = diff("--base", BASE, "--head", HEAD, "--format", "json");
+    expect(code).toBe(0);
+    const parsed = JSON.parse(stdout) as { counts: Record<string, number>; warnings: unknown[] };
+    expect(parsed.counts).toMatchObject({ remove: 3, replace: 1, update: 5, add: 2 });
+    expect(parsed.warnings).toHaveLength(6);
+  });
+
+  it("writes to --out and prints a one-line summary", () => {
+    const out = path.join(work, "nested", "diff.md");
+    const { code, stdout } = diff("--base", BASE, "--head", HEAD, "--out", out, "--heading-level", "3");
+    expect(code).toBe(0);
+    expect(stdout).toBe(`diff dev: 3 to delete, 1 to replace, 5 to update, 2 to create; 6 warning(s); written to ${out}\n`);
+    expect(readFileSync(out, "utf8")).toMatch(/^### Infrastructure diff/);
+  });
+
+  it("exits 2 with one line naming an unreadable input", () => {
+    const missing = path.join(work, "missing.json");
+    const notJson = path.join(work, "broken.json");
+    writeFileSync(notJson, "{ not json");
+    const notExport = path.join(work, "v1.json");
+    writeFileSync(notExport, JSON.stringify({ version: 1, deployment: { resources: [] } }));
+    for (const [bad, args] of [
+      [missing, ["--base", missing, "--head", HEAD]],
+      [notJson, ["--base", BASE, "--head", notJson]],
+      [notExport, ["--base", notExport, "--head", HEAD]],
+    ] as const) {
+      const { code, stdout, stderr } = diff(...args);
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(stderr).toContain(bad);
+    }
+  });
+
+  it("exits 2 on wrong arguments, saying what is allowed", () => {
+    expect(diff("--base", BASE).stderr).toContain("--base and --head are required");
+    const format = diff("--base", BASE, "--head", HEAD, "--format", "html");
+    expect(format.code).toBe(2);
+    expect(format.stderr).toContain("allowed: md, json");
+    expect(diff("--base", BASE, "--head", HEAD, "--colour").code).toBe(2);
+  });
+});
