@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Host tests share network namespaces and daemons; files run one at a time to keep labs apart.
     fileParallelism: false,
+    // GitHub's workflow parser imports its JSON schema without an import attribute, which Node refuses;
+    // transformed by Vite it loads (test/unit/workflows.test.ts).
+    server: { deps: { inline: ["@actions/workflow-parser"] } },
   },
 });

@@ -1,5 +1,7 @@
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import packageJson from "./package.json";
+import { databasesPolicies } from "./databases/policies";
+import { dmzPolicies } from "./dmz/policies";
 import { ec2Policies } from "./ec2/policies";
 import type { PlatformPolicy } from "./framework/metadata";
 import { closingPolicies } from "./governance/policies";
@@ -23,6 +25,8 @@ export const policyRegistry: readonly PlatformPolicy[] = [
   ...iamPolicies,
   ...ec2Policies,
   ...networkPolicies,
+  ...dmzPolicies,
+  ...databasesPolicies,
   ...messagingPolicies,
   ...logsPolicies,
   // Areas add their line above; the closing policies (GOV-01 reads what the others recorded) stay last.

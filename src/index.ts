@@ -6,6 +6,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "./config/load";
 import { createContext } from "./conventions/context";
+import { DatabaseHosts } from "./databases";
+import { EgressProxy } from "./dmz/egress-proxy";
+import { Edge } from "./dmz/edge";
 import { LogArchive } from "./logs/archive";
 import { Network } from "./network/network";
 import { OperatorAccess } from "./operator/operator-access";
@@ -35,6 +38,34 @@ async function main(): Promise<Record<string, unknown>> {
     ingressGatewayPort: config.cluster.ingressGateway.port,
   });
 
+  // DMZ edge (D3, D6): the only way in; the services register the ingress gateway pods in its target group.
+  const edge = new Edge("edge", {
+    ctx,
+    config: config.edge,
+    gatewayPort: config.cluster.ingressGateway.port,
+    network,
+    logs: { bucket: logs.edgeLogsBucket.bucket, albPrefix: logs.albLogPrefix, wafDestinationArn: logs.wafLogDestinationArn, ready: [logs] },
+  });
+
+  // Egress proxy (D6): the only way out, scaled to zero unless an exception is live.
+  const egress = new EgressProxy("egress", {
+    ctx,
+    config: config.egress,
+    liveExceptions: platform.liveEgressExceptions,
+    network,
+    logs: { bucket: logs.appLogsBucket.bucket, bucketArn: logs.appLogsBucket.arn, kmsKeyArn: logs.logsKey.arn },
+  });
+
+  // Databases (D5): one self-managed PostgreSQL host per critical data domain, in the data zone.
+  const databases = new DatabaseHosts("databases", {
+    ctx,
+    config: config.databases,
+    catalog: platform.catalog,
+    network,
+    proxyUrl: egress.proxyUrl,
+    liveEgressExceptions: platform.liveEgressExceptions,
+  });
+
   // Operator access (D4): the DevOps provider's role; sessions only through SSM, logged to the archive.
   const operator = new OperatorAccess("operator", {
     ctx,
@@ -57,6 +88,22 @@ async function main(): Promise<Record<string, unknown>> {
       subnetIds: network.subnetIds(),
       privateZone: network.privateZone.name,
       privateZoneId: network.privateZone.zoneId,
+    },
+    edge: {
+      url: edge.url,
+      loadBalancerDnsName: edge.loadBalancer.dnsName,
+      targetGroupArn: edge.targetGroup.arn,
+      webAclArn: edge.webAcl.arn,
+    },
+    egressProxy: {
+      proxyUrl: egress.proxyUrl,
+      noProxy: egress.noProxy,
+      desiredCapacity: egress.plan.capacity.desiredCapacity,
+      exceptionsParameter: egress.exceptionsParameter.name,
+    },
+    databases: {
+      hosts: databases.summary(),
+      keyArn: databases.key.arn,
     },
     operator: {
       roleArn: operator.role.arn,

@@ -19,10 +19,12 @@ const PATTERNS: ReadonlyArray<[string, RegExp]> = [
 ];
 
 /** `password=...`, `secret: ...` with a literal value (variables, command substitutions and ARNs are fine). */
-const LITERAL_ASSIGNMENT = /\b(pass(?:word)?|passwd|pwd|secret|token|api[_-]?key|cipher-pass)\b["']?\s*[=:]\s*["']?([^\s"'`]+)/gi;
+const LITERAL_ASSIGNMENT = /\b(pass(?:word)?|passwd|pwd|secret|token|api[_-]?key|cipher-pass)\b["']?(\s*)([=:])(\s*)["']?([^\s"'`]+)/gi;
 const HARMLESS_VALUE = /^(\$|<|%|\{\{|arn:|ssm:|secretsmanager:|resolve:|file:|\/|null$|none$|true$|false$|yes$|no$|required$|optional$|prompt$|\*+$)/i;
 
 const TOKEN = /[A-Za-z0-9+/_=-]{24,}/g;
+/** Public material whose base64 bodies look random: certificates, public keys (PEM and OpenSSH). */
+const PUBLIC_MATERIAL = /-----BEGIN (CERTIFICATE|TRUSTED CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)-----[\s\S]*?-----END \1-----|\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+/g;
 const BASE64_BLOB = /^[A-Za-z0-9+/]+={0,2}$/;
 
 function entropy(value: string): number {
@@ -70,11 +72,15 @@ export function findSecrets(content: string, ignore: readonly RegExp[] = [], dep
     if (m !== null) findings.push({ kind, line: lineOf(content, m.index) });
   }
   for (const m of content.matchAll(LITERAL_ASSIGNMENT)) {
-    const value = m[2] ?? "";
-    if (value.length < 4 || HARMLESS_VALUE.test(value) || ignore.some((r) => r.test(m[0]))) continue;
+    const value = m[5] ?? "";
+    // `PASSWORD :'name'` is a psql variable, not a key-value pair (YAML and JSON put no space before the colon).
+    const psqlVariable = m[3] === ":" && (m[2] ?? "") !== "" && (m[4] ?? "") === "";
+    if (psqlVariable || value.length < 4 || HARMLESS_VALUE.test(value) || ignore.some((r) => r.test(m[0]))) continue;
     findings.push({ kind: `a literal ${(m[1] ?? "password").toLowerCase()} value`, line: lineOf(content, m.index) });
   }
-  for (const m of content.matchAll(TOKEN)) {
+  // Blank out public material (keeping line numbers) before looking for random-looking tokens.
+  const scannable = content.replace(PUBLIC_MATERIAL, (block) => block.replace(/[^\n]/g, " "));
+  for (const m of scannable.matchAll(TOKEN)) {
     const token = m[0];
     if (ignore.some((r) => r.test(token))) continue;
     const decoded = depth < 3 ? decodeBlob(token) : undefined;

@@ -45,9 +45,12 @@ export const messagingSubscribedEventsPublished = defineStackPolicy({
         reportViolation(`${topicLabel(topic)} has subscribers but no publisher: no service declares it and no service role may publish to it.`, topic.urn);
       }
       if (arn === undefined) continue;
-      for (const role of roles) {
-        if (declared.includes(role.service) && !granted.includes(role)) {
-          reportViolation(`${topicLabel(topic)} names ${role.service} as publisher, but ${roleLabel(role)} may not publish to it.`, topic.urn);
+      // A declared publisher whose roles are in the stack needs the grant on at least one of them.
+      for (const service of declared) {
+        const own = roles.filter((r) => r.service === service);
+        if (own.length > 0 && !own.some((r) => granted.includes(r))) {
+          const names = own.map((r) => `"${physicalName(r.role)}"`).join(", ");
+          reportViolation(`${topicLabel(topic)} names ${service} as publisher, but no role of ${service} (${names}) may publish to it.`, topic.urn);
         }
       }
       if (tag(topic, "event") === undefined) continue;

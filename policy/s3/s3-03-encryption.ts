@@ -6,6 +6,19 @@ import { isCustomerManagedKey } from "../kms/keys";
 import { BUCKET_TYPES, ENCRYPTION_TYPES, bucketLabel, companions } from "./buckets";
 
 const LOAD_BALANCER_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
+const BUCKET_LOGGING_TYPES = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
+
+/**
+ * Log deliveries that only write to SSE-S3 buckets: load balancer access logs and S3 server access
+ * logs (the target bucket of a bucket's logging configuration).
+ */
+function receivesSseS3OnlyLogs(index: StackIndex, bucket: PolicyResource): boolean {
+  return (
+    index.referrers(bucket, LOAD_BALANCER_TYPES, "accessLogs").length > 0 ||
+    index.referrers(bucket, BUCKET_LOGGING_TYPES, "targetBucket").length > 0 ||
+    index.referrers(bucket, BUCKET_TYPES, "logging").length > 0
+  );
+}
 
 interface DefaultEncryption {
   readonly source: PolicyResource;
@@ -45,7 +58,7 @@ export const s3Encryption = defineStackPolicy({
     controls: { fsbp: ["S3.17"], checkov: ["CKV_AWS_145"] },
     description:
       "Every bucket's default encryption is SSE-KMS with a customer-managed key. Exception: a bucket that receives " +
-      "load balancer access logs may use SSE-S3, because log delivery does not support SSE-KMS there.",
+      "load balancer access logs or S3 server access logs may use SSE-S3, because those log deliveries do not support SSE-KMS.",
     remediation:
       'Add an aws.s3.BucketServerSideEncryptionConfiguration with rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", ' +
       "kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] using the area's aws.kms.Key.",
@@ -65,8 +78,7 @@ export const s3Encryption = defineStackPolicy({
     if (buckets.length === 0) args.notApplicable("the stack has no S3 buckets");
     const allowSseS3 = new Set(texts(args.getConfig<{ sseS3Buckets?: string[] }>().sseS3Buckets));
     for (const bucket of buckets) {
-      const receivesLbLogs = index.referrers(bucket, LOAD_BALANCER_TYPES, "accessLogs").length > 0;
-      const sseS3Allowed = receivesLbLogs || allowSseS3.has(bucket.name);
+      const sseS3Allowed = receivesSseS3OnlyLogs(index, bucket) || allowSseS3.has(bucket.name);
       const defaults = defaultsOf(index, bucket);
       if (defaults.length === 0) {
         reportViolation(`${bucketLabel(bucket)} has no default encryption configuration (SSE-KMS with a customer-managed key).`, bucket.urn);

@@ -7,30 +7,28 @@ import type { PlatformContext } from "../conventions/context";
 import type { BootstrapExtras } from "./bootstrap-extras";
 import { DEBIAN_ARCHIVE_HOST, type PackageSource } from "./bootstrap";
 import { COMPONENT, DatabaseHost, type ServiceDatabaseAccess } from "./database-host";
+import { privateDomain } from "../network/network";
 import { HOST_LAYOUT } from "./host-layout";
 import { InternalCa } from "./internal-ca";
 import { type DatabasesPlan, type HostPlan, planDatabaseHosts } from "./plan";
 
-/** The network pieces the hosts stand on (from the Network component and its plan). */
-export interface DatabaseNetworkInputs {
-  /** Data-zone subnets in AZ order, with the CIDR and AZ the network plan gave them. */
-  readonly dataSubnets: readonly { readonly id: pulumi.Input<string>; readonly az: string; readonly cidr: string }[];
-  /** App-zone subnet CIDRs: the client networks pg_hba.conf admits. */
-  readonly appCidrs: readonly string[];
-  /** Attached to EKS nodes and pods: the only source admitted on 5432. */
-  readonly appSecurityGroupId: pulumi.Input<string>;
-  /** Attached to the DB hosts. */
-  readonly dataSecurityGroupId: pulumi.Input<string>;
-  readonly privateZoneId: pulumi.Input<string>;
-  /** e.g. `dev.fitness.internal`. */
-  readonly privateZoneName: string;
+/**
+ * The parts of the Network component the hosts stand on (structural, so tests may pass a stand-in):
+ * its subnet plan (zone, AZ, CIDR of every subnet), the data subnets in the same AZ order, the zone
+ * security groups (no inline rules: this component adds the 5432 rules) and the private hosted zone.
+ */
+export interface DatabaseNetwork {
+  readonly plan: { readonly subnets: readonly { readonly zone: string; readonly az: string; readonly cidr: string }[] };
+  readonly subnets: { readonly data: readonly aws.ec2.Subnet[] };
+  readonly zoneSecurityGroups: { readonly app: aws.ec2.SecurityGroup; readonly data: aws.ec2.SecurityGroup };
+  readonly privateZone: aws.route53.Zone;
 }
 
 export interface DatabaseHostsArgs {
   readonly ctx: PlatformContext;
   readonly config: DatabasesConfig;
   readonly catalog: Catalog;
-  readonly network: DatabaseNetworkInputs;
+  readonly network: DatabaseNetwork;
   /** The egress proxy's URL (`http://proxy.<stack>.fitness.internal:3128`); required when packageSource is proxy. */
   readonly proxyUrl?: pulumi.Input<string>;
   /** Exceptions in force, to warn when proxy mode has none admitting the Debian archive for the data zone. */
@@ -63,16 +61,22 @@ export class DatabaseHosts extends pulumi.ComponentResource {
   constructor(name: string, args: DatabaseHostsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fitness:databases:DatabaseHosts", name, {}, opts);
     const { ctx, config, network } = args;
+    const dataSubnets = network.plan.subnets.filter((s) => s.zone === "data");
+    if (dataSubnets.length !== network.subnets.data.length) {
+      throw new Error(`network: ${dataSubnets.length} planned data subnets but ${network.subnets.data.length} registered: allowed: one per planned subnet, in plan order`);
+    }
     this.plan = planDatabaseHosts({
       project: ctx.project,
       stack: ctx.stack,
       environment: ctx.environment,
       config,
       catalog: args.catalog,
-      dataSubnets: network.dataSubnets.map((s) => ({ az: s.az, cidr: s.cidr })),
-      appCidrs: network.appCidrs,
-      privateZoneName: network.privateZoneName,
+      dataSubnets,
+      appCidrs: network.plan.subnets.filter((s) => s.zone === "app").map((s) => s.cidr),
+      privateZoneName: privateDomain(ctx.stack),
     });
+    const appSg = network.zoneSecurityGroups.app.id;
+    const dataSg = network.zoneSecurityGroups.data.id;
     const packageSource = packageSourceOf(config, args.proxyUrl);
     if (config.packageSource === "proxy") warnWithoutException(this, args.liveEgressExceptions ?? []);
 
@@ -96,8 +100,8 @@ export class DatabaseHosts extends pulumi.ComponentResource {
     this.postgresIngress = new aws.vpc.SecurityGroupIngressRule(
       `${name}-postgres-from-app`,
       {
-        securityGroupId: network.dataSecurityGroupId,
-        referencedSecurityGroupId: network.appSecurityGroupId,
+        securityGroupId: dataSg,
+        referencedSecurityGroupId: appSg,
         ipProtocol: "tcp",
         fromPort: POSTGRES_PORT,
         toPort: POSTGRES_PORT,
@@ -109,8 +113,8 @@ export class DatabaseHosts extends pulumi.ComponentResource {
     this.postgresEgress = new aws.vpc.SecurityGroupEgressRule(
       `${name}-postgres-to-data`,
       {
-        securityGroupId: network.appSecurityGroupId,
-        referencedSecurityGroupId: network.dataSecurityGroupId,
+        securityGroupId: appSg,
+        referencedSecurityGroupId: dataSg,
         ipProtocol: "tcp",
         fromPort: POSTGRES_PORT,
         toPort: POSTGRES_PORT,
@@ -128,9 +132,9 @@ export class DatabaseHosts extends pulumi.ComponentResource {
         {
           ctx,
           plan,
-          subnetId: network.dataSubnets[plan.placement.subnetIndex].id,
-          securityGroupIds: [network.dataSecurityGroupId],
-          privateZoneId: network.privateZoneId,
+          subnetId: network.subnets.data[plan.placement.subnetIndex].id,
+          securityGroupIds: [dataSg],
+          privateZoneId: network.privateZone.zoneId,
           key: this.key,
           ca: this.ca,
           packageSource,

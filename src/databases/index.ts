@@ -1,5 +1,5 @@
 /** Self-managed PostgreSQL hosts of the critical data domains (D5): the public surface of this area. */
-export { DatabaseHosts, type DatabaseHostsArgs, type DatabaseNetworkInputs } from "./database-hosts";
+export { DatabaseHosts, type DatabaseHostsArgs, type DatabaseNetwork } from "./database-hosts";
 export { DatabaseHost, type ServiceDatabaseAccess } from "./database-host";
 export { InternalCa } from "./internal-ca";
 export type { BootstrapExtras, BootstrapFile } from "./bootstrap-extras";

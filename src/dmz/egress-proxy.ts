@@ -90,7 +90,8 @@ export class EgressProxy extends pulumi.ComponentResource {
         description: "Egress exceptions carried by this deploy (D6): read by reviewers and the EGR-01 policy",
         type: "String",
         tier: "Standard",
-        value: plan.exceptionsDocument,
+        // Not secret, and readable in snapshots and reviews: `value` would be stored encrypted.
+        insecureValue: plan.exceptionsDocument,
         tags: tags("dmz", "exceptions"),
       },
       parent,

@@ -112,6 +112,15 @@ export function planEgressProxy(input: EgressProxyPlanInput): EgressProxyPlan {
   const exceptionsFile = renderExceptionsFile(entries);
   const expiryScript = renderExpiryScript({ zones });
   const resolver = vpcResolverCidr(input.vpcCidr);
+  const userData = (logs: ProxyLogTarget): string =>
+    renderProxyUserData({
+      squidConf,
+      exceptionsFile,
+      expiryScript,
+      logShipper: renderLogShipper({ bucket: logs.bucket, kmsKeyArn: logs.kmsKeyArn, region: input.region, stack: input.stack }),
+    });
+  // Fail before anything is registered if the user-data cannot fit, whatever the bucket and key are called.
+  userData({ bucket: "b".repeat(63), kmsKeyArn: `arn:aws:kms:${input.region}:000000000000:key/${"0".repeat(36)}` });
   return {
     zones,
     capacity: proxyCapacity(input.egress.proxy.maxSize, live.length),
@@ -122,12 +131,6 @@ export function planEgressProxy(input: EgressProxyPlanInput): EgressProxyPlan {
     rules: proxyRules(zones, resolver),
     noProxy: ["localhost", "127.0.0.1", "169.254.169.254", "169.254.170.23", input.vpcCidr, ".internal", ".svc", ".cluster.local", ".amazonaws.com"],
     exceptionsDocument: renderExceptionsDocument(input.egress.maxLifetimeDays, live),
-    userData: (logs) =>
-      renderProxyUserData({
-        squidConf,
-        exceptionsFile,
-        expiryScript,
-        logShipper: renderLogShipper({ bucket: logs.bucket, kmsKeyArn: logs.kmsKeyArn, region: input.region, stack: input.stack }),
-      }),
+    userData,
   };
 }

@@ -11,8 +11,9 @@ import { LOG_PREFIXES, type LogArchivePlan, type LogBucketKey, type LogBucketPla
 import { logBucketPolicy } from "./bucket-policies";
 import { logsKeyPolicy } from "./key-policy";
 import { encryptedLogGroup } from "./log-group";
-import { policyDocument, trailArn } from "./policy-document";
+import { policyDocument, type PolicyStatement, trailArn } from "./policy-document";
 import { trailEventSelectors } from "./trail-plan";
+import { type AppLogPrefix, archiveWriteStatements } from "./writer-grants";
 
 export interface LogArchiveArgs {
   readonly ctx: PlatformContext;
@@ -24,6 +25,9 @@ export interface LogArchiveArgs {
 }
 
 const COMPONENT = "logs";
+
+const afterPolicy = (made: { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy }): pulumi.Output<string> =>
+  pulumi.all([made.bucket.arn, made.policy.urn]).apply(([arn]) => arn);
 
 export class LogArchive extends pulumi.ComponentResource {
   readonly plan: LogArchivePlan;
@@ -39,16 +43,22 @@ export class LogArchive extends pulumi.ComponentResource {
   readonly accessLogsBucket: aws.s3.Bucket;
   readonly trail: aws.cloudtrail.Trail;
   readonly trailLogGroup?: aws.cloudwatch.LogGroup;
+  /** The app bucket's ARN, once its bucket policy is in place (for writers that check their grant). */
+  readonly appLogsBucketArn: pulumi.Output<string>;
+  /** The edge bucket's name, once its bucket policy is in place (ALB `accessLogs.bucket`). */
+  readonly edgeLogsBucketName: pulumi.Output<string>;
   /** `aws.ec2.FlowLog.logDestination` (logDestinationType "s3"). */
   readonly flowLogDestinationArn: pulumi.Output<string>;
   /** `aws.wafv2.WebAclLoggingConfiguration.logDestinationConfigs` entry. */
   readonly wafLogDestinationArn: pulumi.Output<string>;
-  /** `aws.lb.LoadBalancer.accessLogs.prefix` (with `bucket: edgeLogsBucket.bucket`). */
+  /** `aws.lb.LoadBalancer.accessLogs.prefix` (with `bucket: edgeLogsBucketName`). */
   readonly albLogPrefix: string = LOG_PREFIXES.alb.replace(/\/$/, "");
+  private readonly region: string;
 
   constructor(name: string, args: LogArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fitness:logs:LogArchive", name, {}, opts);
     const { ctx } = args;
+    this.region = ctx.region;
     const plan = planLogArchive(ctx, args.config);
     this.plan = plan;
     const tags = (resourceName?: string) => ctx.tags({ component: COMPONENT, zone: "global", dataClass: "internal" }, resourceName);
@@ -96,8 +106,12 @@ export class LogArchive extends pulumi.ComponentResource {
     this.edgeLogsBucket = made.edge.bucket;
     this.auditBucket = made.audit.bucket;
     this.accessLogsBucket = made.access.bucket;
-    this.flowLogDestinationArn = pulumi.interpolate`${this.appLogsBucket.arn}/${LOG_PREFIXES.flowLogs}`;
-    this.wafLogDestinationArn = pulumi.interpolate`${this.edgeLogsBucket.arn}/${LOG_PREFIXES.waf.replace(/\/$/, "")}`;
+    // Delivery services check their grant when logging is switched on: these values carry the bucket
+    // policy as a dependency, so a flow log or WAF logging built from them waits for it.
+    this.appLogsBucketArn = afterPolicy(made.app);
+    this.edgeLogsBucketName = pulumi.all([made.edge.bucket.bucket, made.edge.policy.urn]).apply(([bucket]) => bucket);
+    this.flowLogDestinationArn = pulumi.interpolate`${this.appLogsBucketArn}/${LOG_PREFIXES.flowLogs}`;
+    this.wafLogDestinationArn = pulumi.interpolate`${afterPolicy(made.edge)}/${LOG_PREFIXES.waf.replace(/\/$/, "")}`;
 
     let cloudWatch: { groupArn: pulumi.Input<string>; roleArn: pulumi.Input<string> } | undefined;
     if (args.trailToCloudWatch === true) {
@@ -148,6 +162,16 @@ export class LogArchive extends pulumi.ComponentResource {
       flowLogDestinationArn: this.flowLogDestinationArn,
       wafLogDestinationArn: this.wafLogDestinationArn,
     });
+  }
+
+  /**
+   * IAM statements letting a same-account writer put logs under one prefix of the application log
+   * bucket (e.g. the egress proxy's instance role: `LOG_PREFIXES.proxy`); attach them to its role.
+   */
+  writeStatements(prefix: AppLogPrefix, sid: string): pulumi.Output<PolicyStatement[]> {
+    return pulumi
+      .all([this.appLogsBucket.arn, this.logsKey.arn])
+      .apply(([bucketArn, keyArn]) => archiveWriteStatements({ bucketArn, keyArn, region: this.region, prefix, sid }));
   }
 
   private logBucket(

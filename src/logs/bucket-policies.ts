@@ -32,7 +32,7 @@ export function denyInsecureTransport(bucket: string): PolicyStatement {
   };
 }
 
-/** Vended-log delivery (VPC flow logs, WAF) into `<prefix>AWSLogs/<account>/`, per the AWS documentation. */
+/** Vended-log delivery (VPC flow logs, WAF) into this account's `<prefix>AWSLogs/` path, per the AWS documentation. */
 function logDeliveryStatements(bucket: string, prefixes: string[], inputs: BucketPolicyInputs, sidPrefix: string): PolicyStatement[] {
   const arn = bucketArn(bucket);
   const source = {
@@ -53,7 +53,8 @@ function logDeliveryStatements(bucket: string, prefixes: string[], inputs: Bucke
       Effect: "Allow",
       Principal: { Service: LOG_DELIVERY_SERVICE },
       Action: "s3:PutObject",
-      Resource: prefixes.map((p) => `${arn}/${p}AWSLogs/${inputs.accountId}/*`),
+      // Plain (`AWSLogs/<account>/`) and Hive-compatible (`AWSLogs/aws-account-id=<account>/`) layouts.
+      Resource: prefixes.flatMap((p) => [`${arn}/${p}AWSLogs/${inputs.accountId}/*`, `${arn}/${p}AWSLogs/aws-account-id=${inputs.accountId}/*`]),
       Condition: {
         StringEquals: { "aws:SourceAccount": inputs.accountId, "s3:x-amz-acl": "bucket-owner-full-control" },
         ArnLike: source.ArnLike,

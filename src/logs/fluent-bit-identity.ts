@@ -5,6 +5,7 @@
  */
 import { LOG_PREFIXES } from "./archive-plan";
 import { PARTITION, policyDocument, type PolicyDocument } from "./policy-document";
+import { archiveWriteStatements } from "./writer-grants";
 
 export const POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com";
 
@@ -28,20 +29,5 @@ export function fluentBitTrustPolicy(args: { accountId: string; region: string; 
 }
 
 export function fluentBitPermissions(args: { bucketArn: string; keyArn: string; region: string }): PolicyDocument {
-  return policyDocument([
-    {
-      Sid: "PutContainerLogs",
-      Effect: "Allow",
-      Action: "s3:PutObject",
-      Resource: `${args.bucketArn}/${LOG_PREFIXES.containers}*`,
-    },
-    {
-      // PutObject into an SSE-KMS bucket needs a data key; multipart would also need kms:Decrypt.
-      Sid: "EncryptWithLogsKeyThroughS3",
-      Effect: "Allow",
-      Action: ["kms:GenerateDataKey", "kms:Encrypt"],
-      Resource: args.keyArn,
-      Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } },
-    },
-  ]);
+  return policyDocument(archiveWriteStatements({ ...args, prefix: LOG_PREFIXES.containers, sid: "ContainerLogs" }));
 }

@@ -5,16 +5,20 @@
  * capability (see fluent-bit-values.ts). Traffic: no ingress; egress only DNS, the Pod Identity
  * agent and HTTPS (API server, S3 through the gateway endpoint; the VPC has no internet route).
  */
+import type * as k8s from "@pulumi/kubernetes";
 import { FLUENT_BIT_NAMESPACE } from "./fluent-bit-values";
+
+type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+type LimitRangeSpec = k8s.types.input.core.v1.LimitRangeSpec;
 
 export const POD_IDENTITY_AGENT_ADDRESS = "169.254.170.23/32";
 
 export interface LoggingNamespacePlan {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
-  readonly networkPolicies: readonly { readonly name: string; readonly spec: Record<string, unknown> }[];
+  readonly networkPolicies: readonly { readonly name: string; readonly spec: NetworkPolicySpec }[];
   readonly quota: Record<string, string>;
-  readonly limitRange: Record<string, unknown>;
+  readonly limitRange: LimitRangeSpec;
 }
 
 export function planLoggingNamespace(): LoggingNamespacePlan {

@@ -6,7 +6,7 @@ import type { PlatformContext } from "../conventions/context";
 import { EventTopic } from "./event-topic";
 import { consumeGrant, publishGrant } from "./grants";
 import { type PolicyDocument, policyDocument, type PolicyStatement } from "./iam-document";
-import { NotificationDelivery, type SmtpNetworkPath } from "./notification-delivery";
+import { NotificationDelivery } from "./notification-delivery";
 import { messagingKeyPolicy, operationsTopicPolicy } from "./resource-policies";
 import { ServiceQueue } from "./service-queue";
 import { type MessagingPlan, messagingServices, planTopology, type QueueKind, queuesOf, topicsPublishedBy } from "./topology";
@@ -21,8 +21,6 @@ export interface MessagingArgs {
    * of the grants). Every service that publishes or subscribes must be present.
    */
   readonly serviceRoleArns?: Readonly<Record<string, pulumi.Input<string>>>;
-  /** App → `email-smtp` endpoint on the SMTP port, for the notifications service's e-mail. */
-  readonly smtpNetwork?: SmtpNetworkPath;
 }
 
 export interface QueueUrls {
@@ -145,7 +143,7 @@ export class Messaging extends pulumi.ComponentResource {
 
     this.notifications = new NotificationDelivery(
       `${name}-notifications`,
-      { ctx, config: config.notifications, keyArn: this.key.arn, ...(args.smtpNetwork === undefined ? {} : { smtpNetwork: args.smtpNetwork }) },
+      { ctx, config: config.notifications, keyArn: this.key.arn },
       { parent: this },
     );
 

@@ -5,24 +5,15 @@ import type { PlatformContext } from "../conventions/context";
 import { notificationGrant, smtpSendGrant } from "./grants";
 import type { PolicyStatement } from "./iam-document";
 
-/** SES's SMTP interface with STARTTLS; the `email-smtp` interface endpoint answers on it privately. */
+/** SES's SMTP interface with STARTTLS; NETWORK opens it from the app zone to the `email-smtp` endpoint. */
 export const SMTP_PORT = 587;
 /** Easy DKIM always hands out three tokens, each published as a CNAME. */
 const DKIM_TOKENS = 3;
-
-export interface SmtpNetworkPath {
-  /** The app zone's security group (EKS nodes and pods). */
-  readonly appSecurityGroupId: pulumi.Input<string>;
-  /** The interface endpoints' security group (the `email-smtp` endpoint among them). */
-  readonly endpointSecurityGroupId: pulumi.Input<string>;
-}
 
 export interface NotificationDeliveryArgs {
   readonly ctx: PlatformContext;
   readonly config: NotificationsConfig;
   readonly keyArn: pulumi.Input<string>;
-  /** When given, opens app → endpoint on the SMTP port (NETWORK opens only 443 to the endpoints). */
-  readonly smtpNetwork?: SmtpNetworkPath;
 }
 
 /**
@@ -115,36 +106,6 @@ export class NotificationDelivery extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-
-    if (args.smtpNetwork !== undefined) {
-      const { appSecurityGroupId, endpointSecurityGroupId } = args.smtpNetwork;
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-app-to-smtp-endpoint`,
-        {
-          securityGroupId: appSecurityGroupId,
-          referencedSecurityGroupId: endpointSecurityGroupId,
-          ipProtocol: "tcp",
-          fromPort: SMTP_PORT,
-          toPort: SMTP_PORT,
-          description: "notifications: SES SMTP through the email-smtp endpoint",
-          tags: tags(),
-        },
-        { parent: this },
-      );
-      new aws.vpc.SecurityGroupIngressRule(
-        `${name}-smtp-endpoint-from-app`,
-        {
-          securityGroupId: endpointSecurityGroupId,
-          referencedSecurityGroupId: appSecurityGroupId,
-          ipProtocol: "tcp",
-          fromPort: SMTP_PORT,
-          toPort: SMTP_PORT,
-          description: "notifications: SES SMTP from the app zone",
-          tags: tags(),
-        },
-        { parent: this },
-      );
-    }
 
     this.grantInput = pulumi
       .all([args.keyArn, this.smtpSecret.arn, ctx.accountId])

@@ -29,6 +29,7 @@ export class ServiceQueue extends pulumi.ComponentResource {
   readonly plan: QueuePlan;
   readonly queue: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
+  readonly policy: aws.sqs.QueuePolicy;
   readonly subscriptions: aws.sns.TopicSubscription[];
   readonly alarms: aws.cloudwatch.MetricAlarm[];
   private readonly keyArn: pulumi.Output<string>;
@@ -93,7 +94,7 @@ export class ServiceQueue extends pulumi.ComponentResource {
       return topic.arn;
     });
     const ownerRoleArn = args.ownerRoleArn;
-    const queuePolicy = new aws.sqs.QueuePolicy(
+    this.policy = new aws.sqs.QueuePolicy(
       name,
       {
         queueUrl: this.queue.url,
@@ -117,7 +118,7 @@ export class ServiceQueue extends pulumi.ComponentResource {
           rawMessageDelivery: sub.rawMessageDelivery,
           ...(sub.filterPolicy === undefined ? {} : { filterPolicy: sub.filterPolicy, filterPolicyScope: "MessageAttributes" }),
         },
-        { parent: this, dependsOn: [queuePolicy] },
+        { parent: this, dependsOn: [this.policy] },
       );
     });
 

@@ -35,6 +35,16 @@ describe("npm run diff", () => {
     expect(parsed.warnings).toHaveLength(6);
   });
 
+  it("audits base and head with the policy pack, unless --no-audit", () => {
+    type Policy = { evaluated: boolean; introduced: { policy: string; urn?: string }[] };
+    const audited = JSON.parse(diff("--base", BASE, "--head", HEAD, "--format", "json").stdout) as { policy: Policy };
+    expect(audited.policy.evaluated).toBe(true);
+    // The new queue has no dead-letter queue: the pack's messaging rules must flag it, and only in head.
+    expect(audited.policy.introduced.some((f) => f.urn?.endsWith("::shop-events"))).toBe(true);
+    const skipped = JSON.parse(diff("--base", BASE, "--head", HEAD, "--format", "json", "--no-audit").stdout) as { policy: Policy };
+    expect(skipped.policy).toEqual({ evaluated: false, introduced: [], resolved: [], unchanged: 0 });
+  });
+
   it("writes to --out and prints a one-line summary", () => {
     const out = path.join(work, "nested", "diff.md");
     const { code, stdout } = diff("--base", BASE, "--head", HEAD, "--out", out, "--heading-level", "3");

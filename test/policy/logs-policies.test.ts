@@ -29,7 +29,9 @@ function policyResources(resources: ResourceState[]): PolicyResource[] {
       opts: { protect: r.protect ?? false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
       dependencies: [],
       propertyDependencies: {},
-    });
+      isType: () => false,
+      asType: () => undefined,
+    } as PolicyResource);
   }
   for (const r of resources) {
     const pr = byUrn.get(r.urn) as PolicyResource;
@@ -256,6 +258,29 @@ describe("LOG-03 log destinations", () => {
       'web ACL "acl" has no logging configuration (aws.wafv2.WebAclLoggingConfiguration).',
       'flow log "flow": flow logs go to arn:aws:s3:::someone-elses-bucket/, which is not a log-archive bucket (component=logs).',
       'flow log "flow-cwl" delivers to cloud-watch-logs, not to the S3 log archive (logDestinationType "s3").',
+    ]);
+  });
+
+  it("catches the real stack's flow log, ALB and proxy role sending logs outside the archive", () => {
+    const prod = copy("prod");
+    const flowLog = prod.find((r) => r.type === "aws:ec2/flowLog:FlowLog");
+    const alb = prod.find((r) => r.type === "aws:lb/loadBalancer:LoadBalancer" && (r.outputs as Json)["loadBalancerType"] === "application");
+    const shipping = prod.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && String((r.outputs as Json)["policy"]).includes("/proxy/"));
+    expect([flowLog, alb, shipping].every((r) => r !== undefined)).toBe(true);
+    edit(flowLog as ResourceState, (p) => {
+      p.logDestination = "arn:aws:s3:::somewhere-else/flow-logs/";
+    });
+    edit(alb as ResourceState, (p) => {
+      p.accessLogs.bucket = "somewhere-else";
+    });
+    edit(shipping as ResourceState, (p) => {
+      p.policy = String(p.policy).replace(/\/proxy\/[^"]*/, "/*");
+    });
+    const names = (r: ResourceState | undefined) => (r as ResourceState).urn.split("::").pop();
+    expect(evaluate(log03LogDestinations, prod)).toEqual([
+      `load balancer "${names(alb)}": access logs go to somewhere-else, which is not a log-archive bucket (component=logs).`,
+      `flow log "${names(flowLog)}": flow logs go to arn:aws:s3:::somewhere-else/flow-logs/, which is not a log-archive bucket (component=logs).`,
+      expect.stringMatching(/^proxy role ".+" may put objects into arn:aws:s3:::fitness-platform-prod-logs-app\/\*; proxy logs may only go under proxy\/ of a log-archive bucket\.$/),
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -5,7 +6,7 @@ import { diffSnapshots, diffStructure, renderMarkdown, type PolicyFinding, type 
 import { egressAllowlist, parseConfigText, userDataTexts } from "../../src/offline/diff/egress-allowlist";
 import { exposureFacts } from "../../src/offline/diff/exposure";
 import { diffProperties } from "../../src/offline/diff/property-diff";
-import { replacementCauses } from "../../src/offline/diff/replace-rules";
+import { replacementCauses, replaceTableMarkdown } from "../../src/offline/diff/replace-rules";
 import { SnapshotIndex } from "../../src/offline/diff/resource-facts";
 import { readSnapshot } from "../../src/offline/snapshot/reader";
 import { SECRET_SIG_KEY, SECRET_SIG_VALUE, type ResourceState, type StackExport } from "../../src/offline/snapshot/types";
@@ -212,6 +213,12 @@ describe("replacement estimate", () => {
     const before = snapshot([{ type: "aws:sqs/queue:Queue", id: "q", provider: provider("eu"), inputs: { name: "q" } }]);
     const after = snapshot([{ type: "aws:sqs/queue:Queue", id: "q", provider: provider("us"), inputs: { name: "q" } }]);
     expect(diffStructure(before, after).components[0]?.changes[0]).toMatchObject({ op: "replace", replaceCauses: ["(provider)"] });
+  });
+
+  it("is the table docs/ci.md documents", () => {
+    const doc = readFileSync(path.join(__dirname, "..", "..", "docs", "ci.md"), "utf8");
+    const table = /<!-- replace-table:start -->\n([\s\S]*?)<!-- replace-table:end -->/.exec(doc)?.[1];
+    expect(table).toBe(replaceTableMarkdown());
   });
 });
 

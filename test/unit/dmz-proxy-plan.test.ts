@@ -6,6 +6,7 @@ import { logShippingPolicy, volumeKeyPolicy } from "../../src/dmz/proxy-iam";
 import { EXPIRY_SCRIPT_PATH } from "../../src/dmz/squid/expiry";
 import { LOG_SHIPPER_PATH, renderLogShipper } from "../../src/dmz/squid/log-shipping";
 import { HOST_PATHS } from "../../src/dmz/squid/paths";
+import { USER_DATA_LIMIT } from "../../src/dmz/squid/user-data";
 
 const EGRESS: EgressConfig = {
   maxLifetimeDays: 30,
@@ -142,6 +143,12 @@ describe("proxy host user-data", () => {
     expect(order.indexOf(`${EXPIRY_SCRIPT_PATH} --no-reload`)).toBeLessThan(order.indexOf("systemctl enable --now squid.service"));
     expect(order.at(-1)).toContain("fitness-egress-allowlist.timer");
     expect(order.at(-1)).toContain("fitness-proxy-logship.timer");
+  });
+
+  it("stays within EC2's user-data limit, and says so when too many exceptions would break it", () => {
+    expect(Buffer.byteLength(text)).toBeLessThan(USER_DATA_LIMIT);
+    const many = Array.from({ length: 80 }, (_, i) => exception(`host-${i}.example.com`, ["app"]));
+    expect(() => plan(many).userData({ bucket: "b", kmsKeyArn: "k" })).toThrow(/user-data is \d+ bytes, EC2 allows 16384: too many egress exceptions/);
   });
 
   it("carries no secret and no credentials", () => {

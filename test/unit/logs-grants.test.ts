@@ -7,6 +7,7 @@ import { fluentBitPermissions, fluentBitTrustPolicy } from "../../src/logs/fluen
 import { logsKeyPolicy } from "../../src/logs/key-policy";
 import type { PolicyStatement } from "../../src/logs/policy-document";
 import { trailEventSelectors } from "../../src/logs/trail-plan";
+import { archiveWriteStatements } from "../../src/logs/writer-grants";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-central-1";
@@ -51,7 +52,11 @@ describe("log bucket policies", () => {
     expect(principalsOf(statements)).toEqual([{ Service: "delivery.logs.amazonaws.com" }, { Service: "delivery.logs.amazonaws.com" }]);
     const write = statements.find((s) => s.Sid === "FlowLogsWrite");
     expect(write?.Action).toBe("s3:PutObject");
-    expect(write?.Resource).toEqual([`${arn(plan.buckets.app.name)}/flow-logs/AWSLogs/${ACCOUNT}/*`]);
+    // Flow logs in Parquet with Hive-compatible partitions write under AWSLogs/aws-account-id=<account>/.
+    expect(write?.Resource).toEqual([
+      `${arn(plan.buckets.app.name)}/flow-logs/AWSLogs/${ACCOUNT}/*`,
+      `${arn(plan.buckets.app.name)}/flow-logs/AWSLogs/aws-account-id=${ACCOUNT}/*`,
+    ]);
     expect(write?.Condition).toEqual({
       StringEquals: { "aws:SourceAccount": ACCOUNT, "s3:x-amz-acl": "bucket-owner-full-control" },
       ArnLike: { "aws:SourceArn": `arn:aws:logs:${REGION}:${ACCOUNT}:*` },
@@ -73,7 +78,7 @@ describe("log bucket policies", () => {
     });
     const waf = statements.find((s) => s.Sid === "WafLogsWrite");
     expect(waf?.Principal).toEqual({ Service: "delivery.logs.amazonaws.com" });
-    expect(waf?.Resource).toEqual([`${arn(plan.buckets.edge.name)}/waf/AWSLogs/${ACCOUNT}/*`]);
+    expect(waf?.Resource).toEqual([`${arn(plan.buckets.edge.name)}/waf/AWSLogs/${ACCOUNT}/*`, `${arn(plan.buckets.edge.name)}/waf/AWSLogs/aws-account-id=${ACCOUNT}/*`]);
     expect(waf?.Condition?.["StringEquals"]?.["aws:SourceAccount"]).toBe(ACCOUNT);
     expect(allows(statements).map((s) => s.Sid)).toEqual(["AlbAccessLogsWrite", "WafLogsAclCheck", "WafLogsWrite"]);
   });
@@ -184,5 +189,19 @@ describe("Fluent Bit identity", () => {
     ]);
     expect(doc.Statement[1]?.Condition).toEqual({ StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com` } });
     expect(JSON.stringify(doc)).not.toMatch(/s3:\*|s3:Get|s3:Delete|kms:Decrypt/);
+  });
+});
+
+describe("archive writer grants", () => {
+  it("let a writer put only under its own prefix, encrypting through S3", () => {
+    const statements = archiveWriteStatements({ bucketArn: arn(plan.buckets.app.name), keyArn: "k", region: REGION, prefix: "proxy/", sid: "ProxyLogs" });
+    expect(statements.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ["ProxyLogsPutLogs", "s3:PutObject", `${arn(plan.buckets.app.name)}/proxy/*`],
+      ["ProxyLogsEncryptWithLogsKey", ["kms:GenerateDataKey", "kms:Encrypt"], "k"],
+    ]);
+  });
+
+  it("refuse a prefix the archive does not have", () => {
+    expect(() => archiveWriteStatements({ bucketArn: "b", keyArn: "k", region: REGION, prefix: "elsewhere/" as "proxy/", sid: "X" })).toThrow(/log prefix "elsewhere\/"/);
   });
 });

@@ -149,6 +149,34 @@ describe("architecture picture of a partial platform", () => {
     expect(svgGroups(svg).filter((g) => g.cls === "cluster").length).toBe(4);
   });
 
+  it("draws a log flow to the bucket a source delivers to, not to every bucket it mentions or depends on", () => {
+    const bucket = (name: string): Partial<ResourceState> => ({ type: "aws:s3/bucket:Bucket", id: name, inputs: { bucket: name }, outputs: { arn: `arn:aws:s3:::${name}` } });
+    const urnOf = (name: string) => `urn:pulumi:dev::fitness-platform::aws:s3/bucket:Bucket::${name}`;
+    const model = architectureModel(
+      partial([
+        bucket("fp-dev-logs-audit"),
+        bucket("fp-dev-logs-app"),
+        {
+          type: "aws:cloudtrail/trail:Trail",
+          id: "trail",
+          inputs: { s3BucketName: "fp-dev-logs-audit", advancedEventSelectors: [{ fieldSelectors: [{ field: "resources.ARN", startsWith: ["arn:aws:s3:::fp-dev-logs-app/"] }] }] },
+        },
+        {
+          type: "aws:ec2/flowLog:FlowLog",
+          id: "flow",
+          inputs: { logDestination: "arn:aws:s3:::fp-dev-logs-app/flow-logs/" },
+          // `dependsOn` a whole log archive component lists all its buckets; the property says which one.
+          dependencies: [urnOf("fp-dev-logs-audit"), urnOf("fp-dev-logs-app")],
+          propertyDependencies: { logDestination: [urnOf("fp-dev-logs-app")] },
+        },
+      ]),
+    );
+    expect(model.edges.map((e) => `${e.from.split("::").pop()} -> ${e.to.split("::").pop()}: ${e.label}`)).toEqual([
+      "flow -> fp-dev-logs-app: flow logs",
+      "trail -> fp-dev-logs-audit: API audit trail",
+    ]);
+  });
+
   it("draws services from namespaces when no workload exists yet, and escapes labels", async () => {
     const model = architectureModel(
       partial([

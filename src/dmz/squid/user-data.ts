@@ -45,6 +45,8 @@ export function renderProxyUserData(files: ProxyHostFiles): string {
       file(`${units}/${LOG_SHIPPER_UNIT}.service`, shipper.service),
       file(`${units}/${LOG_SHIPPER_UNIT}.timer`, shipper.timer),
       file(`${units}/${LOG_SHIPPER_UNIT}-on-stop.service`, shipper.onStop),
+      // The distribution's rotation would rename the log under the shipper's feet.
+      file("/etc/logrotate.d/squid", `# Squid's access log is rotated and shipped by ${LOG_SHIPPER_UNIT}.timer.\n`),
     ],
     runcmd: [
       ["systemctl", "daemon-reload"],
@@ -54,8 +56,16 @@ export function renderProxyUserData(files: ProxyHostFiles): string {
     ],
   };
   const body = yaml.dump(doc, { lineWidth: -1, noRefs: true, sortKeys: false });
-  return `#cloud-config\n# Egress proxy (D6), rendered by the fitness-platform program. No secrets in here.\n${body}`;
+  const text = `#cloud-config\n# Egress proxy (D6), rendered by the fitness-platform program. No secrets in here.\n${body}`;
+  const size = Buffer.byteLength(text, "utf8");
+  if (size > USER_DATA_LIMIT) {
+    throw new Error(`egress proxy user-data is ${size} bytes, EC2 allows ${USER_DATA_LIMIT}: too many egress exceptions at once; remove some`);
+  }
+  return text;
 }
+
+/** EC2's limit on user-data, before base64 encoding. */
+export const USER_DATA_LIMIT = 16_384;
 
 /** The file a user-data document writes at `path`, or undefined (not cloud-config, or no such file). */
 export function fileFromUserData(userData: string, path: string): string | undefined {

@@ -2,25 +2,28 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { diffSnapshots, renderMarkdown, type AuditFunction } from "../diff";
+import { auditWithPolicyPack } from "../diff/policy-audit";
 import { readSnapshot, SnapshotError } from "../snapshot/reader";
 import type { StackExport } from "../snapshot/types";
 
 /**
- * `npm run diff -- --base <stack.json> --head <stack.json> [--format md|json] [--out <file>] [--heading-level <1-6>]`
+ * `npm run diff -- --base <stack.json> --head <stack.json> [--format md|json] [--out <file>] [--heading-level <1-6>] [--no-audit]`
  *
  * Compares two snapshots (`synth` output or `pulumi stack export`) and prints what deploying head over
- * base would do. Exit 0 whatever the diff says (review is for people; the policy gate is the audit);
+ * base would do, with the policy results that change (the policy pack's offline audit of both, unless
+ * `--no-audit`). Exit 0 whatever the diff says (review is for people; the policy gate is the audit);
  * 2 when an input is unreadable or the arguments are wrong, with one line saying which.
  */
 export interface DiffCliDependencies {
-  /** The policy pack's offline audit, reduced to findings; the lead wires it in `main` below. */
+  /** The policy pack's offline audit, reduced to findings (the CLI uses auditWithPolicyPack). */
   readonly audit?: AuditFunction;
 }
 
-const USAGE = "usage: npm run diff -- --base <stack.json> --head <stack.json> [--format md|json] [--out <file>] [--heading-level <1-6>]";
+const USAGE =
+  "usage: npm run diff -- --base <stack.json> --head <stack.json> [--format md|json] [--out <file>] [--heading-level <1-6>] [--no-audit]";
 
 export async function runDiffCli(argv: readonly string[], deps: DiffCliDependencies = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let values: { base?: string; head?: string; format?: string; out?: string; "heading-level"?: string };
+  let values: { base?: string; head?: string; format?: string; out?: string; "heading-level"?: string; "no-audit"?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -30,6 +33,7 @@ export async function runDiffCli(argv: readonly string[], deps: DiffCliDependenc
         format: { type: "string", default: "md" },
         out: { type: "string" },
         "heading-level": { type: "string", default: "2" },
+        "no-audit": { type: "boolean", default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -54,7 +58,7 @@ export async function runDiffCli(argv: readonly string[], deps: DiffCliDependenc
     throw error;
   }
 
-  const diff = await diffSnapshots(base, head, { audit: deps.audit });
+  const diff = await diffSnapshots(base, head, { audit: values["no-audit"] === true ? undefined : deps.audit });
   const text = values.format === "json" ? `${JSON.stringify(diff, null, 2)}\n` : renderMarkdown(diff, { headingLevel });
   if (values.out === undefined) return { code: 0, stdout: text, stderr: "" };
   mkdirSync(dirname(values.out), { recursive: true });
@@ -69,7 +73,7 @@ function fail(line: string): { code: number; stdout: string; stderr: string } {
 }
 
 async function main(): Promise<void> {
-  const result = await runDiffCli(process.argv.slice(2));
+  const result = await runDiffCli(process.argv.slice(2), { audit: auditWithPolicyPack });
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exitCode = result.code;

@@ -1,9 +1,13 @@
 /**
- * `npm run synth -- --stack <name> [--out <dir>] [--catalog <file>] [--project <dir>]`
+ * `npm run synth -- --stack <name> [--out <dir>] [--catalog <file>] [--config <key>=<value> ...] [--project <dir>]`
  *
  * Evaluates the program for one stack offline and writes `<out>/stack.json` (default `out/<stack>/`)
- * plus whatever further writers are registered. Exit codes: 0 success; 2 bad configuration or usage
- * (the one-line errors only, no stack trace); 1 any other failure, with a clear message.
+ * plus whatever further writers are registered. `--catalog` replaces the stack's service catalog;
+ * `--config` overrides one config value for this run only (objects as JSON, as `pulumi config set`
+ * stores them), e.g. to try a change without editing Pulumi.<stack>.yaml.
+ *
+ * Exit codes: 0 success; 2 bad configuration or usage (the one-line errors only, no stack trace);
+ * 1 any other failure, with a clear message.
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -11,7 +15,8 @@ import { synthesize } from "../engine/synthesize";
 import { synthSummary } from "./synth-summary";
 import { SYNTH_WRITERS, type SynthOutput } from "./synth-writers";
 
-const USAGE = "usage: npm run synth -- --stack <name> [--out <dir>] [--catalog <file>] [--project <dir>] [--verbose]";
+const USAGE =
+  "usage: npm run synth -- --stack <name> [--out <dir>] [--catalog <file>] [--config <key>=<value> ...] [--project <dir>] [--verbose]";
 
 /** This repository's root, where Pulumi.yaml lives; `--project` points elsewhere (tests, other checkouts). */
 const DEFAULT_PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -32,7 +37,7 @@ function configErrorLines(err: unknown): string[] | undefined {
 const EXPLAINED = new Set(["SynthError", "SecretLeakError", "SnapshotError"]);
 
 export async function runSynth(argv: string[]): Promise<number> {
-  let values: { stack?: string; out?: string; catalog?: string; project?: string; verbose?: boolean; help?: boolean };
+  let values: { stack?: string; out?: string; catalog?: string; config?: string[]; project?: string; verbose?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -40,6 +45,7 @@ export async function runSynth(argv: string[]): Promise<number> {
         stack: { type: "string", short: "s" },
         out: { type: "string", short: "o" },
         catalog: { type: "string" },
+        config: { type: "string", short: "c", multiple: true },
         project: { type: "string" },
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -60,11 +66,20 @@ export async function runSynth(argv: string[]): Promise<number> {
     return EXIT_CONFIG;
   }
   const stack = values.stack;
+  const configOverrides: Record<string, string> = {};
+  for (const entry of values.config ?? []) {
+    const at = entry.indexOf("=");
+    if (at <= 0) {
+      console.error(`synth: --config "${entry}": expected <key>=<value>, e.g. fitness-platform:environment=dev\n${USAGE}`);
+      return EXIT_CONFIG;
+    }
+    configOverrides[entry.slice(0, at)] = entry.slice(at + 1);
+  }
   const projectRoot = path.resolve(values.project ?? DEFAULT_PROJECT_ROOT);
   const outDir = path.resolve(values.out ?? path.join("out", stack));
 
   try {
-    const result = await synthesize({ stack, projectRoot, catalogFile: values.catalog });
+    const result = await synthesize({ stack, projectRoot, catalogFile: values.catalog, configOverrides });
     const output: SynthOutput = { ...result, projectRoot, outDir };
     const files: string[] = [];
     for (const writer of SYNTH_WRITERS) {

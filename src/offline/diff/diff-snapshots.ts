@@ -5,7 +5,7 @@ import { addedExposure, type ExposureRule } from "./exposure";
 import { NOT_EVALUATED, policyResultChanges, type AuditFunction, type PolicyResultChanges } from "./policy-results";
 import { diffProperties, type PropertyChange } from "./property-diff";
 import { replacementCauses } from "./replace-rules";
-import { nameOf, propsOf, SnapshotIndex, type ComponentRef } from "./resource-facts";
+import { nameOf, propsOf, SnapshotIndex, stackOf, type ComponentRef } from "./resource-facts";
 
 /**
  * The review of a change: what a deployment of head over base would do, resource by resource and
@@ -78,7 +78,8 @@ export function diffStructure(base: StackExport, head: StackExport): SnapshotDif
       changes.push(change("add", resource, after, [], [], isCriticalData(resource)));
       continue;
     }
-    const properties = [...diffProperties(propsOf(old), propsOf(resource)), ...metadataChanges(old, resource)];
+    // A component is not deployed itself: only its children change (what it registers as outputs is not an operation).
+    const properties = resource.custom ? [...diffProperties(propsOf(old), propsOf(resource)), ...metadataChanges(old, resource)] : [];
     if (properties.length === 0) {
       same += 1;
       continue;
@@ -100,9 +101,11 @@ export function diffStructure(base: StackExport, head: StackExport): SnapshotDif
 
   const counts = { remove: 0, replace: 0, update: 0, add: 0, same };
   for (const c of changes) counts[c.op] += 1;
+  // An empty snapshot (a first synth) has no URN to name its stack; it is the same stack as the other.
+  const baseStack = stackOf(base) ?? after.stack;
   return {
-    base: { stack: before.stack, resources: before.resources.length },
-    head: { stack: after.stack, resources: after.resources.length },
+    base: { stack: baseStack, resources: before.resources.length },
+    head: { stack: stackOf(head) ?? baseStack, resources: after.resources.length },
     counts,
     warnings: [...criticalWarnings(changes, before, after), ...exposureWarnings(before, after)],
     components: groupByComponent(changes),

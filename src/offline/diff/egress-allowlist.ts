@@ -139,6 +139,7 @@ export function decodeMaybeBase64(value: string): string | undefined {
     }
   }
   const text = bytes.toString("utf8");
-  // Binary content is not text we can read.
-  return /[\x00-\x08\x0e-\x1f\ufffd]/.test(text) ? undefined : text;
+  // Binary content (control characters, invalid UTF-8) is not text we can read.
+  const binary = [...text].some((ch) => ch === "\ufffd" || (ch.charCodeAt(0) < 0x20 && !"\t\n\r\f\v".includes(ch)));
+  return binary ? undefined : text;
 }

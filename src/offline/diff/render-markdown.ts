@@ -105,8 +105,13 @@ function renderComponent(group: ComponentChanges, options: MarkdownOptions): str
     "| | resource | type | changed properties |",
     "|---|---|---|---|",
   ];
-  for (const c of group.changes.slice(0, maxRows)) lines.push(renderRow(c, options.maxPropertiesPerResource ?? 12));
-  if (group.changes.length > maxRows) lines.push(`| | … ${group.changes.length - maxRows} more | | see the JSON diff |`);
+  // Creations carry no property changes: one row per type keeps a first synth readable.
+  const rows = [
+    ...group.changes.filter((c) => c.op !== "add").map((c) => renderRow(c, options.maxPropertiesPerResource ?? 12)),
+    ...createdByType(group.changes.filter((c) => c.op === "add")),
+  ];
+  lines.push(...rows.slice(0, maxRows));
+  if (rows.length > maxRows) lines.push(`| | … ${rows.length - maxRows} more rows | | see the JSON diff |`);
   lines.push("", "</details>");
   return lines;
 }
@@ -118,6 +123,15 @@ function renderRow(c: ResourceChange, maxProperties: number): string {
   if (c.changes.length > maxProperties) parts.push(`… and ${c.changes.length - maxProperties} more`);
   const critical = c.critical ? " **(critical data)**" : "";
   return `| \`${SYMBOL[c.op]}\` | \`${escapeCell(c.name)}\`${critical} | \`${c.type}\` | ${parts.join("<br>")} |`;
+}
+
+function createdByType(created: readonly ResourceChange[]): string[] {
+  const byType = new Map<string, ResourceChange[]>();
+  for (const c of created) byType.set(c.type, [...(byType.get(c.type) ?? []), c]);
+  return [...byType.entries()].map(([type, changes]) => {
+    const names = changes.map((c) => `\`${escapeCell(c.name)}\`${c.critical ? " **(critical data)**" : ""}`).join(", ");
+    return `| \`${SYMBOL.add}\` | ${names} | \`${type}\` | |`;
+  });
 }
 
 function renderProperty(p: PropertyChange): string {

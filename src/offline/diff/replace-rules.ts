@@ -250,3 +250,17 @@ export function replacementCauses(type: string, changedPaths: readonly string[],
 function covers(trigger: string, changed: string): boolean {
   return changed === trigger || changed.startsWith(`${trigger}.`) || changed.startsWith(`${trigger}[`);
 }
+
+/** The table as docs/ci.md shows it (a unit test keeps the two identical). */
+export function replaceTableMarkdown(): string {
+  const cell = (triggers: readonly ReplaceTrigger[]): string =>
+    triggers.length === 0 ? "(none)" : triggers.map((t) => (t === ANY ? "any input" : typeof t === "string" ? `\`${t}\`` : `\`${t.path}\` (only with \`userDataReplaceOnChange\`)`)).join(", ");
+  const rows = [
+    "| resource type | changing any of these replaces the resource |",
+    "|---|---|",
+    `| every \`aws:*\` type | ${cell(AWS_COMMON)} |`,
+    `| every \`kubernetes:*\` object | ${cell(KUBERNETES_COMMON)} |`,
+    ...Object.entries(REPLACE_ON_CHANGE).map(([type, triggers]) => `| \`${type}\` | ${cell(triggers)} |`),
+  ];
+  return `${rows.join("\n")}\n`;
+}

@@ -46,12 +46,23 @@ export function deriveFlows(index: SnapshotIndex, landmarks: readonly Landmark[]
   }
 
   for (const source of landmarks) {
-    if (source.footprint.length === 0) continue;
+    if (source.footprint.length === 0 || LOG_SOURCES.has(source.kind)) continue;
     const text = source.footprint.map(configText).join("\n");
-    const dependencies = new Set(source.footprint.flatMap((r) => r.dependencies ?? []));
+    const dependencies = new Set(source.footprint.flatMap(dataDependencies));
     for (const target of landmarks) {
       if (target === source || !refersTo(text, dependencies, target)) continue;
       const flow = meaning(source, target);
+      if (flow !== undefined) add(flow.from.id, flow.to.id, flow.kind, flow.label);
+    }
+  }
+
+  // Log sources say where they deliver in one property each; the rest of their inputs (a trail's data
+  // event selectors name other buckets) is not a flow.
+  const buckets = ofKind("bucket");
+  for (const source of landmarks.filter((l) => LOG_SOURCES.has(l.kind))) {
+    const text = source.footprint.map((r) => JSON.stringify(logDestination(source.kind, propsOf(r)) ?? null)).join("\n");
+    for (const bucket of buckets) {
+      const flow = bucket.identifiers.some((id) => containsToken(text, id)) ? meaning(source, bucket) : undefined;
       if (flow !== undefined) add(flow.from.id, flow.to.id, flow.kind, flow.label);
     }
   }
@@ -74,6 +85,33 @@ export function deriveFlows(index: SnapshotIndex, landmarks: readonly Landmark[]
     add(proxy.id, "internet", "egress", hosts.size === 0 ? "no live exception" : `allowlisted hosts only (${hosts.size})`);
   }
   return [...edges.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.kind.localeCompare(b.kind));
+}
+
+const LOG_SOURCES: ReadonlySet<NodeKind> = new Set(["flow-logs", "trail", "load-balancer", "waf"]);
+
+function logDestination(kind: NodeKind, props: Readonly<Record<string, unknown>>): unknown {
+  switch (kind) {
+    case "flow-logs":
+      return props.logDestination;
+    case "trail":
+      return props.s3BucketName;
+    case "load-balancer":
+      return [props.accessLogs, props.connectionLogs];
+    case "waf":
+      return props.logDestinationConfigs;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The resources whose outputs feed this one's inputs. Per-property dependencies are exact; the flat
+ * list also holds every child of a component passed to `dependsOn`, so it is the fallback only.
+ */
+function dataDependencies(resource: ResourceState): string[] {
+  const perProperty = resource.propertyDependencies;
+  if (perProperty !== undefined && Object.keys(perProperty).length > 0) return Object.values(perProperty).flat();
+  return resource.dependencies ?? [];
 }
 
 interface Flow {

@@ -283,7 +283,7 @@ const RULES: Record<string, Rule> = {
     };
   },
   "aws:acm/certificateValidation:CertificateValidation": byInput("certificateArn"),
-  "aws:route53/zone:Zone": (ctx, f) => {
+  "aws:route53/zone:Zone": (_ctx, f) => {
     const id = `Z${f.upper(20)}`;
     return {
       id,

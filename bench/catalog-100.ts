@@ -1,0 +1,45 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { REPO_ROOT } from "./measure";
+
+/**
+ * A service catalog of `total` services for the scale benchmark: the real five plus generated ones,
+ * each publishing its own event, subscribing to its neighbour's and to user-deleted, and calling
+ * the users service and its neighbour, so messaging and the per-service wiring grow with it.
+ */
+interface CatalogDoc {
+  events: Record<string, unknown>;
+  services: Record<string, Record<string, unknown>>;
+}
+
+export function generatedCatalog(total: number): { text: string; services: string[] } {
+  const doc = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "src/config/catalog.yaml"), "utf8")) as CatalogDoc;
+  const existing = Object.keys(doc.services);
+  const generated: string[] = [];
+  for (let i = 1; generated.length < total - existing.length; i++) generated.push(`svc${String(i).padStart(3, "0")}`);
+  generated.forEach((name, i) => {
+    const neighbour = generated[(i + 1) % generated.length] as string;
+    doc.events[`${name}-changed`] = { description: `Something in ${name} changed.` };
+    doc.services[name] = {
+      description: `Generated service ${name} for the scale benchmark.`,
+      port: 8080,
+      publicRoutes: [`/api/${name}`],
+      publishes: [`${name}-changed`],
+      subscribes: ["user-deleted", `${neighbour}-changed`],
+      calls: ["users", neighbour],
+      replicas: { min: 1, max: 3 },
+      resources: { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "500m", memoryLimit: "256Mi" },
+      healthPath: "/healthz",
+    };
+  });
+  return { text: yaml.dump(doc, { lineWidth: 120 }), services: [...existing, ...generated] };
+}
+
+/** The stack's `images` config with an image tag for every service (the catalog rules require one). */
+export function imagesWithTags(stack: string, services: readonly string[]): string {
+  const doc = yaml.load(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+  const images = (doc.config["fitness-platform:images"] ?? {}) as { serviceTags?: Record<string, string> };
+  const serviceTags = Object.fromEntries(services.map((s) => [s, images.serviceTags?.[s] ?? "1.0.0"]));
+  return JSON.stringify({ ...images, serviceTags });
+}

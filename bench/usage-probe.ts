@@ -1,0 +1,13 @@
+/**
+ * Loaded with `--import` into a measured child process: at exit it writes the process's own peak
+ * resident memory and CPU time to $BENCH_USAGE_FILE (no dependency on GNU time being installed).
+ */
+import * as fs from "node:fs";
+
+const file = process.env.BENCH_USAGE_FILE;
+if (file !== undefined && file !== "") {
+  process.on("exit", () => {
+    const usage = process.resourceUsage();
+    fs.writeFileSync(file, JSON.stringify({ maxRssKiB: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }));
+  });
+}

@@ -1,0 +1,34 @@
+import type { PolicyResource } from "@pulumi/policy";
+import { tagsOf } from "../framework/props";
+import { type StackIndex, zoneTag } from "../framework/stack-index";
+import { EBS_VOLUME, INSTANCE, SUBNET, subnetsOf } from "../ec2/compute";
+
+/** Facts about the database hosts (D5) that the databases rules share. */
+export const VOLUME_ATTACHMENT = "aws:ec2/volumeAttachment:VolumeAttachment";
+export const POSTGRES_PORT = 5432;
+
+/**
+ * A database host is an instance of the databases component, one classified critical, or any
+ * instance in a data-zone subnet: whichever way it is recognised, the rules for hosts of critical data
+ * apply, so a host that lost a tag or landed in the data zone by mistake is still judged.
+ */
+export function databaseHosts(index: StackIndex): PolicyResource[] {
+  return index.ofType(INSTANCE).filter((i) => {
+    const tags = tagsOf(i.props);
+    return tags["component"] === "databases" || tags["data-class"] === "critical" || subnetsOf(index, i).some((s) => zoneTag(s) === "data");
+  });
+}
+
+/** The separate EBS volumes attached to a host, with their attachments. */
+export function attachedVolumes(index: StackIndex, host: PolicyResource): { attachment: PolicyResource; volume: PolicyResource | undefined }[] {
+  return index.referrers(host, [VOLUME_ATTACHMENT], "instanceId").map((attachment) => ({
+    attachment,
+    volume: index.targets(attachment, "volumeId", [EBS_VOLUME])[0],
+  }));
+}
+
+export function isProd(resource: PolicyResource): boolean {
+  return tagsOf(resource.props)["environment"] === "prod";
+}
+
+export { SUBNET };

@@ -1,0 +1,413 @@
+import type {
+  EnforcementLevel,
+  PolicyProviderResource,
+  PolicyResource,
+  PolicyResourceOptions,
+  ReportViolation,
+  ResourceValidationArgs,
+  StackValidationArgs,
+} from "@pulumi/policy";
+import rootPackage from "../../../package.json";
+import { controlLabels, DECISION_TITLES, DECISIONS, type PlatformPolicy } from "../../../policy/framework/metadata";
+import { waiverLedger, waiverProblems, type Waiver } from "../../../policy/framework/waivers";
+import { DEFAULT_PROXY_COMPONENTS, analyseNetwork } from "../../../policy/network/net-02-reachability";
+import { SUBNET_TYPES } from "../../../policy/network/types";
+import { packInfo as defaultPack, policyRegistry, type PackInfo } from "../../../policy/registry";
+import { isProviderType } from "../snapshot/graph";
+import type { ResourceState, StackExport } from "../snapshot/types";
+import { parseProviderReference, parseUrn } from "../snapshot/urn";
+import { parsePolicyConfig, reconcile, type PolicyConfig, type PolicyPackConfigFile } from "./config";
+import { fromStackExport, type AuditInput } from "./input";
+import type { AuditResult, ControlSummary, DecisionSummary, PolicyRecord, ReachabilityReport, ViolationRecord, WaiverRecord } from "./types";
+import { deserialize, unknownCheckingProxy, UnknownValueError } from "./values";
+
+export interface AuditOptions {
+  /** Policy pack config: the parsed `--config` file, or its JSON object. */
+  readonly config?: ReadonlyMap<string, PolicyConfig> | PolicyPackConfigFile;
+  /** Where the config came from, for error messages. */
+  readonly configSource?: string;
+  /** The day waivers are judged against; defaults to now. */
+  readonly now?: Date;
+  /** The policies to evaluate; defaults to the pack's registry. */
+  readonly policies?: readonly PlatformPolicy[];
+  readonly pack?: PackInfo;
+  readonly stackTags?: Readonly<Record<string, string>>;
+  /** Label of the input when a StackExport object is passed (e.g. its file name). */
+  readonly source?: string;
+}
+
+/** A policy failed with an error of its own (not an unknown value): a defect to fix, not a finding. */
+export class AuditRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AuditRunError";
+  }
+}
+
+class NotApplicableError extends Error {
+  constructor(readonly reason: string | undefined) {
+    super(reason ?? "Policy does not apply");
+  }
+}
+
+function throwNotApplicable(reason?: string): never {
+  throw new NotApplicableError(reason);
+}
+
+interface Tally {
+  evaluated: number;
+  unchecked: number;
+  notApplicable: string | undefined;
+  readonly violations: ViolationRecord[];
+}
+
+function typeOf(resourceClass: object): string | undefined {
+  const token = (resourceClass as { __pulumiType?: unknown }).__pulumiType;
+  return typeof token === "string" && token !== "" ? token : undefined;
+}
+
+/** As the engine does: the class's Pulumi type token, else its isInstance check. */
+function isTypeOf(type: string, resourceClass: object): boolean {
+  const token = typeOf(resourceClass);
+  if (token !== undefined) return token === type;
+  const isInstance = (resourceClass as { isInstance?: unknown }).isInstance;
+  return typeof isInstance === "function" && (isInstance as (o: unknown) => unknown)({ __pulumiType: type }) === true;
+}
+
+function extra<T>(state: ResourceState, key: string): T | undefined {
+  return (state as unknown as Record<string, T | undefined>)[key];
+}
+
+function optionsOf(state: ResourceState): PolicyResourceOptions {
+  const timeouts = extra<Record<string, unknown>>(state, "customTimeouts") ?? {};
+  const seconds = (v: unknown): number => (typeof v === "number" ? v : 0);
+  const deleteBeforeReplace = extra<boolean>(state, "deleteBeforeReplace");
+  return {
+    protect: state.protect === true,
+    ignoreChanges: extra<string[]>(state, "ignoreChanges") ?? [],
+    aliases: (extra<unknown[]>(state, "aliases") ?? []).filter((a): a is string => typeof a === "string"),
+    customTimeouts: { createSeconds: seconds(timeouts["create"]), updateSeconds: seconds(timeouts["update"]), deleteSeconds: seconds(timeouts["delete"]) },
+    additionalSecretOutputs: state.additionalSecretOutputs ?? [],
+    ...(deleteBeforeReplace === undefined ? {} : { deleteBeforeReplace }),
+    ...(state.parent === undefined ? {} : { parent: state.parent }),
+  };
+}
+
+function nameOf(urn: string): string {
+  try {
+    return parseUrn(urn).name;
+  } catch {
+    return urn;
+  }
+}
+
+/** Outputs, as the engine gives stack policies; inputs when a state has none (preview steps, bare exports). */
+function stackProps(state: ResourceState): Record<string, unknown> {
+  const outputs = state.outputs !== undefined && Object.keys(state.outputs).length > 0 ? state.outputs : (state.inputs ?? {});
+  const props = deserialize(outputs) as Record<string, unknown>;
+  // Terraform-based providers report the id among the outputs; keep states that lack it comparable.
+  if (!("id" in props) && state.id !== undefined && state.custom) props["id"] = state.id;
+  return props;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Evaluates the pack's policy objects in-process against a stack, with the Pulumi engine's semantics:
+ * resource policies see each resource's inputs, stack policies see every resource's outputs linked to
+ * its parent, dependencies and property dependencies; provider resources and pending deletes are not
+ * evaluated; levels resolve from config, then the policy, then the pack; a value unknown during preview
+ * gives an advisory instead of failing. Runs are serialised (the waiver ledger is per evaluation).
+ */
+export function runAudit(input: StackExport | AuditInput, options: AuditOptions = {}): Promise<AuditResult> {
+  const run = queue.then(() => evaluate("deployment" in input ? fromStackExport(input, options.source) : input, options));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function evaluate(input: AuditInput, options: AuditOptions): Promise<AuditResult> {
+  const policies = options.policies ?? policyRegistry;
+  const pack = options.pack ?? defaultPack;
+  const configSource = options.configSource ?? "policy config";
+  const given = options.config instanceof Map ? options.config : parsePolicyConfig(options.config ?? {}, configSource);
+  const config = reconcile(policies, given, configSource);
+  const now = options.now ?? new Date();
+  waiverLedger.reset(now);
+
+  const byUrn = new Map(input.resources.map((r) => [r.urn, r] as const));
+  const live = input.resources.filter((r) => !isProviderType(r.type) && r.delete !== true);
+  const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
+  const levelOf = (p: PlatformPolicy): EnforcementLevel => config.policies.get(p.policy.name)?.enforcementLevel ?? p.policy.enforcementLevel ?? pack.enforcementLevel;
+  const getConfigOf = (p: PlatformPolicy) => (): Record<string, unknown> => structuredClone({ ...(config.policies.get(p.policy.name)?.properties ?? {}) });
+  const tallies = new Map<string, Tally>(policies.map((p) => [p.policy.name, { evaluated: 0, unchecked: 0, notApplicable: undefined, violations: [] }]));
+
+  const record = (p: PlatformPolicy, level: EnforcementLevel, kind: ViolationRecord["kind"], message: string, state: ResourceState | undefined): ViolationRecord => ({
+    policy: p.meta.id,
+    title: p.meta.title,
+    level: kind === "unchecked" || level === "advisory" ? "advisory" : "mandatory",
+    severity: p.meta.severity,
+    kind,
+    ...(state === undefined ? {} : { urn: state.urn, type: state.type, name: nameOf(state.urn) }),
+    message,
+    remediation: p.meta.remediation,
+    decisions: p.meta.decisions,
+    controls: controlLabels(p.meta.controls),
+  });
+
+  const providerOf = (state: ResourceState): PolicyProviderResource | undefined => {
+    if (state.provider === undefined) return undefined;
+    let ref: { urn: string };
+    try {
+      ref = parseProviderReference(state.provider);
+    } catch {
+      return undefined;
+    }
+    const provider = byUrn.get(ref.urn);
+    if (provider === undefined) return undefined;
+    return { type: provider.type, props: unknownCheckingProxy(deserialize(provider.inputs ?? {}) as Record<string, unknown>), urn: provider.urn, name: nameOf(provider.urn) };
+  };
+
+  // Resource policies: every resource, in registration order, sees its inputs.
+  for (const state of live) {
+    const props = deserialize(state.inputs ?? {}) as Record<string, unknown>;
+    const provider = providerOf(state);
+    for (const p of policies) {
+      if (p.kind !== "resource") continue;
+      const configured = levelOf(p);
+      if (configured === "disabled") continue;
+      const level = configured === "remediate" ? "mandatory" : configured;
+      const tally = tallies.get(p.policy.name) as Tally;
+      const v = p.policy.validateResource;
+      const validations = v === undefined ? [] : Array.isArray(v) ? v : [v];
+      let applied = false;
+      for (const validation of validations) {
+        const proxied = unknownCheckingProxy(props);
+        const args = {
+          type: state.type,
+          props: proxied,
+          urn: state.urn,
+          name: nameOf(state.urn),
+          opts: optionsOf(state),
+          stackTags,
+          isType: (resourceClass: object) => isTypeOf(state.type, resourceClass),
+          asType: (resourceClass: object) => (isTypeOf(state.type, resourceClass) ? proxied : undefined),
+          getConfig: getConfigOf(p),
+          notApplicable: throwNotApplicable,
+          ...(provider === undefined ? {} : { provider }),
+        } as unknown as ResourceValidationArgs;
+        const report: ReportViolation = (message) => {
+          tally.violations.push(record(p, level, "violation", message, state));
+        };
+        try {
+          await validation(args, report);
+          applied = true;
+        } catch (err) {
+          if (err instanceof NotApplicableError) continue;
+          applied = true;
+          if (err instanceof UnknownValueError) {
+            tally.unchecked++;
+            tally.violations.push(record(p, level, "unchecked", `cannot be checked during preview: ${err.message}`, state));
+          } else {
+            throw new AuditRunError(`policy ${p.policy.name} failed on ${state.urn}: ${(err as Error).message ?? String(err)}`);
+          }
+        }
+      }
+      if (applied) tally.evaluated++;
+    }
+  }
+
+  // Stack policies: every resource's outputs, linked to parent, dependencies and property dependencies.
+  const stackResources = (): PolicyResource[] => {
+    const made = new Map<string, PolicyResource>();
+    for (const state of live) {
+      const props = unknownCheckingProxy(stackProps(state));
+      const provider = providerOf(state);
+      const resource = {
+        type: state.type,
+        props,
+        urn: state.urn,
+        name: nameOf(state.urn),
+        opts: optionsOf(state),
+        dependencies: [],
+        propertyDependencies: {},
+        isType: (resourceClass: object) => isTypeOf(state.type, resourceClass),
+        asType: (resourceClass: object) => (isTypeOf(state.type, resourceClass) ? props : undefined),
+        ...(provider === undefined ? {} : { provider }),
+      } as unknown as PolicyResource;
+      made.set(state.urn, resource);
+    }
+    for (const state of live) {
+      const resource = made.get(state.urn) as PolicyResource;
+      const linked = (urns: readonly string[] | undefined): PolicyResource[] =>
+        (urns ?? []).map((u) => made.get(u)).filter((r): r is PolicyResource => r !== undefined);
+      if (state.parent !== undefined && made.has(state.parent)) resource.parent = made.get(state.parent);
+      resource.dependencies = linked(state.dependencies);
+      for (const [key, urns] of Object.entries(state.propertyDependencies ?? {})) resource.propertyDependencies[key] = linked(urns);
+    }
+    return [...made.values()];
+  };
+
+  for (const p of policies) {
+    if (p.kind !== "stack") continue;
+    const configured = levelOf(p);
+    if (configured === "disabled") continue;
+    const level = configured === "remediate" ? "mandatory" : configured;
+    const tally = tallies.get(p.policy.name) as Tally;
+    const resources = stackResources();
+    const args: StackValidationArgs = { resources, stackTags, getConfig: getConfigOf(p) as StackValidationArgs["getConfig"], notApplicable: throwNotApplicable };
+    const report: ReportViolation = (message, urn) => {
+      tally.violations.push(record(p, level, "violation", message, urn === undefined ? undefined : byUrn.get(urn)));
+    };
+    try {
+      await p.policy.validateStack(args, report);
+      tally.evaluated = resources.length;
+    } catch (err) {
+      if (err instanceof NotApplicableError) {
+        tally.notApplicable = err.reason ?? "does not apply";
+      } else if (err instanceof UnknownValueError) {
+        tally.evaluated = resources.length;
+        tally.unchecked++;
+        tally.violations.push(record(p, level, "unchecked", `cannot be checked during preview: ${err.message}`, undefined));
+      } else {
+        throw new AuditRunError(`policy ${p.policy.name} failed: ${(err as Error).message ?? String(err)}`);
+      }
+    }
+  }
+
+  return assemble(input, policies, pack, levelOf, tallies, config.unknownKeys, now, reachabilityOf(stackResources(), config.policies.get("NET-02")));
+}
+
+function reachabilityOf(resources: readonly PolicyResource[], net02: PolicyConfig | undefined): ReachabilityReport {
+  if (!resources.some((r) => SUBNET_TYPES.includes(r.type))) return { zones: [], cells: [], unavailable: "the stack has no subnets" };
+  const configured = net02?.properties["proxyComponents"];
+  const proxyComponents = Array.isArray(configured) ? configured.filter((c): c is string => typeof c === "string") : DEFAULT_PROXY_COMPONENTS;
+  try {
+    const { reachability } = analyseNetwork(resources, proxyComponents);
+    const cells: Array<{ from: string; to: string; flows: string }> = [];
+    for (const from of reachability.zones) {
+      for (const to of reachability.zones) {
+        const flows = reachability.matrix.get(from)?.get(to);
+        if (flows !== undefined && !flows.isEmpty()) cells.push({ from, to, flows: flows.toString() });
+      }
+    }
+    return { zones: reachability.zones, cells };
+  } catch (err) {
+    if (err instanceof UnknownValueError) return { zones: [], cells: [], unavailable: `cannot be computed during preview: ${err.message}` };
+    throw err;
+  }
+}
+
+function sameWaiver(a: Waiver, b: Waiver): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function assemble(
+  input: AuditInput,
+  policies: readonly PlatformPolicy[],
+  pack: PackInfo,
+  levelOf: (p: PlatformPolicy) => EnforcementLevel,
+  tallies: ReadonlyMap<string, Tally>,
+  unknownKeys: readonly string[],
+  now: Date,
+  reachability: ReachabilityReport,
+): AuditResult {
+  const today = waiverLedger.today();
+  const applied = waiverLedger.applied();
+  const waivers: WaiverRecord[] = [];
+  for (const { meta, waivers: list } of waiverLedger.entries()) {
+    for (const w of list) {
+      const problems = waiverProblems(w, meta, today);
+      const suppressed = applied
+        .filter((a) => a.policy === meta.id && sameWaiver(a.waiver, w))
+        .map((a) => ({ ...(a.urn === undefined ? {} : { urn: a.urn }), message: a.message }))
+        .sort((x, y) => `${x.urn ?? ""}${x.message}`.localeCompare(`${y.urn ?? ""}${y.message}`));
+      waivers.push({
+        policy: meta.id,
+        resource: w.resource,
+        ...(w.reason === undefined ? {} : { reason: w.reason }),
+        ...(w.approver === undefined ? {} : { approver: w.approver }),
+        ...(w.expiry === undefined ? {} : { expiry: w.expiry }),
+        ...(w.ticket === undefined ? {} : { ticket: w.ticket }),
+        status: problems.length > 0 ? "invalid" : suppressed.length > 0 ? "applied" : "unused",
+        problems,
+        suppressed,
+      });
+    }
+  }
+  waivers.sort((a, b) => `${a.policy}\0${a.resource}`.localeCompare(`${b.policy}\0${b.resource}`));
+
+  const violations = [...tallies.values()]
+    .flatMap((t) => t.violations)
+    .sort((a, b) => `${a.policy}\0${a.urn ?? ""}\0${a.message}`.localeCompare(`${b.policy}\0${b.urn ?? ""}\0${b.message}`));
+
+  const records: PolicyRecord[] = policies
+    .map((p) => {
+      const t = tallies.get(p.policy.name) as Tally;
+      return {
+        id: p.meta.id,
+        title: p.meta.title,
+        description: p.meta.description,
+        kind: p.kind,
+        severity: p.meta.severity,
+        decisions: p.meta.decisions,
+        controls: controlLabels(p.meta.controls),
+        remediation: p.meta.remediation,
+        enforcementLevel: levelOf(p),
+        resourcesEvaluated: t.evaluated,
+        violations: t.violations.filter((v) => v.kind === "violation").length,
+        unchecked: t.unchecked,
+        waived: applied.filter((a) => a.policy === p.meta.id).length,
+        ...(t.notApplicable === undefined ? {} : { notApplicable: t.notApplicable }),
+      };
+    })
+    .sort((a, b) => a.id.localeCompare(b.id));
+
+  const counts = (list: readonly ViolationRecord[]) => ({
+    mandatory: list.filter((v) => v.level === "mandatory").length,
+    advisory: list.filter((v) => v.level === "advisory").length,
+  });
+  const byDecision: DecisionSummary[] = DECISIONS.map((d) => ({
+    decision: d,
+    title: DECISION_TITLES[d],
+    policies: records.filter((r) => r.decisions.includes(d)).map((r) => r.id),
+    ...counts(violations.filter((v) => v.decisions.includes(d))),
+  }));
+  const controls = [...new Set(records.flatMap((r) => r.controls))].sort();
+  const byControl: ControlSummary[] = controls.map((c) => ({
+    control: c,
+    policies: records.filter((r) => r.controls.includes(c)).map((r) => r.id),
+    ...counts(violations.filter((v) => v.controls.includes(c))),
+  }));
+
+  const first = input.resources[0];
+  let stack: { stack?: string; project?: string } = {};
+  if (first !== undefined) {
+    try {
+      const parsed = parseUrn(first.urn);
+      stack = { stack: parsed.stack, project: parsed.project };
+    } catch {
+      stack = {};
+    }
+  }
+  const { mandatory, advisory } = counts(violations);
+  return {
+    tool: { name: `${rootPackage.name} audit`, version: rootPackage.version },
+    pack: { name: pack.name, version: pack.version },
+    input: { source: input.source, format: input.format, resources: input.resources.length, ...stack },
+    date: now.toISOString().slice(0, 10),
+    summary: {
+      passed: mandatory === 0,
+      mandatory,
+      advisory,
+      unchecked: violations.filter((v) => v.kind === "unchecked").length,
+      waived: applied.length,
+      byDecision,
+      byControl,
+    },
+    policies: records,
+    violations,
+    waivers,
+    reachability,
+    notes: unknownKeys.map((k) => `policy config names "${k}", which is no policy of this pack (ignored, as the Pulumi CLI does)`),
+  };
+}

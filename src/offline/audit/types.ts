@@ -1,0 +1,99 @@
+import type { EnforcementLevel } from "@pulumi/policy";
+import type { Decision, Severity } from "../../../policy/framework/metadata";
+
+/** What an audit found, in the shape every report renders (sorted, so reports are deterministic). */
+export type ReportedLevel = "mandatory" | "advisory";
+
+export interface ViolationRecord {
+  readonly policy: string;
+  readonly title: string;
+  readonly level: ReportedLevel;
+  readonly severity: Severity;
+  /** "violation": the rule failed; "unchecked": a value it needs is unknown (preview) or encrypted. */
+  readonly kind: "violation" | "unchecked";
+  readonly urn?: string;
+  readonly type?: string;
+  readonly name?: string;
+  readonly message: string;
+  readonly remediation: string;
+  readonly decisions: readonly Decision[];
+  readonly controls: readonly string[];
+}
+
+export interface PolicyRecord {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly kind: "resource" | "stack";
+  readonly severity: Severity;
+  readonly decisions: readonly Decision[];
+  readonly controls: readonly string[];
+  readonly remediation: string;
+  /** Resolved: policy config, then "all", then the policy's own level, then the pack default. */
+  readonly enforcementLevel: EnforcementLevel;
+  /** Resources the policy applied to (resource policies), or the stack's resources (stack policies). */
+  readonly resourcesEvaluated: number;
+  readonly violations: number;
+  readonly unchecked: number;
+  readonly waived: number;
+  readonly notApplicable?: string;
+}
+
+export interface WaiverRecord {
+  readonly policy: string;
+  readonly resource: string;
+  readonly reason?: string;
+  readonly approver?: string;
+  readonly expiry?: string;
+  readonly ticket?: string;
+  /** applied: it suppressed a violation; unused: valid but nothing to suppress; invalid: see problems. */
+  readonly status: "applied" | "unused" | "invalid";
+  readonly problems: readonly string[];
+  readonly suppressed: ReadonlyArray<{ readonly urn?: string; readonly message: string }>;
+}
+
+export interface DecisionSummary {
+  readonly decision: Decision;
+  readonly title: string;
+  readonly policies: readonly string[];
+  readonly mandatory: number;
+  readonly advisory: number;
+}
+
+export interface ControlSummary {
+  readonly control: string;
+  readonly policies: readonly string[];
+  readonly mandatory: number;
+  readonly advisory: number;
+}
+
+export interface ReachabilityReport {
+  readonly zones: readonly string[];
+  /** One cell per zone pair that has any flow (direct hops), e.g. { from: "dmz", to: "app", flows: "tcp/8080" }. */
+  readonly cells: ReadonlyArray<{ readonly from: string; readonly to: string; readonly flows: string }>;
+  /** Why the matrix is missing, when it is. */
+  readonly unavailable?: string;
+}
+
+export interface AuditResult {
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly pack: { readonly name: string; readonly version: string };
+  readonly input: { readonly source: string; readonly format: "stack-export" | "preview"; readonly resources: number; readonly stack?: string; readonly project?: string };
+  /** The day waivers and expiries were judged against (YYYY-MM-DD, UTC). */
+  readonly date: string;
+  readonly summary: {
+    readonly passed: boolean;
+    readonly mandatory: number;
+    readonly advisory: number;
+    readonly unchecked: number;
+    readonly waived: number;
+    readonly byDecision: readonly DecisionSummary[];
+    readonly byControl: readonly ControlSummary[];
+  };
+  readonly policies: readonly PolicyRecord[];
+  readonly violations: readonly ViolationRecord[];
+  readonly waivers: readonly WaiverRecord[];
+  readonly reachability: ReachabilityReport;
+  /** Config keys naming no policy of the pack, and similar notes that do not fail the audit. */
+  readonly notes: readonly string[];
+}

@@ -1,0 +1,181 @@
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
+import * as yaml from "js-yaml";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The GitHub Actions workflows, checked with GitHub's own workflow parser (@actions/workflow-parser,
+ * the schema and expression checks behind the Actions language service), and for the properties the
+ * review and deploy process relies on.
+ */
+const ROOT = path.join(__dirname, "..", "..");
+const DIR = path.join(ROOT, ".github", "workflows");
+const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+
+interface Step {
+  readonly name?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly if?: string;
+  readonly with?: Record<string, unknown>;
+  readonly env?: Record<string, string>;
+}
+interface Job {
+  readonly if?: string;
+  readonly needs?: string | string[];
+  readonly environment?: string;
+  readonly permissions?: Record<string, string>;
+  readonly container?: { image: string; options?: string };
+  readonly steps: Step[];
+}
+interface Workflow {
+  readonly on: Record<string, unknown>;
+  readonly permissions?: Record<string, string>;
+  readonly jobs: Record<string, Job>;
+}
+
+const text = (file: string): string => readFileSync(path.join(DIR, file), "utf8");
+const load = (file: string): Workflow => yaml.load(text(file)) as Workflow;
+const steps = (wf: Workflow): Step[] => Object.values(wf.jobs).flatMap((j) => j.steps);
+const runs = (job: Job): string => job.steps.map((s) => s.run ?? "").join("\n");
+const action = (job: Job, name: string): Step[] => job.steps.filter((s) => s.uses?.startsWith(`${name}@`));
+
+async function problems(file: string): Promise<string[]> {
+  const parsed = parseWorkflow({ name: file, content: text(file) }, new NoOperationTraceWriter());
+  const errors = parsed.context.errors.getErrors().map((e) => e.message);
+  if (parsed.value === undefined) return [...errors, "no workflow"];
+  const template = await convertWorkflowTemplate(parsed.context, parsed.value);
+  return [...errors, ...(template.errors ?? []).map((e) => e.Message)];
+}
+
+describe("GitHub Actions workflows", () => {
+  it("are the three the process needs", () => {
+    expect(files).toEqual(["deploy.yml", "pull-request.yml", "scheduled.yml"]);
+  });
+
+  it.each(files)("%s is valid for GitHub's workflow parser", async (file) => {
+    expect(await problems(file)).toEqual([]);
+  });
+
+  it("the validator catches a broken workflow (so the test above can fail)", async () => {
+    const broken = { name: "broken.yml", content: "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    stepz: []\n    if: ${{ github.event. }}\n" };
+    const parsed = parseWorkflow(broken, new NoOperationTraceWriter());
+    expect(parsed.context.errors.getErrors().length).toBeGreaterThan(0);
+  });
+
+  it.each(files)("%s pins every action by full commit SHA, with its tag beside it", (file) => {
+    const uses = text(file)
+      .split("\n")
+      .filter((line) => /^\s*(- )?uses:/.test(line));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const line of uses) expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  it.each(files)("%s grants read-only contents by default and more only to the jobs that need it", (file) => {
+    const wf = load(file);
+    expect(wf.permissions).toEqual({ contents: "read" });
+    for (const job of Object.values(wf.jobs)) {
+      const cloud = action(job, "aws-actions/configure-aws-credentials").length > 0;
+      expect(job.permissions?.["id-token"] === "write").toBe(cloud);
+    }
+  });
+
+  it.each(files)("%s runs only npm scripts that exist, with the Pulumi CLI of the SDK's version", (file) => {
+    for (const match of text(file).matchAll(/npm run (?:--silent )?([\w:-]+)/g)) expect(Object.keys(pkg.scripts)).toContain(match[1]);
+    for (const step of steps(load(file)).filter((s) => s.uses?.startsWith("pulumi/actions@"))) {
+      expect(step.with?.["pulumi-version"]).toBe(pkg.dependencies["@pulumi/pulumi"]);
+    }
+  });
+});
+
+describe("pull request workflow", () => {
+  const wf = load("pull-request.yml");
+
+  it("runs on pull requests: installs and runs the whole test suite as CI does", () => {
+    expect(Object.keys(wf.on)).toEqual(["pull_request"]);
+    expect(runs(wf.jobs.test as Job)).toContain("bash .ci/run");
+    expect(wf.jobs.test?.container).toEqual({ image: "node:22-bookworm", options: "--privileged" });
+  });
+
+  it("synthesizes, audits and diffs both stacks against the base branch, offline", () => {
+    const review = wf.jobs.review as Job;
+    const checkouts = action(review, "actions/checkout");
+    expect(checkouts.map((s) => s.with?.path)).toEqual(["head", "base"]);
+    expect(checkouts[1]?.with?.ref).toBe("${{ github.event.pull_request.base.sha }}");
+    const script = runs(review);
+    expect(script).toContain("npm ci");
+    expect(script).toContain("for stack in dev prod");
+    expect(script).toContain('npm run --silent synth -- --stack "$stack" --out "$GITHUB_WORKSPACE/review/head/$stack"');
+    expect(script).toContain('npm run --silent synth -- --stack "$stack" --out "$GITHUB_WORKSPACE/review/base/$stack"');
+    expect(script).toMatch(/npm run --silent audit -- --input "\$GITHUB_WORKSPACE\/review\/head\/\$stack\/stack.json"/);
+    expect(script).toContain('npm run --silent diff -- --base "$base" --head "$head" --format md');
+    expect(review.permissions).toEqual({ contents: "read", "pull-requests": "write", "security-events": "write" });
+  });
+
+  it("posts one comment that updates itself, and uploads SARIF per stack", () => {
+    const review = wf.jobs.review as Job;
+    const [comment] = action(review, "actions/github-script");
+    const script = String(comment?.with?.script);
+    expect(script).toContain("updateComment");
+    expect(script).toContain("createComment");
+    expect(script).toContain("startsWith(marker)");
+    expect(runs(review)).toContain('echo "$REVIEW_MARKER"');
+    const sarif = action(review, "github/codeql-action/upload-sarif");
+    expect(sarif.map((s) => [s.with?.sarif_file, s.with?.category])).toEqual([
+      ["review/head/dev/audit.sarif", "policy-dev"],
+      ["review/head/prod/audit.sarif", "policy-prod"],
+    ]);
+    // The gate comes last, so the comment and the SARIF are posted even when it fails.
+    expect(review.steps.at(-1)?.name).toBe("policy gate (no mandatory violation)");
+  });
+
+  it("previews for real only where cloud access is configured, with the policy pack", () => {
+    const preview = wf.jobs.preview as Job;
+    expect(preview.if).toContain("vars.CLOUD_ENABLED == 'true'");
+    const [pulumi] = action(preview, "pulumi/actions");
+    expect(pulumi?.with).toMatchObject({ command: "preview", diff: true, policyPacks: "policy" });
+    expect(action(preview, "aws-actions/configure-aws-credentials")[0]?.with?.["role-to-assume"]).toBe("${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+  });
+});
+
+describe("deploy workflow", () => {
+  const wf = load("deploy.yml");
+
+  it("deploys main to dev, then to prod behind the prod environment's approval", () => {
+    expect(wf.on.push).toEqual({ branches: ["main"] });
+    const dev = wf.jobs.dev as Job;
+    const prod = wf.jobs.prod as Job;
+    expect(dev.needs).toBe("test");
+    expect(prod.needs).toBe("dev");
+    expect(dev.environment).toBe("dev");
+    expect(prod.environment).toBe("prod");
+    for (const [job, stack] of [
+      [dev, "dev"],
+      [prod, "prod"],
+    ] as const) {
+      expect(job.if).toBe("vars.CLOUD_ENABLED == 'true'");
+      expect(action(job, "pulumi/actions")[0]?.with).toMatchObject({
+        command: "up",
+        "stack-name": `\${{ vars.PULUMI_STACK_PREFIX }}${stack}`,
+        policyPacks: "policy",
+        policyPackConfigs: `policy/config/${stack}.json`,
+      });
+    }
+  });
+});
+
+describe("scheduled checks", () => {
+  const wf = load("scheduled.yml");
+
+  it("run daily: the expiry check, and a drift check that changes nothing", () => {
+    expect(wf.on.schedule).toEqual([{ cron: "17 5 * * *" }]);
+    expect(runs(wf.jobs.expiry as Job)).toContain("npm run --silent expiry -- --days 7");
+    const drift = wf.jobs.drift as Job;
+    expect(drift.if).toBe("vars.CLOUD_ENABLED == 'true'");
+    expect(runs(drift)).toContain('pulumi refresh --stack "$STACK" --preview-only --expect-no-changes');
+    // The action only installs the CLI here: with a command it would refresh (write) the state.
+    expect(action(drift, "pulumi/actions")[0]?.with?.command).toBeUndefined();
+  });
+});
