@@ -38,6 +38,14 @@ async function main(): Promise<Record<string, unknown>> {
     ingressGatewayPort: config.cluster.ingressGateway.port,
   });
 
+  // Operator access (D4): the DevOps provider's role; sessions only through SSM, logged to the archive.
+  const operator = new OperatorAccess("operator", {
+    ctx,
+    config: config.operator,
+    sessionLogBucketName: logs.appLogsBucket.bucket,
+    sessionLogBucketKeyArn: logs.logsKey.arn,
+  });
+
   // DMZ edge (D3, D6): the only way in; the services register the ingress gateway pods in its target group.
   const edge = new Edge("edge", {
     ctx,
@@ -64,14 +72,6 @@ async function main(): Promise<Record<string, unknown>> {
     network,
     proxyUrl: egress.proxyUrl,
     liveEgressExceptions: platform.liveEgressExceptions,
-  });
-
-  // Operator access (D4): the DevOps provider's role; sessions only through SSM, logged to the archive.
-  const operator = new OperatorAccess("operator", {
-    ctx,
-    config: config.operator,
-    sessionLogBucketName: logs.appLogsBucket.bucket,
-    sessionLogBucketKeyArn: logs.logsKey.arn,
   });
 
   // Messaging (D2): topics, queues and grants from the catalog; SERVICES attaches `statementsFor(service)`.

@@ -19,7 +19,7 @@ const PATTERNS: ReadonlyArray<[string, RegExp]> = [
 ];
 
 /** `password=...`, `secret: ...` with a literal value (variables, command substitutions and ARNs are fine). */
-const LITERAL_ASSIGNMENT = /\b(pass(?:word)?|passwd|pwd|secret|token|api[_-]?key|cipher-pass)\b["']?(\s*)([=:])(\s*)["']?([^\s"'`]+)/gi;
+const LITERAL_ASSIGNMENT = /(?<![A-Za-z0-9])(pass(?:word)?|passwd|pwd|secret|token|api[_-]?key|cipher-pass)(?![A-Za-z0-9_])["']?(\s*)([=:])(\s*)["']?([^\s"'`]+)/gi;
 const HARMLESS_VALUE = /^(\$|<|%|\{\{|arn:|ssm:|secretsmanager:|resolve:|file:|\/|null$|none$|true$|false$|yes$|no$|required$|optional$|prompt$|\*+$)/i;
 
 const TOKEN = /[A-Za-z0-9+/_=-]{24,}/g;

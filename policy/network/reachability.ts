@@ -225,7 +225,8 @@ export function outboundBypasses(r: Reachability): PathFinding[] {
 function findings(r: Reachability, links: Map<string, string>, outbound: boolean): PathFinding[] {
   const result: PathFinding[] = [];
   for (const [key, endpoint] of r.nodes) {
-    if (!PROTECTED_ZONES.has(endpoint.subnet.zone) || !links.has(key)) continue;
+    // Interface endpoints are AWS's entry points to its APIs, not workloads of ours: reaching one is not a path into app/data.
+    if (!PROTECTED_ZONES.has(endpoint.subnet.zone) || endpoint.kind === "interface endpoint" || !links.has(key)) continue;
     const path: string[] = [key];
     let cursor = links.get(key) as string;
     while (cursor !== "") {

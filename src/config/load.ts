@@ -17,10 +17,23 @@ function readText(file: string): string | undefined {
   }
 }
 
+/**
+ * Keys the CLI marked secret. The SDK has no public accessor; the CLI hands them to every language host
+ * in this environment variable (and `setAllConfig` writes it too), so reading it is the stable contract.
+ */
+function configSecretKeys(): Set<string> {
+  try {
+    const keys: unknown = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
+    return new Set(Array.isArray(keys) ? keys.filter((k): k is string => typeof k === "string") : []);
+  } catch {
+    return new Set();
+  }
+}
+
 /** Reads this stack's Pulumi config and service catalog, and validates both before anything is registered. */
 export function loadPlatformConfig(now: Date = new Date()): PlatformConfig {
   const config = pulumi.runtime.allConfig();
-  const secretKeys = new Set(Object.keys(config).filter((key) => pulumi.runtime.isConfigSecret(key)));
+  const secretKeys = configSecretKeys();
   const catalogFile = config[`${PROJECT}:catalogFile`] ?? DEFAULT_CATALOG;
   return validatePlatformConfig({
     stack: pulumi.getStack(),

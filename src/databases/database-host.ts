@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import type { PlatformContext } from "../conventions/context";
 import type { BootstrapExtras } from "./bootstrap-extras";
 import { type PackageSource, renderUserData } from "./bootstrap";
+import { bootstrapDocument } from "./bootstrap-document";
 import { HOST_LAYOUT } from "./host-layout";
 import type { InternalCa } from "./internal-ca";
 import type { HostPlan } from "./plan";
@@ -60,6 +61,8 @@ export class DatabaseHost extends pulumi.ComponentResource {
   readonly instanceProfile: aws.iam.InstanceProfile;
   readonly tlsSecret: aws.secretsmanager.Secret;
   readonly dnsRecord: aws.route53.Record;
+  /** SSM Command document that runs the current bootstrap on the host (docs/runbooks/database-host.md). */
+  readonly bootstrapDocument: aws.ssm.Document;
   /** Owning service → its access details. */
   readonly access: Readonly<Record<string, ServiceDatabaseAccess>>;
 
@@ -299,6 +302,20 @@ export class DatabaseHost extends pulumi.ComponentResource {
       keep,
     );
 
+    // The same bootstrap as an SSM document, kept current by every `pulumi up`: configuration changes
+    // (and the files of other components) reach a running host by Run Command, not by a rebuild.
+    this.bootstrapDocument = new aws.ssm.Document(
+      `${name}-bootstrap`,
+      {
+        name: `${plan.names.host}-bootstrap`,
+        documentType: "Command",
+        documentFormat: "JSON",
+        content: userData.apply((script) => JSON.stringify(bootstrapDocument(plan.domain, script))),
+        tags: ctx.tags(internal, `${plan.names.host}-bootstrap`),
+      },
+      { parent: this },
+    );
+
     this.dnsRecord = new aws.route53.Record(
       `${name}-dns`,
       { zoneId: args.privateZoneId, name: plan.dnsName, type: "A", ttl: 300, records: [plan.placement.privateIp] },
@@ -311,6 +328,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
       instanceId: this.instance.id,
       dataVolumeId: this.dataVolume.id,
       roleArn: this.role.arn,
+      bootstrapDocument: this.bootstrapDocument.name,
     });
   }
 }

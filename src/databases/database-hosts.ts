@@ -14,11 +14,15 @@ import { type DatabasesPlan, type HostPlan, planDatabaseHosts } from "./plan";
 
 /**
  * The parts of the Network component the hosts stand on (structural, so tests may pass a stand-in):
- * its subnet plan (zone, AZ, CIDR of every subnet), the data subnets in the same AZ order, the zone
+ * its subnet plan (zone, AZ, CIDR of every subnet, each zone's block), the data subnets in the same AZ order, the zone
  * security groups (no inline rules: this component adds the 5432 rules) and the private hosted zone.
  */
 export interface DatabaseNetwork {
-  readonly plan: { readonly subnets: readonly { readonly zone: string; readonly az: string; readonly cidr: string }[] };
+  readonly plan: {
+    readonly subnets: readonly { readonly zone: string; readonly az: string; readonly cidr: string }[];
+    /** The block each zone owns (all its AZ slots): stable when AZs are added. */
+    readonly zoneCidrs?: Readonly<Record<string, string>>;
+  };
   readonly subnets: { readonly data: readonly aws.ec2.Subnet[] };
   readonly zoneSecurityGroups: { readonly app: aws.ec2.SecurityGroup; readonly data: aws.ec2.SecurityGroup };
   readonly privateZone: aws.route53.Zone;
@@ -72,7 +76,8 @@ export class DatabaseHosts extends pulumi.ComponentResource {
       config,
       catalog: args.catalog,
       dataSubnets,
-      appCidrs: network.plan.subnets.filter((s) => s.zone === "app").map((s) => s.cidr),
+      // The app zone's whole block, not its current subnets: adding an AZ then changes no pg_hba.conf.
+      appCidrs: appZoneCidrs(network),
       privateZoneName: privateDomain(ctx.stack),
     });
     const appSg = network.zoneSecurityGroups.app.id;
@@ -179,6 +184,11 @@ export class DatabaseHosts extends pulumi.ComponentResource {
       ]),
     );
   }
+}
+
+function appZoneCidrs(network: DatabaseNetwork): string[] {
+  const block = network.plan.zoneCidrs?.["app"];
+  return block !== undefined ? [block] : network.plan.subnets.filter((s) => s.zone === "app").map((s) => s.cidr);
 }
 
 function packageSourceOf(config: DatabasesConfig, proxyUrl: pulumi.Input<string> | undefined): pulumi.Input<PackageSource> {

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { renderArchitecture } from "../../src/offline/picture";
+import { readSnapshot } from "../../src/offline/snapshot/reader";
 
 const ROOT = path.join(__dirname, "..", "..");
 const FIXTURES = path.join(ROOT, "test", "fixtures", "diff");
@@ -10,6 +12,11 @@ const BASE = path.join(FIXTURES, "base.json");
 const HEAD = path.join(FIXTURES, "head.json");
 const work = mkdtempSync(path.join(tmpdir(), "fp-diff-cli-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface SnapshotDiffJson {
+  readonly counts: Record<"remove" | "replace" | "update" | "add" | "same", number>;
+  readonly warnings: { rule: string; message: string }[];
+}
 
 /** `npm run diff -- ...` as a user runs it: the script through tsx, in the repository root. */
 function diff(...args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -70,6 +77,29 @@ describe("npm run diff", () => {
       expect(stderr.trimEnd().split("\n")).toHaveLength(1);
       expect(stderr).toContain(bad);
     }
+  });
+
+  it("reads a real synth: the same snapshot twice is no change, a first synth is all creations, the picture draws it", async () => {
+    const out = path.join(work, "synth-dev");
+    const synth = spawnSync(process.execPath, [require.resolve("tsx/cli"), "src/offline/cli/synth.ts", "--stack", "dev", "--out", out], { cwd: ROOT, encoding: "utf8" });
+    expect(synth.status).toBe(0);
+    const snapshot = path.join(out, "stack.json");
+    const same = JSON.parse(diff("--base", snapshot, "--head", snapshot, "--format", "json", "--no-audit").stdout) as SnapshotDiffJson;
+    expect(same.counts).toMatchObject({ remove: 0, replace: 0, update: 0, add: 0 });
+    expect(same.warnings).toEqual([]);
+    const empty = path.join(work, "empty.json");
+    writeFileSync(empty, JSON.stringify({ version: 3, deployment: { manifest: { time: "", magic: "", version: "" }, resources: [] } }));
+    const first = JSON.parse(diff("--base", empty, "--head", snapshot, "--format", "json", "--no-audit").stdout) as SnapshotDiffJson;
+    expect(first.counts.add).toBe(same.counts.same);
+    // The DMZ's route to the internet gateway is exposure a first deployment adds.
+    expect(first.warnings.some((w) => w.rule === "internet-route" && w.message.includes("(zone dmz)"))).toBe(true);
+
+    // The picture of the same snapshot: every zone, and every service workload the program has so far.
+    const picture = await renderArchitecture(readSnapshot(snapshot));
+    for (const zone of ["dmz", "app", "data"]) expect(picture.svg).toContain(`<title>cluster_zone_${zone}</title>`);
+    const workloads = readSnapshot(snapshot).deployment.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment");
+    const services = picture.model.nodes.filter((n) => n.kind === "service" || n.kind === "gateway" || n.kind === "log-shipper");
+    expect(services.flatMap((n) => n.urns)).toEqual(expect.arrayContaining(workloads.map((w) => w.urn).filter((u) => !/gateway|ingress/i.test(u))));
   });
 
   it("exits 2 on wrong arguments, saying what is allowed", () => {

@@ -75,8 +75,8 @@ describe("EC2-03 EBS encrypted with a customer-managed key", () => {
     s.fx.remove({ ...s.key, urn: s.fx.toExport().deployment.resources.find((r) => r.type === "aws:ebs/defaultKmsKey:DefaultKmsKey")?.urn ?? "" });
     const result = await audit(s.fx, [ec2EbsCmk]);
     expect(messages(result, "EC2-03")).toEqual([
-      'EBS volume "scratch" is not encrypted with a customer-managed KMS key (kmsKeyId).',
       "EBS encryption by default is not on with a customer-managed key: the stack runs EC2 but has no aws.ebs.DefaultKmsKey naming a customer-managed key.",
+      'EBS volume "scratch" is not encrypted with a customer-managed KMS key (kmsKeyId).',
       'device /dev/sdf of instance "db-host" is not encrypted.',
     ]);
   });
@@ -97,9 +97,9 @@ describe("EC2-04 no key pairs, no port 22", () => {
     const result = await audit(s.fx, [ec2NoSsh]);
     expect(messages(result, "EC2-04")).toEqual([
       'Instance "app-host" names the key pair "ops".',
-      'ingress rule "ssh-anywhere" admits TCP port 22 (all).',
-      'ingress rule "ssh-rule" admits TCP port 22 (tcp/22).',
       'key pair "ops" exists; hosts are reached through SSM, not SSH keys.',
+      'ingress rule "ssh-rule" admits TCP port 22 (tcp/22).',
+      'ingress rule "ssh-anywhere" admits TCP port 22 (all).',
       'security group "sg-app" ingress rule 1 admits TCP port 22 (tcp/20-25).',
     ]);
   });
@@ -124,9 +124,9 @@ describe("EC2-05 no secrets in user data", () => {
     const result = await audit(s.fx, [ec2NoSecretsInUserData]);
     const found = messages(result, "EC2-05");
     expect(found).toEqual([
-      'Instance "app-host": userData contains a literal password value (line 7).',
-      'Instance "app-host": userData contains a private key (line 2).',
-      'Instance "app-host": userData contains an AWS access key id (line 6).',
+      'Instance "app-host": userData contains a literal password value (line 8).',
+      'Instance "app-host": userData contains a private key (line 3).',
+      'Instance "app-host": userData contains an AWS access key id (line 7).',
     ]);
     for (const m of found) {
       expect(m).not.toContain("AKIAIOSFODNN7EXAMPLE");

@@ -24,6 +24,10 @@ function graph(stack: string): SnapshotGraph {
   return graphs.get(stack) as SnapshotGraph;
 }
 
+function kebab(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
+}
+
 function ancestors(g: SnapshotGraph, r: ResourceState): ResourceState[] {
   const out: ResourceState[] = [];
   for (let parent = r.parent; parent !== undefined; parent = g.byUrn.get(parent)?.parent) {
@@ -88,7 +92,8 @@ describe.each(STACKS)("the %s stack's resource graph", (stack) => {
         continue;
       }
       const owners = ancestors(g, r);
-      const claims = new Set(owners.flatMap((c) => [c.urn.slice(c.urn.lastIndexOf("::") + 2), c.type.split(":")[1]]));
+      // The component tag must name a component that owns the resource: by its name, area or kind.
+      const claims = new Set(owners.flatMap((c) => [c.urn.slice(c.urn.lastIndexOf("::") + 2), ...c.type.split(":").slice(1).map(kebab)]));
       const expected: Array<[string, boolean]> = [
         ["project", tags.project === "fitness-platform"],
         ["environment", tags.environment === stack],

@@ -115,7 +115,7 @@ async function synthesizeOnce(options: SynthOptions): Promise<SynthResult> {
   // The SDK records a stack trace for every promise it creates; with source maps on (tsx turns them on)
   // formatting those traces costs most of a run. Error messages do not depend on them.
   const sourceMaps = process.sourceMapsEnabled;
-  process.setSourceMapsEnabled(process.env.SM_ON === "1");
+  process.setSourceMapsEnabled(false);
   // The program's own exception is caught inside the stack's init, so the SDK's promises never reject
   // with it (no stray unhandled rejection); it is rethrown once the runtime has settled.
   let programError: { error: unknown } | undefined;

@@ -592,6 +592,8 @@ const generic: Rule = (ctx, f) => {
   const bucket = str(ctx.inputs.bucket);
   if (module === "s3" && bucket !== undefined) return { id: bucket };
   const id = str(ctx.inputs.name) ?? `${ctx.name}-${f.hex(8)}`;
+  // Links and settings between resources have no ARN of their own.
+  if (/(Association|Attachment|Membership|Policy|Configuration|Version|Permission|Rule|Settings)$/.test(typeName)) return { id };
   const service = ARN_SERVICES[module] ?? module;
   const resource = `${kebab(typeName)}/${id}`;
   const arn = GLOBAL_SERVICES.has(service) ? `arn:aws:${service}::${ctx.account}:${resource}` : regional(ctx, service, resource);
