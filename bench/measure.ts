@@ -39,7 +39,8 @@ export function measure(entryAndArgs: readonly string[]): Measurement {
   });
   const wallMs = performance.now() - started;
   if (child.status !== 0) {
-    throw new Error(`${entryAndArgs.join(" ")} exited with ${child.status ?? child.signal}:\n${child.stderr}`);
+    const shown = entryAndArgs.map((a) => (a.length > 120 ? `${a.slice(0, 117)}...` : a)).join(" ");
+    throw new Error(`${shown} exited with ${child.status ?? child.signal}:\n${child.stderr.trim()}`);
   }
   const usage = JSON.parse(fs.readFileSync(usageFile, "utf8")) as { maxRssKiB: number; cpuMs: number };
   fs.rmSync(path.dirname(usageFile), { recursive: true, force: true });

@@ -27,17 +27,24 @@ function main(): void {
   console.log(`each case: ${runs} run(s) in a fresh process; wall = median, peak memory = highest max RSS\n`);
   const header = ["case", "output", "wall", "cpu", "peak memory"];
   const rows: string[][] = [];
+  let failed = 0;
   for (const c of cases) {
     const results: Measurement[] = [];
     let size = "";
-    for (let i = 0; i < runs; i++) {
-      const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
-      try {
-        results.push(measure(c.command(scratch)));
-        size = c.size?.(scratch) ?? "";
-      } finally {
-        fs.rmSync(scratch, { recursive: true, force: true });
+    try {
+      for (let i = 0; i < runs; i++) {
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+        try {
+          results.push(measure(c.command(scratch)));
+          size = c.size?.(scratch) ?? "";
+        } finally {
+          fs.rmSync(scratch, { recursive: true, force: true });
+        }
       }
+    } catch (err) {
+      failed++;
+      console.error(`  ${c.name}: FAILED\n${(err as Error).message}`);
+      continue;
     }
     const row = [
       c.name,
@@ -53,6 +60,7 @@ function main(): void {
   console.log(`\n| ${header.map((h, i) => h.padEnd(widths[i] as number)).join(" | ")} |`);
   console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
   for (const r of rows) console.log(`| ${r.map((v, i) => v.padEnd(widths[i] as number)).join(" | ")} |`);
+  if (failed > 0) process.exitCode = 1;
 }
 
 main();

@@ -31,7 +31,6 @@ export interface EgressProxyArgs {
   readonly ebsKmsKeyArn?: pulumi.Input<string>;
 }
 
-
 export class EgressProxy extends pulumi.ComponentResource {
   readonly plan: EgressProxyPlan;
   /** On the proxy's NLB: what clients connect to, and so what app/data egress rules name. */
@@ -120,7 +119,7 @@ export class EgressProxy extends pulumi.ComponentResource {
         role: this.role.id,
         policy: pulumi
           .all([args.logs.bucketArn, args.logs.kmsKeyArn])
-          .apply(([bucketArn, kmsKeyArn]) => JSON.stringify(logShippingPolicy({ bucketArn, kmsKeyArn, stack: ctx.stack }))),
+          .apply(([bucketArn, kmsKeyArn]) => JSON.stringify(logShippingPolicy({ bucketArn, kmsKeyArn, stack: ctx.stack, region: ctx.region }))),
       },
       parent,
     );

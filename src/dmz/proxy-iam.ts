@@ -12,13 +12,22 @@ export const EC2_TRUST: PolicyDocument = {
   Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
 };
 
-/** The hosts may add access logs under their own stack's `proxy/` prefix, and nothing else in the archive. */
-export function logShippingPolicy(args: { bucketArn: string; kmsKeyArn: string; stack: string }): PolicyDocument {
+/**
+ * The hosts may add access logs under their own stack's `proxy/` prefix, and nothing else in the
+ * archive; the logs key only through S3. (PutObject only: multipart uploads would need kms:Decrypt.)
+ */
+export function logShippingPolicy(args: { bucketArn: string; kmsKeyArn: string; stack: string; region: string }): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
       { Sid: "ShipAccessLogs", Effect: "Allow", Action: "s3:PutObject", Resource: `${args.bucketArn}/${PROXY_LOG_PREFIX}/${args.stack}/*` },
-      { Sid: "EncryptAccessLogs", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: args.kmsKeyArn },
+      {
+        Sid: "EncryptAccessLogs",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Encrypt"],
+        Resource: args.kmsKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } },
+      },
     ],
   };
 }

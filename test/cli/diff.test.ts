@@ -97,9 +97,12 @@ describe("npm run diff", () => {
     // The picture of the same snapshot: every zone, and every service workload the program has so far.
     const picture = await renderArchitecture(readSnapshot(snapshot));
     for (const zone of ["dmz", "app", "data"]) expect(picture.svg).toContain(`<title>cluster_zone_${zone}</title>`);
-    const workloads = readSnapshot(snapshot).deployment.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment");
-    const services = picture.model.nodes.filter((n) => n.kind === "service" || n.kind === "gateway" || n.kind === "log-shipper");
-    expect(services.flatMap((n) => n.urns)).toEqual(expect.arrayContaining(workloads.map((w) => w.urn).filter((u) => !/gateway|ingress/i.test(u))));
+    const namespace = (r: { inputs?: Record<string, unknown> }) => (r.inputs?.metadata as { namespace?: string } | undefined)?.namespace ?? "";
+    const workloads = readSnapshot(snapshot)
+      .deployment.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment")
+      .filter((r) => !["kube-system", "kube-public", "kube-node-lease"].includes(namespace(r)));
+    const drawn = picture.model.nodes.filter((n) => n.kind === "service" || n.kind === "gateway" || n.kind === "log-shipper");
+    expect(drawn.flatMap((n) => n.urns)).toEqual(expect.arrayContaining(workloads.map((w) => w.urn)));
   });
 
   it("exits 2 on wrong arguments, saying what is allowed", () => {

@@ -26,6 +26,7 @@ const T = {
   profile: "aws:iam/instanceProfile:InstanceProfile",
   role: "aws:iam/role:Role",
   record: "aws:route53/record:Record",
+  document: "aws:ssm/document:Document",
   zone: "aws:route53/zone:Zone",
 } as const;
 
@@ -180,6 +181,25 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
       for (const other of otherHosts) expect(userData).not.toContain(`${other}-`);
       expect(userData).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY|PASSWORD '[^']/);
       expect(userData).toContain(`listen_addresses = '${String(host.inputs?.privateIp)}'`);
+      // Clients: the app zone's whole block (stable when AZs are added), nothing else.
+      const appBlock = stack === "dev" ? "10.20.0.0/17" : "10.30.0.0/17";
+      const admitted = userData.split("\n").filter((l) => l.startsWith("hostssl"));
+      expect(admitted).toHaveLength(1);
+      expect(admitted[0]?.split(/\s+/).slice(3)).toEqual([appBlock, "scram-sha-256"]);
+    }
+  });
+
+  it("keeps the current bootstrap in an SSM document per host, to re-run it in place", () => {
+    const v = new View(stack);
+    for (const host of v.dbHosts()) {
+      const docs = v.childOf(host, T.document);
+      expect(docs, v.name(host)).toHaveLength(1);
+      const doc = docs[0] as ResourceState;
+      expect(doc.inputs).toMatchObject({ name: `${String(v.tags(host).Name)}-bootstrap`, documentType: "Command", documentFormat: "JSON" });
+      const content = JSON.parse(String(doc.inputs?.content)) as { mainSteps: { inputs: { runCommand: string[] } }[] };
+      const lines = content.mainSteps[0]?.inputs.runCommand ?? [];
+      const script = `${lines.slice(lines.indexOf("cat > /root/fitness-bootstrap.sh <<'FITNESS_BOOTSTRAP_EOF'") + 1, lines.indexOf("FITNESS_BOOTSTRAP_EOF")).join("\n")}\n`;
+      expect(script).toBe(host.inputs?.userData);
     }
   });
 

@@ -4,6 +4,7 @@ import { effectiveTags, isTaggableAwsType } from "../../src/conventions/taggable
 import { REQUIRED_TAG_KEYS } from "../../src/conventions/tags";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import { graphOf, isProviderType, type SnapshotGraph } from "../../src/offline/snapshot/graph";
+import { isSecretValue } from "../../src/offline/snapshot/secrets";
 import type { ResourceState } from "../../src/offline/snapshot/types";
 import { ROOT_STACK_TYPE } from "../../src/offline/snapshot/urn";
 
@@ -105,5 +106,14 @@ describe.each(STACKS)("the %s stack's resource graph", (stack) => {
       for (const [key, ok] of expected) if (!ok) problems.push(`${r.urn}: tag ${key}=${String(tags[key])}`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it("keeps generated secrets secret wherever they are stored", () => {
+    const g = graph(stack);
+    const generated = g.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
+    const stored = g.resources.filter((r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion");
+    expect(generated.length).toBeGreaterThan(0);
+    for (const r of generated) expect(isSecretValue(r.outputs?.result), r.urn).toBe(true);
+    for (const r of stored) expect(isSecretValue(r.inputs?.secretString), r.urn).toBe(true);
   });
 });

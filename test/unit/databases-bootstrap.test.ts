@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { bootstrapDocument } from "../../src/databases/bootstrap-document";
 import { type PackageSource, renderSecretsScript, renderUserData, type UserDataParams, USER_DATA_LIMIT_BYTES } from "../../src/databases/bootstrap";
 import { HOST_LAYOUT, nvmeDevicePath } from "../../src/databases/host-layout";
 import { s3MirrorBucket } from "../../src/databases/package-mirror";
@@ -150,6 +151,23 @@ describe("the secrets script", () => {
 
   it("refuses a secret id that could break out of its quotes", () => {
     expect(() => renderSecretsScript({ ...params(), tlsSecretId: "x'; curl evil" })).toThrow(/allowed: a Secrets Manager name or ARN/);
+  });
+});
+
+describe("the bootstrap as an SSM document", () => {
+  it("hands the script to bash verbatim through a quoted heredoc, as /bin/sh runs Run Command lines", () => {
+    const script = renderUserData(params());
+    const doc = bootstrapDocument("personal-data", script);
+    expect(doc.schemaVersion).toBe("2.2");
+    const lines = doc.mainSteps[0]?.inputs.runCommand ?? [];
+    const start = lines.indexOf("cat > /root/fitness-bootstrap.sh <<'FITNESS_BOOTSTRAP_EOF'");
+    const end = lines.indexOf("FITNESS_BOOTSTRAP_EOF");
+    expect(start).toBeGreaterThan(-1);
+    expect(`${lines.slice(start + 1, end).join("\n")}\n`).toBe(script);
+    expect(lines.at(-1)).toBe("bash /root/fitness-bootstrap.sh");
+    const file = path.join(tmp, "document.sh");
+    fs.writeFileSync(file, lines.join("\n"));
+    expect(spawnSync("sh", ["-n", file], { encoding: "utf8" }).status).toBe(0);
   });
 });
 

@@ -131,7 +131,7 @@ describe("proxy host user-data", () => {
     expect(fileAt(HOST_PATHS.exceptionsFile)?.content).toBe(p.exceptionsFile);
     expect(fileAt(EXPIRY_SCRIPT_PATH)?.content).toBe(p.expiryScript);
     expect(fileAt(EXPIRY_SCRIPT_PATH)?.permissions).toBe("0755");
-    expect(fileAt(LOG_SHIPPER_PATH)?.content).toContain("s3://$bucket/$prefix/$instance/$day/$name");
+    expect(fileAt(LOG_SHIPPER_PATH)?.content).toContain('--key "$prefix/$instance/$day/$name"');
     expect(doc.write_files.every((f) => f.defer)).toBe(true);
     for (const unit of ["fitness-egress-allowlist.timer", "fitness-proxy-logship.timer", "squid.service.d/10-fitness-allowlist.conf"]) {
       expect(fileAt(`/etc/systemd/system/${unit}`), unit).toBeDefined();
@@ -158,7 +158,8 @@ describe("proxy host user-data", () => {
   it("ships the access logs under proxy/<stack>/ of the app log bucket, encrypted with the archive key", () => {
     const shipper = renderLogShipper({ bucket: "b-1", kmsKeyArn: "arn:aws:kms:eu-central-1:111111111111:key/k", region: "eu-central-1", stack: "prod" });
     expect(shipper).toContain("prefix='proxy/prod'");
-    expect(shipper).toContain('--sse aws:kms --sse-kms-key-id "$kms_key"');
+    expect(shipper).toContain('--server-side-encryption aws:kms --ssekms-key-id "$kms_key"');
+    expect(shipper).toContain("aws s3api put-object");
     expect(shipper).toContain("X-aws-ec2-metadata-token");
     expect(() => renderLogShipper({ bucket: "b; rm -rf /", kmsKeyArn: "k", region: "eu-central-1", stack: "dev" })).toThrow(/not a bucket/);
   });
@@ -166,11 +167,12 @@ describe("proxy host user-data", () => {
 
 describe("proxy host permissions", () => {
   it("may only add objects under its own stack's proxy/ prefix", () => {
-    const doc = logShippingPolicy({ bucketArn: "arn:aws:s3:::logs", kmsKeyArn: "arn:aws:kms:eu-central-1:1:key/k", stack: "dev" });
+    const doc = logShippingPolicy({ bucketArn: "arn:aws:s3:::logs", kmsKeyArn: "arn:aws:kms:eu-central-1:1:key/k", stack: "dev", region: "eu-central-1" });
     expect(doc.Statement.map((s) => [s.Action, s.Resource])).toEqual([
       ["s3:PutObject", "arn:aws:s3:::logs/proxy/dev/*"],
       [["kms:GenerateDataKey", "kms:Encrypt"], "arn:aws:kms:eu-central-1:1:key/k"],
     ]);
+    expect(doc.Statement[1]?.Condition).toEqual({ StringEquals: { "kms:ViaService": "s3.eu-central-1.amazonaws.com" } });
   });
 
   it("lets Auto Scaling use the volume key, and names no wildcard principal", () => {

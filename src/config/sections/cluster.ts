@@ -25,6 +25,21 @@ export const clusterSchema = z.strictObject({
     kubeProxy: addonVersion,
     podIdentityAgent: addonVersion,
   }),
+  /**
+   * IAM role ARN of the identity that runs `pulumi up` (CI's deploy role), given cluster-admin through an
+   * access entry. Defaults to the caller's role (`aws.getCallerIdentity`, assumed-role ARN turned into
+   * the role ARN); set it when the role has a path, which the assumed-role ARN does not show.
+   */
+  deployerRoleArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { message: "allowed: an IAM role ARN such as arn:aws:iam::111111111111:role/deploy" })
+    .optional(),
+  /** AWS Load Balancer Controller: registers the gateway pods in the DMZ target group (TargetGroupBinding). */
+  loadBalancerController: z.strictObject({
+    chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "allowed: a pinned chart version x.y.z" }),
+    imageTag: z.string().regex(/^v?\d+\.\d+\.\d+$/, { message: "allowed: a pinned image tag" }),
+    imageDigest,
+  }),
   ingressGateway: z.strictObject({
     chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "allowed: a pinned chart version x.y.z" }),
     imageTag: z.string().regex(/^v?\d+\.\d+\.\d+$/, { message: "allowed: a pinned image tag" }),

@@ -3,7 +3,7 @@ import { HOST_PATHS, type SquidPaths } from "./paths";
 /**
  * Proxy access logs to the log archive (D5, D6): every 15 minutes the shipper moves Squid's access log
  * aside, has Squid reopen it, compresses what was moved and copies it to `proxy/` of the app log
- * bucket with the instance role. A file is deleted only after its upload succeeded, so a failed run
+ * bucket with the instance role (one PUT per file). A file is deleted only after its upload succeeded, so a failed run
  * ships it the next time. The S3 calls go to the regional endpoint, which the S3 gateway endpoint
  * serves when it is attached to the DMZ route table; otherwise they leave through the internet
  * gateway, still over TLS and still signed by the instance role.
@@ -20,6 +20,8 @@ export interface LogShipperInput {
   /** Under `proxy/`: the stack, so that two stacks sharing an archive never mix their logs. */
   readonly stack: string;
   readonly paths?: Partial<SquidPaths>;
+  /** Seconds Squid gets to reopen its log before the moved file is compressed (tests use 0). */
+  readonly settleSeconds?: number;
 }
 
 const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -45,22 +47,28 @@ token="$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-m
 instance="$(curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id)"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 
+base="$(basename "$access_log")"
+
 if [ -s "$access_log" ]; then
   mv "$access_log" "$access_log.$stamp"
-  "$squid" -f "$squid_conf" -k rotate
   # Squid writes to the moved file until it has reopened the log.
-  sleep 5
-  gzip -9 "$access_log.$stamp"
+  "$squid" -f "$squid_conf" -k rotate || echo "squid is not running: nothing more goes into $access_log.$stamp"
+  sleep ${input.settleSeconds ?? 5}
 fi
 
 shopt -s nullglob
-for file in "$access_log".*.gz; do
+# Stamps start with the year; files a failed run left behind are shipped now.
+for file in "$access_log".2*; do
+  case "$file" in *.gz) ;; *) gzip -9 "$file" ;; esac
+done
+for file in "$access_log".2*.gz; do
   name="$(basename "$file")"
-  day="\${name#*.log.}"
+  day="\${name#"$base".}"
   day="\${day:0:4}/\${day:4:2}/\${day:6:2}"
-  aws s3 cp "$file" "s3://$bucket/$prefix/$instance/$day/$name" \\
+  # One PUT (not a multipart upload, which would need kms:Decrypt too).
+  aws s3api put-object --bucket "$bucket" --key "$prefix/$instance/$day/$name" --body "$file" \\
     --region "$region" --endpoint-url "https://s3.$region.amazonaws.com" \\
-    --sse aws:kms --sse-kms-key-id "$kms_key" --only-show-errors
+    --server-side-encryption aws:kms --ssekms-key-id "$kms_key" > /dev/null
   rm -f "$file"
 done
 `;
