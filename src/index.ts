@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AccountBaseline } from "./account/account-baseline";
 import { loadPlatformConfig } from "./config/load";
 import { createContext } from "./conventions/context";
 import { DatabaseHosts } from "./databases";
@@ -26,7 +27,10 @@ async function main(): Promise<Record<string, unknown>> {
     accountId: aws.getCallerIdentityOutput().accountId,
   });
 
-  // Log archive first: the network (flow logs), the DMZ (ALB, WAF, proxy) and the services ship into it.
+  // Account-wide guards first: EBS encryption by default with our key, no public buckets anywhere.
+  const account = new AccountBaseline("account", { ctx });
+
+  // Log archive next: the network (flow logs), the DMZ (ALB, WAF, proxy) and the services ship into it.
   const logs = new LogArchive("logs", { ctx, config: config.logs });
 
   // Network (D6): the VPC and its dmz/app/data zones, endpoints, NACLs, flow logs into the archive.
@@ -79,6 +83,7 @@ async function main(): Promise<Record<string, unknown>> {
 
   return {
     environment: ctx.environment,
+    account: { ebsDefaultKeyArn: account.ebsKey.arn },
     region: ctx.region,
     services: Object.keys(platform.catalog.services),
     liveEgressExceptions: platform.liveEgressExceptions.map((ex) => `${ex.host} until ${ex.expires} (${ex.ticket})`),

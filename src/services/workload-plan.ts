@@ -1,0 +1,341 @@
+/**
+ * Everything Kubernetes holds for one catalog service (D1), as plain objects: namespace (PSS restricted),
+ * service account, configuration, Deployment, Service, HPA, PDB, ResourceQuota, LimitRange, Ingress for
+ * its public routes and its NetworkPolicies. Pure: catalog and config in, objects out. Adding a service
+ * is one catalog entry (plus its image tag): nothing here names a service.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Catalog, ServiceSpec } from "../config/catalog-schema";
+import type { ImagesConfig } from "../config/sections/images";
+import { type ImageScope, serviceImage } from "./images";
+import {
+  allowDns,
+  defaultDeny,
+  egressPolicy,
+  ingressPolicy,
+  ipBlock,
+  podIdentityRule,
+  podsOf,
+  tcp,
+  vpcHttpsRule,
+} from "./network-policies";
+import {
+  type KubeObject,
+  NAME_LABEL,
+  namespaceObject,
+  PART_OF_LABEL,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from "./objects";
+import { cpuMillis, memoryMiB, renderCpu, renderMemory } from "./quantity";
+
+/** The ingress gateway's namespace and pod name label (ingress-nginx's controller). */
+export const EDGE_NAMESPACE = "edge";
+export const GATEWAY_APP = "ingress-nginx";
+export const INGRESS_CLASS = "nginx";
+
+/** Namespaces the platform itself uses; a catalog service must not be named like one. */
+export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", EDGE_NAMESPACE, "logging", "aws-load-balancer-controller"];
+
+/** Every service container runs as this unprivileged uid/gid. */
+export const SERVICE_UID = 10001;
+
+export const DB_CA_MOUNT = "/etc/fitness/db-ca";
+export const DB_CA_FILE = "ca.crt";
+export const DB_PASSWORD_KEY = "password";
+
+/** What a service needs to reach its database: static names from the databases plan. */
+export interface ServiceDatabase {
+  readonly host: string;
+  /** The host's fixed private address: the egress NetworkPolicy names it as a /32. */
+  readonly hostIp: string;
+  readonly port: number;
+  readonly database: string;
+  readonly username: string;
+}
+
+export interface ServicesPlanInput {
+  readonly project: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly catalog: Catalog;
+  readonly images: ImagesConfig;
+  readonly vpcCidr: string;
+  /** The edge's public name: Ingress rules match it. */
+  readonly edgeDomain: string;
+  /** DMZ subnet CIDRs: the edge ALB's sources, and where the egress proxy's NLB listens. */
+  readonly dmzCidrs: readonly string[];
+  /** Owning service → its database. */
+  readonly databases: Readonly<Record<string, ServiceDatabase>>;
+  /** The internal CA certificate (PEM) the services verify database hosts with. */
+  readonly caBundle: pulumi.Input<string>;
+  /** Service → environment for its topics and queues (see `messagingEnvironment`). */
+  readonly messaging: Readonly<Record<string, pulumi.Input<Record<string, string>>>>;
+  /** The service that sends e-mail through the SES SMTP endpoint, and the endpoint's port. */
+  readonly smtp?: { readonly service: string; readonly port: number };
+  /** Proxy settings, given only for services named by a live egress exception. */
+  readonly proxy: { readonly url: pulumi.Input<string>; readonly noProxy: string; readonly port: number; readonly services: ReadonlySet<string> };
+}
+
+export interface ServiceObjects {
+  readonly service: string;
+  readonly namespace: string;
+  /** Needs an AWS identity (queues, topics, its database secret, SES). */
+  readonly objects: readonly KubeObject[];
+  /** The Secret holding the database password, filled by the component (never in the plan or manifests). */
+  readonly databaseSecret?: { readonly name: string; readonly namespace: string; readonly key: string };
+}
+
+const labelsOf = (project: string, service: string) => ({ [NAME_LABEL]: service, [PART_OF_LABEL]: project });
+
+/** Services that declare a synchronous call to `service` (D3). */
+export function callersOf(catalog: Catalog, service: string): string[] {
+  return Object.entries(catalog.services)
+    .filter(([, spec]) => spec.calls.includes(service))
+    .map(([name]) => name)
+    .sort();
+}
+
+/** `TOPIC_ARN_<EVENT>` per published event and `QUEUE_URL_<KIND>` per own queue. */
+export function messagingEnvironment(bindings: {
+  readonly topics: Readonly<Record<string, string>>;
+  readonly queues: readonly { readonly kind: string; readonly url: string }[];
+}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [event, arn] of Object.entries(bindings.topics).sort(([a], [b]) => a.localeCompare(b))) env[`TOPIC_ARN_${envName(event)}`] = arn;
+  for (const q of [...bindings.queues].sort((a, b) => a.kind.localeCompare(b.kind))) env[`QUEUE_URL_${envName(q.kind)}`] = q.url;
+  return env;
+}
+
+const envName = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
+export function planServiceObjects(input: ServicesPlanInput): ServiceObjects[] {
+  const scope: ImageScope = { project: input.project, accountId: input.accountId, region: input.region };
+  return Object.keys(input.catalog.services)
+    .sort()
+    .map((service) => planOneService(input, scope, service, input.catalog.services[service] as ServiceSpec));
+}
+
+function planOneService(input: ServicesPlanInput, scope: ImageScope, service: string, spec: ServiceSpec): ServiceObjects {
+  if (RESERVED_NAMESPACES.includes(service)) {
+    throw new Error(`catalog: service "${service}": allowed: a name other than the platform's namespaces (${RESERVED_NAMESPACES.join(", ")})`);
+  }
+  const ns = service;
+  const labels = labelsOf(input.project, service);
+  const db = input.databases[service];
+  const proxied = input.proxy.services.has(service);
+  const configName = `${service}-config`;
+  const messagingName = `${service}-messaging`;
+  const caName = `${service}-db-ca`;
+  const secretName = `${service}-database`;
+
+  const config: Record<string, pulumi.Input<string>> = { SERVICE_NAME: service, PORT: String(spec.port), AWS_REGION: input.region };
+  if (db !== undefined) {
+    Object.assign(config, {
+      PGHOST: db.host,
+      PGPORT: String(db.port),
+      PGDATABASE: db.database,
+      PGUSER: db.username,
+      PGSSLMODE: "verify-full",
+      PGSSLROOTCERT: `${DB_CA_MOUNT}/${DB_CA_FILE}`,
+    });
+  }
+  if (proxied) Object.assign(config, { HTTPS_PROXY: input.proxy.url, HTTP_PROXY: input.proxy.url, NO_PROXY: input.proxy.noProxy });
+
+  const objects: KubeObject[] = [
+    namespaceObject(ns, labels),
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: service, namespace: ns, labels },
+      // Pod Identity mounts its own projected token; the pod needs no Kubernetes API token.
+      automountServiceAccountToken: false,
+    },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: configName, namespace: ns, labels }, data: config },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: messagingName, namespace: ns, labels }, data: input.messaging[service] ?? {} },
+  ];
+  if (db !== undefined) objects.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: caName, namespace: ns, labels }, data: { [DB_CA_FILE]: input.caBundle } });
+
+  objects.push(deployment(input, scope, service, spec, { labels, configName, messagingName, caName: db === undefined ? undefined : caName, secretName: db === undefined ? undefined : secretName }));
+  objects.push({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: service, namespace: ns, labels },
+    spec: { type: "ClusterIP", selector: { [NAME_LABEL]: service }, ports: [{ name: "http", port: spec.port, targetPort: "http", protocol: "TCP" }] },
+  });
+  objects.push({
+    apiVersion: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    metadata: { name: service, namespace: ns, labels },
+    spec: {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: service },
+      minReplicas: spec.replicas.min,
+      maxReplicas: spec.replicas.max,
+      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+    },
+  });
+  objects.push({
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: { name: service, namespace: ns, labels },
+    // One pod at a time, whatever the replica count: drains never take a service down, nor block forever.
+    spec: { maxUnavailable: 1, selector: { matchLabels: { [NAME_LABEL]: service } } },
+  });
+  objects.push(resourceQuota(ns, labels, spec));
+  objects.push({
+    apiVersion: "v1",
+    kind: "LimitRange",
+    metadata: { name: "limits", namespace: ns, labels },
+    spec: {
+      limits: [
+        {
+          type: "Container",
+          default: { cpu: spec.resources.cpuLimit, memory: spec.resources.memoryLimit },
+          defaultRequest: { cpu: spec.resources.cpuRequest, memory: spec.resources.memoryRequest },
+          max: { cpu: spec.resources.cpuLimit, memory: spec.resources.memoryLimit },
+        },
+      ],
+    },
+  });
+  if (spec.publicRoutes.length > 0) objects.push(ingress(input, service, spec, labels));
+  objects.push(...servicePolicies(input, service, spec, db));
+
+  return {
+    service,
+    namespace: ns,
+    objects,
+    ...(db === undefined ? {} : { databaseSecret: { name: secretName, namespace: ns, key: DB_PASSWORD_KEY } }),
+  };
+}
+
+function deployment(
+  input: ServicesPlanInput,
+  scope: ImageScope,
+  service: string,
+  spec: ServiceSpec,
+  refs: { labels: Record<string, string>; configName: string; messagingName: string; caName?: string; secretName?: string },
+): KubeObject {
+  const probe = (periodSeconds: number, failureThreshold: number) => ({ httpGet: { path: spec.healthPath, port: "http" }, periodSeconds, timeoutSeconds: 2, failureThreshold });
+  const volumes: Record<string, unknown>[] = [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }];
+  const mounts: Record<string, unknown>[] = [{ name: "tmp", mountPath: "/tmp" }];
+  if (refs.caName !== undefined) {
+    volumes.push({ name: "db-ca", configMap: { name: refs.caName, items: [{ key: DB_CA_FILE, path: DB_CA_FILE }] } });
+    mounts.push({ name: "db-ca", mountPath: DB_CA_MOUNT, readOnly: true });
+  }
+  const env =
+    refs.secretName === undefined ? [] : [{ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: refs.secretName, key: DB_PASSWORD_KEY } } }];
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: service, namespace: service, labels: refs.labels },
+    spec: {
+      replicas: spec.replicas.min,
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: { [NAME_LABEL]: service } },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: { labels: refs.labels },
+        spec: {
+          serviceAccountName: service,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: restrictedPodSecurityContext(SERVICE_UID),
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { [NAME_LABEL]: service } } },
+            { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { [NAME_LABEL]: service } } },
+          ],
+          containers: [
+            {
+              name: service,
+              image: serviceImage(scope, input.images, service),
+              imagePullPolicy: "IfNotPresent",
+              ports: [{ name: "http", containerPort: spec.port, protocol: "TCP" }],
+              envFrom: [{ configMapRef: { name: refs.configName } }, { configMapRef: { name: refs.messagingName } }],
+              env,
+              resources: {
+                requests: { cpu: spec.resources.cpuRequest, memory: spec.resources.memoryRequest },
+                limits: { cpu: spec.resources.cpuLimit, memory: spec.resources.memoryLimit },
+              },
+              startupProbe: probe(5, 30),
+              readinessProbe: probe(10, 3),
+              livenessProbe: probe(20, 3),
+              securityContext: restrictedContainerSecurityContext(SERVICE_UID),
+              volumeMounts: mounts,
+            },
+          ],
+          volumes,
+        },
+      },
+    },
+  };
+}
+
+/** Room for the HPA's maximum plus one surge pod during a rollout; nothing else fits, no LB/NodePort. */
+function resourceQuota(ns: string, labels: Record<string, string>, spec: ServiceSpec): KubeObject {
+  const pods = spec.replicas.max + 1;
+  const r = spec.resources;
+  return {
+    apiVersion: "v1",
+    kind: "ResourceQuota",
+    metadata: { name: "quota", namespace: ns, labels },
+    spec: {
+      hard: {
+        pods: String(pods),
+        "requests.cpu": renderCpu(cpuMillis(r.cpuRequest) * pods),
+        "requests.memory": renderMemory(memoryMiB(r.memoryRequest) * pods),
+        "limits.cpu": renderCpu(cpuMillis(r.cpuLimit) * pods),
+        "limits.memory": renderMemory(memoryMiB(r.memoryLimit) * pods),
+        "services.loadbalancers": "0",
+        "services.nodeports": "0",
+        persistentvolumeclaims: "0",
+      },
+    },
+  };
+}
+
+function ingress(input: ServicesPlanInput, service: string, spec: ServiceSpec, labels: Record<string, string>): KubeObject {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: { name: service, namespace: service, labels },
+    spec: {
+      ingressClassName: INGRESS_CLASS,
+      rules: [
+        {
+          host: input.edgeDomain,
+          http: {
+            paths: [...spec.publicRoutes].sort().map((path) => ({
+              path,
+              pathType: "Prefix",
+              backend: { service: { name: service, port: { name: "http" } } },
+            })),
+          },
+        },
+      ],
+    },
+  };
+}
+
+function servicePolicies(input: ServicesPlanInput, service: string, spec: ServiceSpec, db: ServiceDatabase | undefined): KubeObject[] {
+  const ns = service;
+  const port = tcp(spec.port);
+  const sources: Record<string, unknown>[] = [];
+  if (spec.publicRoutes.length > 0) sources.push(podsOf(EDGE_NAMESPACE, GATEWAY_APP));
+  for (const caller of callersOf(input.catalog, service)) sources.push(podsOf(caller, caller));
+
+  const egress: Record<string, unknown>[] = [];
+  for (const callee of [...spec.calls].sort()) {
+    const target = input.catalog.services[callee];
+    if (target === undefined) throw new Error(`catalog: services.${service}.calls names "${callee}": allowed: a service of the catalog`);
+    egress.push({ to: [podsOf(callee, callee)], ports: [tcp(target.port)] });
+  }
+  if (db !== undefined) egress.push({ to: [ipBlock(`${db.hostIp}/32`)], ports: [tcp(db.port)] });
+  egress.push(vpcHttpsRule(input.vpcCidr), podIdentityRule());
+  if (input.smtp?.service === service) egress.push({ to: [ipBlock(input.vpcCidr)], ports: [tcp(input.smtp.port)] });
+  if (input.proxy.services.has(service)) egress.push({ to: input.dmzCidrs.map(ipBlock), ports: [tcp(input.proxy.port)] });
+
+  const policies = [defaultDeny(ns), allowDns(ns), egressPolicy(ns, service, `${service}-egress`, egress)];
+  // No sources, no rule: the default deny already says "nobody".
+  if (sources.length > 0) policies.push(ingressPolicy(ns, service, `${service}-ingress`, [{ from: sources, ports: [port] }]));
+  return policies;
+}

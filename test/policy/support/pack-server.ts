@@ -1,0 +1,142 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import {
+  AnalyzeRequest,
+  AnalyzeStackRequest,
+  AnalyzerPropertyDependencies,
+  AnalyzerResource,
+  AnalyzerResourceOptions,
+  ConfigureAnalyzerRequest,
+  EnforcementLevel as ProtoLevel,
+  PolicyConfig as ProtoPolicyConfig,
+  type AnalyzeResponse,
+  type AnalyzerInfo,
+} from "@pulumi/pulumi/proto/analyzer_pb";
+import type { EnforcementLevel } from "@pulumi/policy";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct, type JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
+import type { ResourceState } from "../../../src/offline/snapshot/types";
+
+/**
+ * The policy pack as the Pulumi CLI runs it: `policy/` started through the SDK's run-policy-pack
+ * entry point (TypeScript compiled by the SDK's ts-node, PolicyPack serving gRPC), driven with the
+ * analyzer protocol the engine speaks: configure, analyze each resource's inputs, analyze the stack's
+ * outputs with parent, dependencies and property dependencies.
+ */
+export interface Diagnostic {
+  readonly policy: string;
+  readonly level: "advisory" | "mandatory" | "other";
+  readonly urn: string | undefined;
+  /** The engine prefixes the policy description; this is the part after it. */
+  readonly message: string;
+}
+
+const PACK_DIR = path.resolve(__dirname, "..", "..", "..", "policy");
+const LEVELS: Readonly<Record<EnforcementLevel, ProtoLevel>> = {
+  advisory: ProtoLevel.ADVISORY,
+  mandatory: ProtoLevel.MANDATORY,
+  disabled: ProtoLevel.DISABLED,
+  remediate: ProtoLevel.REMEDIATE,
+};
+
+function struct(value: Record<string, unknown>): Struct {
+  return Struct.fromJavaScript(value as Record<string, JavaScriptValue>);
+}
+
+function call<Req, Res>(fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    fn(req, (err, res) => (err === null ? resolve(res) : reject(err)));
+  });
+}
+
+export class PackServer {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly client: AnalyzerClient,
+    private readonly descriptions: Map<string, string>,
+  ) {}
+
+  static async start(): Promise<PackServer> {
+    const entry = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+    const child = spawn(process.execPath, [entry, "127.0.0.1:0", "."], { cwd: PACK_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout?.once("data", (d: Buffer) => resolve(d.toString().trim()));
+      child.once("exit", (code) => reject(new Error(`policy pack exited with ${code}: ${stderr.slice(0, 2000)}`)));
+    });
+    const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const server = new PackServer(child, client, new Map());
+    for (const p of (await server.info()).getPoliciesList()) server.descriptions.set(p.getName(), p.getDescription());
+    return server;
+  }
+
+  info(): Promise<AnalyzerInfo> {
+    return call(this.client.getAnalyzerInfo.bind(this.client), new Empty());
+  }
+
+  async configure(config: ReadonlyMap<string, { readonly enforcementLevel: EnforcementLevel; readonly properties: Record<string, unknown> }>): Promise<void> {
+    const req = new ConfigureAnalyzerRequest();
+    for (const [name, c] of config) {
+      const pc = new ProtoPolicyConfig();
+      pc.setEnforcementlevel(LEVELS[c.enforcementLevel]);
+      pc.setProperties(struct(c.properties));
+      req.getPolicyconfigMap().set(name, pc);
+    }
+    await call(this.client.configure.bind(this.client), req);
+  }
+
+  async analyze(state: ResourceState): Promise<Diagnostic[]> {
+    const req = new AnalyzeRequest();
+    req.setType(state.type);
+    req.setUrn(state.urn);
+    req.setName(state.urn.split("::").pop() ?? "");
+    req.setProperties(struct(state.inputs ?? {}));
+    const options = new AnalyzerResourceOptions();
+    if (state.parent !== undefined) options.setParent(state.parent);
+    req.setOptions(options);
+    return this.diagnostics(await call(this.client.analyze.bind(this.client), req), state.urn);
+  }
+
+  async analyzeStack(states: readonly ResourceState[]): Promise<Diagnostic[]> {
+    const req = new AnalyzeStackRequest();
+    req.setResourcesList(
+      states.map((s) => {
+        const r = new AnalyzerResource();
+        r.setType(s.type);
+        r.setUrn(s.urn);
+        r.setName(s.urn.split("::").pop() ?? "");
+        r.setProperties(struct(s.outputs ?? {}));
+        r.setOptions(new AnalyzerResourceOptions());
+        if (s.parent !== undefined) r.setParent(s.parent);
+        r.setDependenciesList(s.dependencies ?? []);
+        for (const [k, urns] of Object.entries(s.propertyDependencies ?? {})) {
+          r.getPropertydependenciesMap().set(k, new AnalyzerPropertyDependencies().setUrnsList(urns));
+        }
+        return r;
+      }),
+    );
+    return this.diagnostics(await call(this.client.analyzeStack.bind(this.client), req), undefined);
+  }
+
+  stop(): void {
+    this.client.close();
+    this.child.kill();
+  }
+
+  private diagnostics(response: AnalyzeResponse, urn: string | undefined): Diagnostic[] {
+    return response.getDiagnosticsList().map((d) => {
+      const description = this.descriptions.get(d.getPolicyname()) ?? "";
+      const raw = d.getMessage();
+      const level = d.getEnforcementlevel();
+      return {
+        policy: d.getPolicyname(),
+        level: level === ProtoLevel.MANDATORY ? "mandatory" : level === ProtoLevel.ADVISORY ? "advisory" : "other",
+        urn: d.getUrn() === "" ? urn : d.getUrn(),
+        message: raw.startsWith(`${description}\n`) ? raw.slice(description.length + 1) : raw,
+      };
+    });
+  }
+}
