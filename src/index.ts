@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AccountBaseline } from "./account/account-baseline";
 import { loadPlatformConfig } from "./config/load";
 import { createContext } from "./conventions/context";
-import { DatabaseHosts } from "./databases";
+import { DatabaseHosts, packageMirrorBuckets } from "./databases";
 import { EgressProxy } from "./dmz/egress-proxy";
 import { Edge } from "./dmz/edge";
 import { LogArchive } from "./logs/archive";
@@ -40,6 +40,7 @@ async function main(): Promise<Record<string, unknown>> {
     flowLogBucketArn: logs.appLogsBucket.arn,
     flowLogDependsOn: [logs],
     ingressGatewayPort: config.cluster.ingressGateway.port,
+    mirrorBuckets: packageMirrorBuckets(config.databases),
   });
 
   // Operator access (D4): the DevOps provider's role; sessions only through SSM, logged to the archive.

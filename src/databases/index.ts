@@ -14,4 +14,4 @@ export { caCertificateSpec, hostDnsName, serverCertificateSpec } from "./certifi
 export { placeHost, privateIpFor } from "./placement";
 export { memorySettings } from "./memory-settings";
 export { instanceMemoryMiB, KNOWN_DB_INSTANCE_TYPES } from "./instance-memory";
-export { s3MirrorBucket } from "./package-mirror";
+export { packageMirrorBuckets, s3MirrorBucket } from "./package-mirror";

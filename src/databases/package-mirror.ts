@@ -10,3 +10,9 @@ const S3_VIRTUAL_HOST = /^https:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.s3[.-]([
 export function s3MirrorBucket(mirrorUrl: string): string | undefined {
   return S3_VIRTUAL_HOST.exec(mirrorUrl)?.[1];
 }
+
+/** The mirror buckets the S3 gateway endpoint must admit for this stack's hosts (none when using the proxy). */
+export function packageMirrorBuckets(config: { readonly packageSource: string; readonly mirrorUrl?: string }): string[] {
+  const bucket = config.packageSource === "mirror" && config.mirrorUrl ? s3MirrorBucket(config.mirrorUrl) : undefined;
+  return bucket === undefined ? [] : [bucket];
+}

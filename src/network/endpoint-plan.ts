@@ -87,6 +87,8 @@ export function eksAddonRegistryAccount(region: string): string {
 export interface PerimeterScope {
   readonly accountId: string;
   readonly region: string;
+  /** Package mirrors read anonymously (apt sends no credentials) by hosts of the data zone. */
+  readonly mirrorBuckets?: readonly string[];
 }
 
 export interface EndpointStatement {
@@ -177,6 +179,17 @@ export function s3GatewayEndpointPolicy(scope: PerimeterScope): EndpointPolicy {
         Action: ["s3:GetObject"],
         Resource: awsOwnedReadBuckets(scope.region).map((bucket) => `arn:${partition}:s3:::${bucket}/*`),
       },
+      ...(scope.mirrorBuckets?.length
+        ? [
+            {
+              Sid: "PackageMirrorsReadOnly",
+              Effect: "Allow" as const,
+              Principal: "*" as const,
+              Action: ["s3:GetObject"],
+              Resource: scope.mirrorBuckets.map((bucket) => `arn:${partition}:s3:::${bucket}/*`),
+            },
+          ]
+        : []),
     ],
   };
 }

@@ -15,6 +15,7 @@ import {
   endpointKey,
   endpointServiceName,
   interfaceEndpointPolicy,
+  type PerimeterScope,
   s3GatewayEndpointPolicy,
 } from "./endpoint-plan";
 import { planFlowLog } from "./flow-log-plan";
@@ -30,6 +31,8 @@ export interface NetworkArgs {
   readonly ingressGatewayPort: number;
   /** What must exist before flow logs are delivered (the archive's bucket policy): pass the LogArchive. */
   readonly flowLogDependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** S3 buckets serving package mirrors to hosts (read-only, anonymous through the gateway endpoint). */
+  readonly mirrorBuckets?: readonly string[];
 }
 
 const COMPONENT = "network";
@@ -187,7 +190,7 @@ export class Network extends pulumi.ComponentResource {
       parent,
     );
 
-    const perimeter = ctx.accountId.apply((accountId) => ({ accountId, region: ctx.region }));
+    const perimeter = ctx.accountId.apply((accountId) => ({ accountId, region: ctx.region, mirrorBuckets: args.mirrorBuckets }));
 
     this.s3Endpoint = new aws.ec2.VpcEndpoint(
       `${name}-vpce-s3`,
@@ -305,7 +308,7 @@ export class Network extends pulumi.ComponentResource {
       region: string;
       vpcId: pulumi.Output<string>;
       appSubnetIds: pulumi.Output<string>[];
-      perimeter: pulumi.Output<{ accountId: string; region: string }>;
+      perimeter: pulumi.Output<PerimeterScope>;
       tags: (zone: Zone, thing?: string) => Record<string, string>;
     },
   ): aws.ec2.VpcEndpoint {

@@ -141,3 +141,19 @@ describe("flow log plan", () => {
     expect(() => planFlowLog("arn:aws:logs:eu-central-1:1:log-group:x", 60)).toThrow(/allowed: the ARN of an S3 bucket/);
   });
 });
+
+describe("package mirror through the S3 gateway endpoint", () => {
+  it("admits anonymous reads of the configured mirror bucket only, and nothing when there is none", async () => {
+    const { s3GatewayEndpointPolicy } = await import("../../src/network/endpoint-plan");
+    const { packageMirrorBuckets } = await import("../../src/databases/package-mirror");
+    const buckets = packageMirrorBuckets({ packageSource: "mirror", mirrorUrl: "https://fitness-deb-mirror.s3.eu-central-1.amazonaws.com/debian" });
+    expect(buckets).toEqual(["fitness-deb-mirror"]);
+    const policy = s3GatewayEndpointPolicy({ accountId: "123456789012", region: "eu-central-1", mirrorBuckets: buckets });
+    const mirror = policy.Statement.find((s) => s.Sid === "PackageMirrorsReadOnly");
+    expect(mirror?.Action).toEqual(["s3:GetObject"]);
+    expect(mirror?.Resource).toEqual(["arn:aws:s3:::fitness-deb-mirror/*"]);
+    expect(packageMirrorBuckets({ packageSource: "proxy" })).toEqual([]);
+    const none = s3GatewayEndpointPolicy({ accountId: "123456789012", region: "eu-central-1", mirrorBuckets: [] });
+    expect(none.Statement.map((s) => s.Sid)).not.toContain("PackageMirrorsReadOnly");
+  });
+});
