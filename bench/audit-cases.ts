@@ -20,7 +20,7 @@ export function generatedSnapshot(target: number): StackExport {
     ["app", s.subnets.app],
     ["data", s.subnets.data],
   ] as const;
-  for (let i = 0; fx.toExport().deployment.resources.length < target; i++) {
+  for (let i = 0; fx.size < target; i++) {
     const [zone, subnet] = zones[i % 2] as (typeof zones)[number];
     const tags = fx.tags(zone, `svc-${i}`, zone === "data" ? "critical" : "internal");
     const key = fx.add("aws:kms/key:Key", `svc-${i}-key`, { enableKeyRotation: true, deletionWindowInDays: 30, tags });

@@ -10,9 +10,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { type BenchCase, machine, type Measurement, measure } from "./measure";
+import { auditCases } from "./audit-cases";
 import { synthCases } from "./synth-cases";
 
-const SUITES: ReadonlyArray<() => BenchCase[]> = [synthCases];
+const SUITES: ReadonlyArray<() => BenchCase[]> = [synthCases, auditCases];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

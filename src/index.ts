@@ -14,6 +14,8 @@ import { LogArchive } from "./logs/archive";
 import { Network } from "./network/network";
 import { OperatorAccess } from "./operator/operator-access";
 import { Messaging } from "./messaging/messaging";
+import { FluentBit } from "./logs/fluent-bit";
+import { Services } from "./services/services";
 
 async function main(): Promise<Record<string, unknown>> {
   // Validation throws a ConfigError (one line per problem) before any resource is registered.
@@ -82,6 +84,33 @@ async function main(): Promise<Record<string, unknown>> {
   // Messaging (D2): topics, queues and grants from the catalog; SERVICES attaches `statementsFor(service)`.
   const messaging = new Messaging("messaging", { ctx, config: config.messaging, catalog: platform.catalog });
 
+  // Services (D1, D3, D4): EKS, the ingress gateway in the edge target group, every catalog service.
+  const services = new Services("services", {
+    ctx,
+    platform,
+    network,
+    edge,
+    egress,
+    databases,
+    messaging,
+    operatorRoleArn: operator.role.arn,
+    logs: { keyArn: logs.logsKey.arn },
+  });
+
+  // Container logs: Fluent Bit on every node, into the archive's containers/ prefix.
+  new FluentBit(
+    "fluent-bit",
+    {
+      ctx,
+      config: config.logs,
+      provider: services.eks.provider,
+      clusterName: services.clusterName,
+      appLogsBucket: logs.appLogsBucket,
+      logsKeyArn: logs.logsKey.arn,
+    },
+    { dependsOn: services.eks.ready },
+  );
+
   return {
     environment: ctx.environment,
     account: { ebsDefaultKeyArn: account.ebsKey.arn },
@@ -122,6 +151,12 @@ async function main(): Promise<Record<string, unknown>> {
       accessLogsBucket: logs.accessLogsBucket.bucket,
       logsKeyArn: logs.logsKey.arn,
       trailArn: logs.trail.arn,
+    },
+    cluster: {
+      name: services.clusterName,
+      endpoint: services.eks.cluster.endpoint,
+      repositories: services.repositoryUrls(),
+      serviceRoleArns: services.workloads.roleArns(),
     },
     messaging: {
       topicArns: messaging.topicArns(),

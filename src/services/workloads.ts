@@ -118,6 +118,11 @@ export class ServiceWorkloads extends pulumi.ComponentResource {
     this.roles = roles;
     this.namespaces = namespaces;
     this.objects = planned.flatMap((s) => s.objects);
-    this.registerOutputs({ roleArns: pulumi.all(Object.fromEntries(Object.entries(roles).map(([s, r]) => [s, r.arn]))) });
+    this.registerOutputs({ roleArns: this.roleArns() });
+  }
+
+  /** Pod-identity role ARN per service, for stack outputs. */
+  roleArns(): pulumi.Output<Record<string, string>> {
+    return pulumi.all(Object.fromEntries(Object.entries(this.roles).map(([s, r]) => [s, r.arn])));
   }
 }

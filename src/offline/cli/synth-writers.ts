@@ -1,4 +1,6 @@
 import * as path from "node:path";
+import { auditWriter } from "../audit/synth-writer";
+import { architectureWriter } from "../picture/synth-writer";
 import type { StackExport } from "../snapshot/types";
 import { writeSnapshot } from "../snapshot/writer";
 
@@ -28,4 +30,4 @@ export const stackJsonWriter: SynthWriter = {
 };
 
 /** Further writers (audit reports, the architecture picture, manifests) are appended here. */
-export const SYNTH_WRITERS: readonly SynthWriter[] = [stackJsonWriter];
+export const SYNTH_WRITERS: readonly SynthWriter[] = [stackJsonWriter, auditWriter, architectureWriter];

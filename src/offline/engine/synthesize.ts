@@ -102,6 +102,8 @@ async function synthesizeOnce(options: SynthOptions): Promise<SynthResult> {
 
   const recorder = new Recorder(project.name, options.stack);
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+  // The CLI hands the secret keys to the language host in this variable; programs read it from there.
+  process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(config.secretKeys);
   await pulumi.runtime.setMocks(createMocks(recorder, config), project.name, options.stack, false, "organization");
   instrumentMonitor(pulumi.runtime.getMonitor(), recorder);
 

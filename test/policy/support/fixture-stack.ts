@@ -80,6 +80,10 @@ export class FixtureStack {
     if (state.custom) state.outputs = { ...structuredClone(inputs), id: ref.id, arn: ref.arn };
   }
 
+  get size(): number {
+    return this.states.length;
+  }
+
   state(ref: Ref): ResourceState {
     const state = this.states.find((s) => s.urn === ref.urn);
     if (state === undefined) throw new Error(`no resource ${ref.urn}`);
