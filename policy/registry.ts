@@ -7,6 +7,7 @@ import type { PlatformPolicy } from "./framework/metadata";
 import { closingPolicies } from "./governance/policies";
 import { iamPolicies } from "./iam/policies";
 import { kmsPolicies } from "./kms/policies";
+import { kubernetesPolicies } from "./kubernetes/policies";
 import { messagingPolicies } from "./messaging/policies";
 import { logsPolicies } from "./logs/policies";
 import { networkPolicies } from "./network/policies";
@@ -29,6 +30,7 @@ export const policyRegistry: readonly PlatformPolicy[] = [
   ...databasesPolicies,
   ...messagingPolicies,
   ...logsPolicies,
+  ...kubernetesPolicies,
   // Areas add their line above; the closing policies (GOV-01 reads what the others recorded) stay last.
   ...closingPolicies,
 ];

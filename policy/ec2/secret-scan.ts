@@ -54,7 +54,11 @@ function decodeBlob(blob: string): string | undefined {
     }
   }
   const decoded = bytes.toString("utf8");
-  const printable = decoded.replace(/[^\x09\x0a\x0d\x20-\x7e]/g, "").length;
+  let printable = 0;
+  for (const ch of decoded) {
+    const code = ch.charCodeAt(0);
+    if (code === 9 || code === 10 || code === 13 || (code >= 32 && code <= 126)) printable++;
+  }
   return printable >= decoded.length * 0.95 ? decoded : undefined;
 }
 

@@ -150,6 +150,7 @@ const ROUTE_FIELDS: ReadonlyArray<[string, RouteTargetKind, readonly string[]]> 
 export class NetworkModelBuilder {
   private readonly subnetCache = new Map<string, Subnet>();
   private readonly groupCache = new Map<string, Group>();
+  private groupIds: Map<string, PolicyResource[]> | undefined;
 
   constructor(
     private readonly index: StackIndex,
@@ -320,7 +321,7 @@ export class NetworkModelBuilder {
         for (const d of deps) if (SECURITY_GROUP_TYPES.includes(d.type)) keys.add(d.urn);
         continue;
       }
-      const matches = this.index.ofType(...SECURITY_GROUP_TYPES).filter((g) => peekTexts(g.props, "id").includes(ref) || g.name === ref);
+      const matches = this.groupsById(ref);
       if (matches.length > 0) matches.forEach((m) => keys.add(m.urn));
       else if (rule.groupRefProperty !== undefined) {
         // Single-reference properties: the property dependency names the group even when ids were not recorded.
@@ -330,6 +331,17 @@ export class NetworkModelBuilder {
       }
     }
     return [...keys].sort();
+  }
+
+  /** Security groups by id (and by name, which default-VPC rules may use). */
+  private groupsById(ref: string): PolicyResource[] {
+    if (this.groupIds === undefined) {
+      this.groupIds = new Map();
+      for (const g of this.index.ofType(...SECURITY_GROUP_TYPES)) {
+        for (const key of new Set([...peekTexts(g.props, "id"), g.name])) this.groupIds.set(key, [...(this.groupIds.get(key) ?? []), g]);
+      }
+    }
+    return this.groupIds.get(ref) ?? [];
   }
 
   private groupsOf(resource: PolicyResource, properties: readonly string[]): Group[] {
@@ -345,7 +357,7 @@ export class NetworkModelBuilder {
         const raw = rawValue(item, field);
         return (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === "string");
       })()) {
-        const byId = this.index.ofType(...SECURITY_GROUP_TYPES).filter((g) => peekTexts(g.props, "id").includes(ref));
+        const byId = this.groupsById(ref);
         if (byId.length > 0 && !isUnknownRef(ref)) byId.forEach((g) => groups.add(g));
         else (resource.propertyDependencies[property] ?? []).filter((d) => SECURITY_GROUP_TYPES.includes(d.type)).forEach((g) => groups.add(g));
       }

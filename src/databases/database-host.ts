@@ -22,6 +22,8 @@ export interface DatabaseHostArgs {
   readonly ca: InternalCa;
   readonly packageSource: pulumi.Input<PackageSource>;
   readonly extras?: pulumi.Input<BootstrapExtras>;
+  /** Inline policy JSON of another component (backups), attached to the role before the instance boots. */
+  readonly extraRolePolicy?: pulumi.Input<string>;
 }
 
 /** What a service needs to reach its database (the SERVICES component turns it into a Kubernetes Secret). */
@@ -211,6 +213,8 @@ export class DatabaseHost extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const extraPolicy =
+      args.extraRolePolicy === undefined ? undefined : new aws.iam.RolePolicy(`${name}-extra`, { role: this.role.id, policy: args.extraRolePolicy }, { parent: this });
     this.instanceProfile = new aws.iam.InstanceProfile(
       `${name}-profile`,
       { name: ctx.name(COMPONENT, `${plan.domain}-host`, 128), role: this.role.name, tags: ctx.tags(internal) },
@@ -286,7 +290,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
         // The address is fixed (certificate, DNS): the old host must be gone before its successor starts.
         deleteBeforeReplace: true,
         // First boot reads these: they must exist before the instance does.
-        dependsOn: [tlsVersion, ...credentialVersions, secretsPolicy, ssm],
+        dependsOn: [tlsVersion, ...credentialVersions, secretsPolicy, ssm, ...(extraPolicy === undefined ? [] : [extraPolicy])],
       },
     );
 

@@ -39,6 +39,8 @@ export interface DatabaseHostsArgs {
   readonly liveEgressExceptions?: readonly EgressException[];
   /** Files, commands and packages other components add to a host's bootstrap (backups: pgBackRest). */
   readonly bootstrapExtras?: (host: HostPlan) => pulumi.Input<BootstrapExtras> | undefined;
+  /** An inline policy other components add to a host's instance role before it boots (backups: its repository). */
+  readonly extraRolePolicy?: (host: HostPlan) => pulumi.Input<string> | undefined;
 }
 
 const POSTGRES_PORT = HOST_LAYOUT.port;
@@ -144,6 +146,7 @@ export class DatabaseHosts extends pulumi.ComponentResource {
           ca: this.ca,
           packageSource,
           extras: args.bootstrapExtras?.(plan),
+          extraRolePolicy: args.extraRolePolicy?.(plan),
         },
         { parent: this },
       );

@@ -18,7 +18,7 @@ import { clusterKeyPolicy, clusterSecretsEncryption, serviceTrust } from "./iam-
 import { planRepositories } from "./images";
 import { kubeconfig } from "./kubeconfig";
 
-export const COMPONENT = "cluster";
+export const COMPONENT = "eks-cluster";
 const PARTITION = "aws";
 
 interface HasId {

@@ -2,7 +2,8 @@
  * IAM and key policy documents of the cluster and its workloads, as pure data (IAM-01: no wildcard
  * resource on a write action; each pod identity only what its service needs).
  */
-export type Statement = Record<string, unknown>;
+/** Any IAM statement object (other areas type theirs more narrowly). */
+export type Statement = object;
 export interface PolicyDocument {
   readonly Version: "2012-10-17";
   readonly Statement: Statement[];
@@ -114,4 +115,4 @@ export function lbControllerPermissions(targetGroupArn: string): PolicyDocument 
   ]);
 }
 
-export const combine = (statements: Statement[]): PolicyDocument => doc(statements);
+export const combine = (statements: readonly Statement[]): PolicyDocument => doc([...statements]);

@@ -17,18 +17,17 @@ import {
   LB_CONTROLLER_CHART,
   LB_CONTROLLER_NAMESPACE,
   LB_CONTROLLER_SERVICE_ACCOUNT,
-  lbControllerPermissions,
   lbControllerValues,
   planEdgeNamespace,
   planLbControllerNamespace,
   targetGroupBinding,
 } from "./gateway-plan";
-import { podIdentityTrust } from "./iam-documents";
+import { lbControllerPermissions, podIdentityTrust } from "./iam-documents";
 import type { MirroredImageRef } from "./images";
 import { registerObject } from "./register";
 import { EDGE_NAMESPACE } from "./workload-plan";
 
-const COMPONENT = "gateway";
+const COMPONENT = "ingress-gateway";
 
 export interface IngressGatewayArgs {
   readonly ctx: PlatformContext;

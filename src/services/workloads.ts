@@ -17,7 +17,7 @@ export const COMPONENT = "services";
 
 /** What the workloads need from messaging (`Messaging` satisfies it). */
 export interface WorkloadMessaging {
-  statementsFor(service: string): pulumi.Output<Statement[]>;
+  statementsFor(service: string): pulumi.Output<readonly Statement[]>;
 }
 
 /** What a service owning a database needs (`DatabaseHosts.access[service]`). */
@@ -73,7 +73,7 @@ export class ServiceWorkloads extends pulumi.ComponentResource {
       );
       roles[service] = role;
 
-      const parts: pulumi.Output<Statement[]>[] = [];
+      const parts: pulumi.Output<readonly Statement[]>[] = [];
       if (needsMessagingRights(args.plan.catalog, service, args.notifier)) parts.push(args.messaging.statementsFor(service));
       const access = args.databaseAccess[service];
       if (svc.databaseSecret !== undefined && access === undefined) {

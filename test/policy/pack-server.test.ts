@@ -47,7 +47,7 @@ function scenario() {
   return { snapshot: s.fx.toExport(), config };
 }
 
-function comparable(d: Pick<Diagnostic, "policy" | "level" | "urn" | "message">): string {
+function comparable(d: Pick<Diagnostic, "policy" | "level" | "message"> & { readonly urn?: string | undefined }): string {
   // The engine and the auditor word the unknown-value advisory differently; the finding is the same.
   const message = d.message.replace(/^can't run policy '[^']+' from policy pack '[^']+' during preview: /, "unknown: ").replace(/^cannot be checked during preview: /, "unknown: ");
   return `${d.policy} [${d.level}] ${d.urn ?? "stack"}: ${message}`;

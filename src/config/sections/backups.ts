@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { maxGapDays } from "../../backups/schedule";
 import { awsRegion, onCalendar, positiveInt } from "./primitives";
 
 /** D7: point-in-time recovery (pgBackRest) plus volume snapshots (AWS Backup) for every critical host. */
@@ -10,7 +11,17 @@ export const backupsSchema = z.strictObject({
     retentionFullCount: positiveInt(52),
     /** Days the WAL archive and backups are kept; the bucket's object lock is at least this long. */
     retentionDays: positiveInt(3650),
-    archivePushQueueMaxMiB: positiveInt(1_048_576),
+    /** WAL waiting in pg_wal beyond this is dropped (PITR gap): alarms fire at half of it (docs/runbooks/restore.md). */
+    archivePushQueueMaxMiB: z.number().int().min(256, { message: "allowed: 256..1048576 MiB" }).max(1_048_576, { message: "allowed: 256..1048576 MiB" }),
+    /** pgBackRest's parallel compress/transfer processes for backups. */
+    processMax: positiveInt(16).default(2),
+  })
+  .superRefine((p, ctx) => {
+    // A differential restores only with its full: the lifecycle may remove a full once it is retentionDays old.
+    const gap = maxGapDays(p.fullSchedule);
+    if (p.retentionDays <= gap) {
+      ctx.addIssue({ code: "custom", path: ["retentionDays"], message: `allowed: more than the ${gap} day(s) between full backups (fullSchedule), so point-in-time recovery covers at least one day` });
+    }
   }),
   snapshots: z.strictObject({
     dailyRetentionDays: positiveInt(3650),

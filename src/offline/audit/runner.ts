@@ -217,11 +217,12 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
   }
 
   // Stack policies: every resource's outputs, linked to parent, dependencies and property dependencies.
+  // Values are unpacked once; each policy gets its own objects and proxies (policies only read props).
+  const unpacked = live.map((state) => ({ state, props: stackProps(state), provider: providerOf(state) }));
   const stackResources = (): PolicyResource[] => {
     const made = new Map<string, PolicyResource>();
-    for (const state of live) {
-      const props = unknownCheckingProxy(stackProps(state));
-      const provider = providerOf(state);
+    for (const { state, props: raw, provider } of unpacked) {
+      const props = unknownCheckingProxy(raw);
       const resource = {
         type: state.type,
         props,
@@ -345,6 +346,7 @@ function assemble(
       const t = tallies.get(p.policy.name) as Tally;
       return {
         id: p.meta.id,
+        name: p.policy.name,
         title: p.meta.title,
         description: p.meta.description,
         kind: p.kind,

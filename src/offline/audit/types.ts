@@ -22,6 +22,8 @@ export interface ViolationRecord {
 
 export interface PolicyRecord {
   readonly id: string;
+  /** The policy's name under the Pulumi engine (the same as the id). */
+  readonly name: string;
   readonly title: string;
   readonly description: string;
   readonly kind: "resource" | "stack";

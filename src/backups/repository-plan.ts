@@ -1,0 +1,144 @@
+import type { BackupsConfig } from "../config/sections/backups";
+import { HOST_LAYOUT } from "../databases/host-layout";
+import { bucketArn, type PolicyDocument, policyDocument, type PolicyStatement } from "../logs/policy-document";
+import { assertBucketName } from "../logs/bucket-name";
+import { maxGapDays } from "./schedule";
+
+/**
+ * The pgBackRest repository bucket (and its replica in prod), as data: names, Object Lock, lifecycle and
+ * bucket policy. Hosts write and read their own prefix and never delete (BKP-05); the lifecycle is the
+ * only thing that removes data, and only once it is older than the retention (which the Object Lock
+ * default retention also holds, so not even an administrator can remove it earlier in COMPLIANCE mode).
+ */
+export interface RepositoryNaming {
+  name(component: string, thing?: string, maxLength?: number): string;
+}
+
+export const COMPONENT = "backups";
+
+export function repositoryBucketName(ctx: RepositoryNaming): string {
+  return assertBucketName(ctx.name(COMPONENT, "pitr"));
+}
+
+export function replicaBucketName(ctx: RepositoryNaming, replicaRegion: string): string {
+  return assertBucketName(ctx.name(COMPONENT, `pitr-${replicaRegion}`));
+}
+
+/** What the bucket's writers may never do: remove data, or loosen what protects it. */
+export const DESTRUCTIVE_S3_ACTIONS = [
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+  "s3:DeleteObjectTagging",
+  "s3:DeleteObjectVersionTagging",
+  "s3:DeleteBucket",
+  "s3:DeleteBucketPolicy",
+  "s3:PutBucketPolicy",
+  "s3:PutLifecycleConfiguration",
+  "s3:PutBucketVersioning",
+  "s3:PutBucketObjectLockConfiguration",
+  "s3:PutObjectRetention",
+  "s3:PutObjectLegalHold",
+  "s3:BypassGovernanceRetention",
+  "s3:PutReplicationConfiguration",
+  "s3:PutEncryptionConfiguration",
+  "s3:PutBucketAcl",
+  "s3:PutObjectAcl",
+] as const;
+
+export interface LifecycleRule {
+  readonly id: string;
+  /** Key prefix; "" for the whole bucket. */
+  readonly prefix: string;
+  readonly expirationDays?: number;
+  readonly noncurrentDays?: number;
+  readonly expiredObjectDeleteMarker?: boolean;
+  readonly abortIncompleteUploadDays?: number;
+}
+
+export interface RepositoryPlan {
+  readonly bucket: string;
+  readonly objectLock: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+  readonly lifecycle: readonly LifecycleRule[];
+  /** Days back that point-in-time recovery is guaranteed: retention minus the gap between full backups. */
+  readonly recoveryWindowDays: number;
+  readonly replica?: { readonly region: string; readonly bucket: string };
+}
+
+export function planRepository(ctx: RepositoryNaming, config: BackupsConfig, domains: readonly string[]): RepositoryPlan {
+  const days = config.pitr.retentionDays;
+  const gap = maxGapDays(config.pitr.fullSchedule);
+  const lifecycle: LifecycleRule[] = [];
+  for (const domain of [...domains].sort()) {
+    // pgBackRest's layout: <repo>/backup/<stanza>/<label>/ and <repo>/archive/<stanza>/<pg>-<id>/. The
+    // info files beside them (backup.info, archive.info) are never matched: they must outlive everything.
+    lifecycle.push(
+      { id: `${domain}-backup-sets`, prefix: `${domain}/backup/${domain}/20`, expirationDays: days },
+      { id: `${domain}-backup-history`, prefix: `${domain}/backup/${domain}/backup.history/`, expirationDays: days },
+      { id: `${domain}-wal`, prefix: `${domain}/archive/${domain}/${HOST_LAYOUT.postgresVersion}-`, expirationDays: days },
+    );
+  }
+  lifecycle.push(
+    // Overwritten info files and expired objects stay as locked noncurrent versions until the lock has run out.
+    { id: "noncurrent-versions", prefix: "", noncurrentDays: days, abortIncompleteUploadDays: 7 },
+    { id: "expired-delete-markers", prefix: "", expiredObjectDeleteMarker: true },
+  );
+  return {
+    bucket: repositoryBucketName(ctx),
+    objectLock: { mode: config.objectLockMode, days },
+    lifecycle,
+    recoveryWindowDays: days - gap,
+    ...(config.crossRegion.enabled ? { replica: { region: config.crossRegion.region, bucket: replicaBucketName(ctx, config.crossRegion.region) } } : {}),
+  };
+}
+
+export function denyInsecureTransport(bucket: string): PolicyStatement {
+  const arn = bucketArn(bucket);
+  return { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } };
+}
+
+/**
+ * TLS only; objects only under the bucket's own key; and the roles that write (hosts) or read (restore)
+ * backups may never remove data or loosen the bucket's protection, whatever their IAM policies say.
+ */
+export function repositoryBucketPolicy(bucket: string, keyArn: string, restrictedRoleArns: readonly string[]): PolicyDocument {
+  const arn = bucketArn(bucket);
+  const statements: PolicyStatement[] = [
+    denyInsecureTransport(bucket),
+    {
+      Sid: "DenyOtherEncryptionKeys",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `${arn}/*`,
+      // Only when a key is named: uploads without one get the bucket's default key.
+      Condition: { Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" }, StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn } },
+    },
+  ];
+  if (restrictedRoleArns.length > 0) {
+    statements.push({
+      Sid: "DenyDeleteToBackupRoles",
+      Effect: "Deny",
+      Principal: "*",
+      Action: [...DESTRUCTIVE_S3_ACTIONS],
+      Resource: [arn, `${arn}/*`],
+      Condition: { ArnEquals: { "aws:PrincipalArn": [...restrictedRoleArns].sort() } },
+    });
+  }
+  return policyDocument(statements);
+}
+
+/** The replica takes objects only from the replication role, over TLS; nobody may delete there either. */
+export function replicaBucketPolicy(bucket: string, replicationRoleArn: string): PolicyDocument {
+  const arn = bucketArn(bucket);
+  return policyDocument([
+    denyInsecureTransport(bucket),
+    {
+      Sid: "DenyDeleteToReplicationRole",
+      Effect: "Deny",
+      Principal: "*",
+      Action: [...DESTRUCTIVE_S3_ACTIONS],
+      Resource: [arn, `${arn}/*`],
+      Condition: { ArnEquals: { "aws:PrincipalArn": replicationRoleArn } },
+    },
+  ]);
+}
