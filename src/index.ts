@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AccountBaseline } from "./account/account-baseline";
+import { Backups, replicaBucketName, repositoryBucketName } from "./backups";
 import { loadPlatformConfig } from "./config/load";
 import { createContext } from "./conventions/context";
 import { DatabaseHosts, packageMirrorBuckets } from "./databases";
@@ -33,7 +34,9 @@ async function main(): Promise<Record<string, unknown>> {
   const account = new AccountBaseline("account", { ctx });
 
   // Log archive next: the network (flow logs), the DMZ (ALB, WAF, proxy) and the services ship into it.
-  const logs = new LogArchive("logs", { ctx, config: config.logs });
+  // CloudTrail also records object-level access to the backup buckets (named up front: LOG-01, D7).
+  const backupBuckets = [repositoryBucketName(ctx), ...(config.backups.crossRegion.enabled ? [replicaBucketName(ctx, config.backups.crossRegion.region)] : [])];
+  const logs = new LogArchive("logs", { ctx, config: config.logs, extraDataEventBucketArns: backupBuckets.map((b) => `arn:aws:s3:::${b}`) });
 
   // Network (D6): the VPC and its dmz/app/data zones, endpoints, NACLs, flow logs into the archive.
   const network = new Network("network", {
@@ -71,6 +74,23 @@ async function main(): Promise<Record<string, unknown>> {
     logs: { bucket: logs.appLogsBucket.bucket, bucketArn: logs.appLogsBucket.arn, kmsKeyArn: logs.logsKey.arn },
   });
 
+  // Messaging (D2): topics, queues and grants from the catalog; SERVICES attaches `statementsFor(service)`.
+  const messaging = new Messaging("messaging", { ctx, config: config.messaging, catalog: platform.catalog });
+
+  // Backups (D7): pgBackRest repository, snapshots, restore role; before the hosts, which take its hooks.
+  const backups = new Backups("backups", {
+    ctx,
+    config: config.backups,
+    domains: Object.keys(config.databases.domains),
+    restoreDrill: {
+      subnetIds: network.subnets.data.map((s) => s.id),
+      securityGroupId: network.zoneSecurityGroups.data.id,
+      amiId: config.databases.amiId,
+      packageMirrorUrl: config.databases.mirrorUrl,
+    },
+    alarmTopicArn: messaging.operationsTopic.arn,
+  });
+
   // Databases (D5): one self-managed PostgreSQL host per critical data domain, in the data zone.
   const databases = new DatabaseHosts("databases", {
     ctx,
@@ -79,10 +99,9 @@ async function main(): Promise<Record<string, unknown>> {
     network,
     proxyUrl: egress.proxyUrl,
     liveEgressExceptions: platform.liveEgressExceptions,
+    bootstrapExtras: (host) => backups.bootstrapExtrasFor(host.domain),
+    extraRolePolicy: (host) => backups.hostRolePolicyFor(host.domain),
   });
-
-  // Messaging (D2): topics, queues and grants from the catalog; SERVICES attaches `statementsFor(service)`.
-  const messaging = new Messaging("messaging", { ctx, config: config.messaging, catalog: platform.catalog });
 
   // Services (D1, D3, D4): EKS, the ingress gateway in the edge target group, every catalog service.
   const services = new Services("services", {
@@ -139,6 +158,14 @@ async function main(): Promise<Record<string, unknown>> {
     databases: {
       hosts: databases.summary(),
       keyArn: databases.key.arn,
+    },
+    backups: {
+      repositoryBucket: backups.repository.bucket,
+      replicaBucket: backups.repository.replica?.bucket,
+      vaultName: backups.vault.name,
+      replicaVaultName: backups.replicaVault?.name,
+      recoveryWindowDays: backups.repository.recoveryWindowDays,
+      restoreDrill: backups.drillOutputs(ctx.region),
     },
     operator: {
       roleArn: operator.role.arn,

@@ -1,5 +1,5 @@
 import { shQuote } from "../databases/shell";
-import { BACKUP_METRIC_NAMESPACE, PGBACKREST_LAYOUT, WAL_SEGMENT_BYTES } from "./layout";
+import { BACKUP_METRIC_NAMESPACE, WAL_SEGMENT_BYTES } from "./layout";
 
 /**
  * `fitness-pgbackrest <command>`: the one script behind the bootstrap and every backup unit of a

@@ -43,6 +43,8 @@ export function planAddons(cluster: ClusterConfig): AddonPlan[] {
     { name: "kube-proxy", version: cluster.addons.kubeProxy, afterNodes: false },
     { name: "eks-pod-identity-agent", version: cluster.addons.podIdentityAgent, afterNodes: false },
     { name: "coredns", version: cluster.addons.coreDns, afterNodes: true },
+    // The HPAs of the services scale on CPU utilisation, which only metrics-server reports.
+    { name: "metrics-server", version: cluster.addons.metricsServer, afterNodes: true },
   ];
 }
 

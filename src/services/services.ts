@@ -3,7 +3,6 @@
  * the DMZ target group, and every catalog service with its identity, configuration and network
  * policies. Only composition here; the objects come from the pure plans.
  */
-import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/validate";
 import type { PlatformContext } from "../conventions/context";
@@ -12,11 +11,11 @@ import { SMTP_SUBMISSION_PORT } from "../network/endpoint-plan";
 import { EksCluster } from "./cluster";
 import { IngressGateway } from "./ingress-gateway";
 import { type PlanContext, planInputs } from "./plan-inputs";
-import { ServiceWorkloads, type WorkloadDatabaseAccess, type WorkloadMessaging } from "./workloads";
-import { messagingEnvironment } from "./workload-plan";
 import type { ServiceBindings } from "../messaging/messaging";
-import { mirroredImage } from "./images";
 import { INGRESS_NGINX_MIRROR, LB_CONTROLLER_MIRROR } from "./gateway-plan";
+import { mirroredImage } from "./images";
+import { messagingEnvironment } from "./workload-plan";
+import { ServiceWorkloads, type WorkloadDatabaseAccess, type WorkloadMessaging } from "./workloads";
 
 interface HasId {
   readonly id: pulumi.Input<string>;
@@ -120,6 +119,8 @@ export class Services extends pulumi.ComponentResource {
 
   /** The repositories for stack outputs: name → URL. */
   repositoryUrls(): pulumi.Output<Record<string, string>> {
-    return pulumi.all(Object.fromEntries(Object.values(this.eks.repositories).map((r: aws.ecr.Repository) => [r.name, r.repositoryUrl]))) as unknown as pulumi.Output<Record<string, string>>;
+    const urls: Record<string, pulumi.Output<string>> = {};
+    for (const [key, repo] of Object.entries(this.eks.repositories)) urls[key] = repo.repositoryUrl;
+    return pulumi.all(urls);
   }
 }

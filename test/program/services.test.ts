@@ -114,8 +114,8 @@ describe.each(["dev", "prod"] as const)("the %s cluster", (stack) => {
   });
 
   it("installs the pinned add-ons, the VPC CNI with network-policy enforcement", () => {
-    const addons = Object.fromEntries(ofType(s(), "aws:eks/addon:Addon").map((r) => [inputs(r).addonName, inputs(r)]));
-    expect(Object.keys(addons).sort()).toEqual(["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+    const addons: Record<string, Json> = Object.fromEntries(ofType(s(), "aws:eks/addon:Addon").map((r) => [String(inputs(r).addonName), inputs(r)]));
+    expect(Object.keys(addons).sort()).toEqual(["coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"]);
     expect(JSON.parse(addons["vpc-cni"].configurationValues)).toEqual({ enableNetworkPolicy: "true" });
     for (const a of Object.values(addons)) expect(a.addonVersion).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
   });

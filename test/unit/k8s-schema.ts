@@ -9,7 +9,8 @@ import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ConfigMap, LimitRange, Namespace, ResourceQuota, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 
-type Model = new (data: never) => { validate(): void };
+/** Under this project's CommonJS resolution the models' base type is not visible to tsc; validate() is there at run time. */
+type Model = new (data: never) => object;
 
 const MODELS: Readonly<Record<string, Model>> = {
   "v1/Namespace": Namespace,
@@ -34,7 +35,7 @@ export function validateObject(object: { apiVersion?: unknown; kind?: unknown; m
   const model = MODELS[key];
   if (model === undefined) throw new Error(`no schema for ${key}`);
   try {
-    new model(object as never).validate();
+    (new model(object as never) as { validate(): void }).validate();
   } catch (error) {
     const name = (object.metadata as { name?: string; namespace?: string } | undefined) ?? {};
     throw new Error(`${key} ${name.namespace ?? ""}/${name.name ?? ""}: ${error instanceof Error ? error.message : String(error)}`);

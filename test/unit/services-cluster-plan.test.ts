@@ -28,9 +28,10 @@ describe("cluster plan", () => {
       ["kube-proxy", cluster.addons.kubeProxy],
       ["eks-pod-identity-agent", cluster.addons.podIdentityAgent],
       ["coredns", cluster.addons.coreDns],
+      ["metrics-server", cluster.addons.metricsServer],
     ]);
     expect(JSON.parse(addons[0]!.configurationValues!)).toEqual({ enableNetworkPolicy: "true" });
-    expect(addons.filter((a) => a.afterNodes).map((a) => a.name)).toEqual(["coredns"]);
+    expect(addons.filter((a) => a.afterNodes).map((a) => a.name)).toEqual(["coredns", "metrics-server"]);
     expect(CONTROL_PLANE_LOG_TYPES).toHaveLength(5);
   });
 
@@ -73,5 +74,23 @@ describe("quantities", () => {
     const hard = (dev.all.find((o) => o.kind === "ResourceQuota" && o.metadata.namespace === "orders")!["spec"] as { hard: Record<string, string> }).hard;
     // orders: max 8 → 9 pods × (250m, 384Mi requests; 1, 768Mi limits)
     expect(hard).toMatchObject({ pods: "9", "requests.cpu": "2250m", "requests.memory": "3456Mi", "limits.cpu": "9", "limits.memory": "6912Mi" });
+  });
+});
+
+describe("cluster config", () => {
+  const cluster = (data: Record<string, unknown>) => data["fitness-platform:cluster"] as Record<string, unknown>;
+
+  it("accepts a deployer role ARN and rejects anything else in one line", () => {
+    const ok = build("prod", { config: (c) => void (cluster(c)["deployerRoleArn"] = "arn:aws:iam::222222222222:role/ci/deploy") });
+    expect(ok.platform.config.cluster.deployerRoleArn).toBe("arn:aws:iam::222222222222:role/ci/deploy");
+    expect(() => build("prod", { config: (c) => void (cluster(c)["deployerRoleArn"] = "arn:aws:sts::222222222222:assumed-role/deploy/x") })).toThrow(
+      /fitness-platform:cluster\.deployerRoleArn = .*allowed: an IAM role ARN/,
+    );
+  });
+
+  it("requires the load balancer controller's chart and image to be pinned", () => {
+    expect(() =>
+      build("dev", { config: (c) => void ((cluster(c)["loadBalancerController"] as Record<string, unknown>)["imageDigest"] = "latest") }),
+    ).toThrow(/fitness-platform:cluster\.loadBalancerController\.imageDigest = "latest": allowed: an image digest/);
   });
 });

@@ -24,6 +24,8 @@ export const clusterSchema = z.strictObject({
     coreDns: addonVersion,
     kubeProxy: addonVersion,
     podIdentityAgent: addonVersion,
+    /** EKS community add-on: the HorizontalPodAutoscalers scale on its CPU metrics. */
+    metricsServer: addonVersion,
   }),
   /**
    * IAM role ARN of the identity that runs `pulumi up` (CI's deploy role), given cluster-admin through an
