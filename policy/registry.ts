@@ -1,5 +1,6 @@
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import packageJson from "./package.json";
+import { backupsPolicies } from "./backups/policies";
 import { databasesPolicies } from "./databases/policies";
 import { dmzPolicies } from "./dmz/policies";
 import { ec2Policies } from "./ec2/policies";
@@ -28,6 +29,7 @@ export const policyRegistry: readonly PlatformPolicy[] = [
   ...networkPolicies,
   ...dmzPolicies,
   ...databasesPolicies,
+  ...backupsPolicies,
   ...messagingPolicies,
   ...logsPolicies,
   ...kubernetesPolicies,

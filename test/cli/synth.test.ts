@@ -71,6 +71,19 @@ describe("npm run synth: success", () => {
     expect(a.equals(b)).toBe(true);
   });
 
+  it("writes the audit reports, the picture and the manifests, all byte-identical across runs", () => {
+    const files = (dir: string) => (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+    const first = files(path.join(tmp, "dev-1"));
+    for (const expected of ["audit.json", "audit.md", "audit.sarif", "architecture.dot", "architecture.svg"]) expect(first).toContain(expected);
+    expect(first.filter((f) => f.startsWith("manifests/")).length).toBeGreaterThan(20);
+    expect(files(path.join(tmp, "dev-2"))).toEqual(first);
+    for (const f of first) {
+      const same = fs.readFileSync(path.join(tmp, "dev-1", f)).equals(fs.readFileSync(path.join(tmp, "dev-2", f)));
+      expect(same, f).toBe(true);
+    }
+    expect(runs.dev?.stdout).toMatch(/^wrote .*manifests\/ \(\d+ files\)$/m);
+  });
+
   it("writes to out/<stack>/ by default", () => {
     const run = synth("--stack", "test", "--project", FIXTURE);
     expect(run.status).toBe(0);

@@ -31,7 +31,8 @@ export async function writeAuditReports(
   options: AuditOptions = {},
 ): Promise<{ files: string[]; result: AuditResult }> {
   const config = options.config ?? stackPolicyConfig(stack);
-  const result = await runAudit(fromStackExport(snapshot, path.join(outDir, "stack.json")), {
+  // The reports sit next to the snapshot: name it relatively so the files do not depend on where out/ is.
+  const result = await runAudit(fromStackExport(snapshot, "stack.json"), {
     ...options,
     ...(config === undefined ? {} : { config, configSource: stackPolicyConfigFile(stack) }),
   });

@@ -10,6 +10,7 @@ import type {
 import rootPackage from "../../../package.json";
 import { controlLabels, DECISION_TITLES, DECISIONS, type PlatformPolicy } from "../../../policy/framework/metadata";
 import { waiverLedger, waiverProblems, type Waiver } from "../../../policy/framework/waivers";
+import { backupCoverage } from "../../../policy/backups/coverage";
 import { DEFAULT_PROXY_COMPONENTS, analyseNetwork } from "../../../policy/network/net-02-reachability";
 import { SUBNET_TYPES } from "../../../policy/network/types";
 import { packInfo as defaultPack, policyRegistry, type PackInfo } from "../../../policy/registry";
@@ -18,7 +19,7 @@ import type { ResourceState, StackExport } from "../snapshot/types";
 import { parseProviderReference, parseUrn } from "../snapshot/urn";
 import { parsePolicyConfig, reconcile, type PolicyConfig, type PolicyPackConfigFile } from "./config";
 import { fromStackExport, type AuditInput } from "./input";
-import type { AuditResult, ControlSummary, DecisionSummary, PolicyRecord, ReachabilityReport, ViolationRecord, WaiverRecord } from "./types";
+import type { AuditResult, BackupCoverageReport, ControlSummary, DecisionSummary, PolicyRecord, ReachabilityReport, ViolationRecord, WaiverRecord } from "./types";
 import { deserialize, unknownCheckingProxy, UnknownValueError } from "./values";
 
 export interface AuditOptions {
@@ -275,7 +276,18 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
     }
   }
 
-  return assemble(input, policies, pack, levelOf, tallies, config.unknownKeys, now, reachabilityOf(stackResources(), config.policies.get("NET-02")));
+  const assembled = assemble(input, policies, pack, levelOf, tallies, config.unknownKeys, now, reachabilityOf(stackResources(), config.policies.get("NET-02")));
+  return { ...assembled, backupCoverage: backupCoverageOf(stackResources()) };
+}
+
+function backupCoverageOf(resources: readonly PolicyResource[]): BackupCoverageReport {
+  try {
+    const rows = backupCoverage(resources);
+    return rows.length > 0 ? { rows } : { rows, unavailable: "the stack has no host tagged data-class=critical" };
+  } catch (err) {
+    if (err instanceof UnknownValueError) return { rows: [], unavailable: `cannot be computed during preview: ${err.message}` };
+    throw err;
+  }
 }
 
 function reachabilityOf(resources: readonly PolicyResource[], net02: PolicyConfig | undefined): ReachabilityReport {
@@ -311,7 +323,7 @@ function assemble(
   unknownKeys: readonly string[],
   now: Date,
   reachability: ReachabilityReport,
-): AuditResult {
+): Omit<AuditResult, "backupCoverage"> {
   const today = waiverLedger.today();
   const applied = waiverLedger.applied();
   const waivers: WaiverRecord[] = [];

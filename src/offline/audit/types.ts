@@ -77,6 +77,13 @@ export interface ReachabilityReport {
   readonly unavailable?: string;
 }
 
+/** Backups (D7): every critical host against PITR, snapshots and cross-region copies (policy/backups/coverage.ts). */
+export interface BackupCoverageReport {
+  readonly rows: ReadonlyArray<{ readonly host: string; readonly pitr: string; readonly snapshots: string; readonly crossRegion: string }>;
+  /** Why the matrix is missing, when it is. */
+  readonly unavailable?: string;
+}
+
 export interface AuditResult {
   readonly tool: { readonly name: string; readonly version: string };
   readonly pack: { readonly name: string; readonly version: string };
@@ -96,6 +103,7 @@ export interface AuditResult {
   readonly violations: readonly ViolationRecord[];
   readonly waivers: readonly WaiverRecord[];
   readonly reachability: ReachabilityReport;
+  readonly backupCoverage: BackupCoverageReport;
   /** Config keys naming no policy of the pack, and similar notes that do not fail the audit. */
   readonly notes: readonly string[];
 }

@@ -44,7 +44,19 @@ export function synthSummary(args: { stack: string; snapshot: StackExport; warni
     ...table(byType, "  "),
     args.warnings.length === 0 ? "warnings: none" : `warnings (${args.warnings.length}):`,
     ...args.warnings.map((w) => `  - ${w}`),
-    ...args.files.map((f) => `wrote ${f}`),
+    ...wroteLines(args.files),
   ];
   return lines.join("\n");
+}
+
+/** One line per file, except that a directory of many files (the manifests) is one line with a count. */
+function wroteLines(files: readonly string[]): string[] {
+  const perDir = new Map<string, string[]>();
+  for (const file of files) {
+    const parts = file.split("/");
+    const manifests = parts.lastIndexOf("manifests");
+    const key = manifests >= 0 ? parts.slice(0, manifests + 1).join("/") : file;
+    perDir.set(key, [...(perDir.get(key) ?? []), file]);
+  }
+  return [...perDir].map(([key, group]) => (group.length === 1 && group[0] === key ? `wrote ${key}` : `wrote ${key}/ (${group.length} files)`));
 }

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { auditWriter } from "../audit/synth-writer";
 import { architectureWriter } from "../picture/synth-writer";
 import type { StackExport } from "../snapshot/types";
+import { manifestsWriter } from "../../services/manifests-writer";
 import { writeSnapshot } from "../snapshot/writer";
 
 /** What one synth run produced, handed to every writer. */
@@ -30,4 +31,4 @@ export const stackJsonWriter: SynthWriter = {
 };
 
 /** Further writers (audit reports, the architecture picture, manifests) are appended here. */
-export const SYNTH_WRITERS: readonly SynthWriter[] = [stackJsonWriter, auditWriter, architectureWriter];
+export const SYNTH_WRITERS: readonly SynthWriter[] = [stackJsonWriter, auditWriter, architectureWriter, manifestsWriter];

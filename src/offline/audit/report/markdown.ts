@@ -78,6 +78,14 @@ export function renderMarkdown(result: AuditResult): string {
     out.push(...table(["from \\ to", ...r.zones], r.zones.map((from) => [from, ...r.zones.map((to) => flows(from, to))])));
   }
 
+  out.push("", "## Backup coverage (D7)", "");
+  const b = result.backupCoverage;
+  if (b.unavailable !== undefined) out.push(`Not available: ${b.unavailable}.`);
+  else {
+    out.push("Every host tagged data-class=critical: point-in-time recovery (pgBackRest repository), AWS Backup snapshots (rule, retention), copies in another region.", "");
+    out.push(...table(["Host", "PITR", "Snapshots", "Cross-region copy"], b.rows.map((r) => [r.host, r.pitr, r.snapshots, r.crossRegion])));
+  }
+
   out.push("", "## Policies", "");
   out.push(
     ...table(
