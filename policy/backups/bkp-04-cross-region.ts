@@ -3,7 +3,7 @@ import { defineStackPolicy } from "../framework/define";
 import { at, list, text } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
 import { BUCKET_TYPES } from "../s3/buckets";
-import { bucketName, bucketProtection, environmentOf, isBackupBucket, planRules, providerRegion, regionOfArn, T } from "./facts";
+import { bucketName, bucketProtection, environmentOf, homeRegion, isBackupBucket, planRules, providerRegion, regionOfArn, T } from "./facts";
 
 /** Region of a bucket or vault of this stack named by ARN: the ARN for vaults, the provider for buckets. */
 function destinationRegion(index: StackIndex, arn: string, stackRegion: string | undefined): string | undefined {
@@ -44,12 +44,11 @@ export const bkp04CrossRegion = defineStackPolicy({
         if (away.length === 0) reportViolation(`backup plan "${plan.name}" rule "${rule.name}" copies its recovery points to no vault in another region.`, plan.urn);
       }
     }
-    const replicationTargets = new Set(
-      index.ofType(...T.replication).flatMap((r) => list(r.props["rules"]).flatMap((rule) => [text(at(rule, "destination", "bucket"))].filter((x): x is string => x !== undefined))),
-    );
+    const stackRegion = homeRegion(args.resources);
     for (const bucket of buckets) {
       const name = bucketName(bucket) ?? bucket.name;
-      if (replicationTargets.has(`arn:aws:s3:::${name}`)) continue; // a replica
+      // A bucket away from the stack's region is the copy itself.
+      if (stackRegion !== undefined && providerRegion(bucket, stackRegion) !== stackRegion) continue;
       if (!bucketProtection(index, bucket).replicated) {
         reportViolation(`backup bucket "${name}" is not replicated to another region.`, bucket.urn);
         continue;

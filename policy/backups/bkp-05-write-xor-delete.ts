@@ -2,7 +2,7 @@ import { defineStackPolicy } from "../framework/define";
 import { peekTexts, text } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
 import { BUCKET_TYPES } from "../s3/buckets";
-import { allows, bucketArns, bucketDenies, bucketName, bucketPolicyStatements, DELETE_ACTIONS, isBackupBucket, roleGrants, T } from "./facts";
+import { allows, bucketDenies, bucketName, bucketPolicyStatements, bucketProbes, DELETE_ACTIONS, isBackupBucket, roleGrants, T } from "./facts";
 
 export const bkp05WriteXorDelete = defineStackPolicy({
   meta: {
@@ -34,7 +34,7 @@ export const bkp05WriteXorDelete = defineStackPolicy({
       const managedWrites = grants.managed.filter((m) => m.writes);
       const managedDeletes = grants.managed.filter((m) => m.deletes);
       for (const bucket of buckets) {
-        const arns = bucketArns(bucket);
+        const arns = bucketProbes(grants.statements, bucketName(bucket) ?? bucket.name);
         const policy = bucketPolicyStatements(index, bucket);
         const writes = managedWrites.length > 0 || allows(grants.statements, "s3:PutObject", arns);
         if (!writes) continue;

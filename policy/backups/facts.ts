@@ -155,8 +155,13 @@ export function writableBuckets(index: StackIndex, host: PolicyResource): Policy
   const { statements } = roleGrants(index, role);
   return index.ofType(...BUCKET_TYPES).filter((b) => {
     const name = bucketName(b);
-    return name !== undefined && allows(statements, "s3:PutObject", [`arn:aws:s3:::${name}/${host.name}`, `arn:aws:s3:::${name}/x`, ...prefixProbe(statements, name)]);
+    return name !== undefined && allows(statements, "s3:PutObject", bucketProbes(statements, name));
   });
+}
+
+/** ARNs that stand for a bucket's objects in grant checks: the bucket, any object, and the prefixes grants name. */
+export function bucketProbes(statements: readonly PolicyStatement[], bucket: string): string[] {
+  return [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/x`, ...prefixProbe(statements, bucket)];
 }
 
 /** Object ARNs under the prefixes a role's statements name for this bucket, to test prefix-scoped grants. */
@@ -269,6 +274,16 @@ export function regionOfArn(arn: string): string | undefined {
 
 export function providerRegion(r: PolicyResource, fallback: string | undefined): string | undefined {
   return text(r.provider?.props["region"]) ?? fallback;
+}
+
+/** The stack's home region: the one most of its resources' providers name. */
+export function homeRegion(resources: readonly PolicyResource[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const r of resources) {
+    const region = providerRegion(r, undefined);
+    if (region !== undefined) counts.set(region, (counts.get(region) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
 }
 
 export { attachedVolumes };

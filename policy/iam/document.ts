@@ -101,6 +101,12 @@ export function hasWildcardPrincipal(statement: PolicyStatement): boolean {
   return statement.principals.some((p) => p === "*" || p === "AWS:*");
 }
 
+/** A Deny to anyone when `aws:SecureTransport` is false (what it covers is for the caller to judge). */
+export function deniesAnyoneWithoutTls(statement: PolicyStatement): boolean {
+  if (statement.effect !== "Deny" || !hasWildcardPrincipal(statement)) return false;
+  return ["Bool", "BoolIfExists"].some((op) => (statement.conditions[op]?.["aws:securetransport"] ?? []).some((v) => v === "false"));
+}
+
 /** An Allow to anyone, or to everyone but someone, without a condition that scopes it. */
 export function isOpenAllow(statement: PolicyStatement): boolean {
   if (statement.effect !== "Allow") return false;

@@ -1,8 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { defineStackPolicy } from "../framework/define";
-import { StackIndex } from "../framework/stack-index";
 import { isCustomerManagedKey } from "../kms/keys";
-import { QUEUE, queueLabel, TOPIC, topicLabel } from "./resources";
+import { queueLabel, queuesAndTopics, topicLabel } from "./resources";
 
 function encryptedWithCmk(resource: PolicyResource): boolean {
   return isCustomerManagedKey(resource, "kmsMasterKeyId", resource.props, "kmsMasterKeyId");
@@ -23,10 +22,7 @@ export const messagingCmkEncryption = defineStackPolicy({
     enforcementLevel: "mandatory",
   },
   validate: (args, reportViolation) => {
-    const index = new StackIndex(args.resources);
-    const queues = index.ofType(QUEUE);
-    const topics = index.ofType(TOPIC);
-    if (queues.length + topics.length === 0) args.notApplicable("the stack has no SQS queues or SNS topics");
+    const { queues, topics } = queuesAndTopics(args);
     for (const queue of queues) {
       if (!encryptedWithCmk(queue)) {
         reportViolation(`${queueLabel(queue)} is not encrypted with a customer-managed KMS key (kmsMasterKeyId is unset or an AWS-managed key).`, queue.urn);

@@ -1,26 +1,24 @@
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { defineStackPolicy } from "../framework/define";
 import { flag, peekTexts } from "../framework/props";
-import { StackIndex } from "../framework/stack-index";
-import { describeStatement, hasWildcardPrincipal, type PolicyStatement } from "../iam/document";
+import type { StackIndex } from "../framework/stack-index";
+import { deniesAnyoneWithoutTls, describeStatement, hasWildcardPrincipal, type PolicyStatement } from "../iam/document";
 import {
   deadLetterTargetArn,
   type GoverningStatements,
   QUEUE,
+  queuesAndTopics,
   queueLabel,
   queueStatements,
   rawValue,
   REDRIVE_POLICY,
-  TOPIC,
   topicLabel,
   topicStatements,
 } from "./resources";
 
 /** A Deny to anyone when `aws:SecureTransport` is false, covering every action of the service. */
 function deniesPlainTransport(s: PolicyStatement, actions: readonly string[]): boolean {
-  if (s.effect !== "Deny" || !hasWildcardPrincipal(s)) return false;
-  if (!s.actions.some((a) => a === "*" || actions.includes(a.toLowerCase()))) return false;
-  return ["Bool", "BoolIfExists"].some((op) => (s.conditions[op]?.["aws:securetransport"] ?? []).some((v) => v === "false"));
+  return s.actions.some((a) => a === "*" || actions.includes(a.toLowerCase())) && deniesAnyoneWithoutTls(s);
 }
 
 function checkPolicies(label: string, urn: string, governing: GoverningStatements, tlsActions: readonly string[], report: ReportViolation): void {
@@ -97,10 +95,7 @@ export const messagingResourcePolicies = defineStackPolicy({
     enforcementLevel: "mandatory",
   },
   validate: (args, reportViolation) => {
-    const index = new StackIndex(args.resources);
-    const queues = index.ofType(QUEUE);
-    const topics = index.ofType(TOPIC);
-    if (queues.length + topics.length === 0) args.notApplicable("the stack has no SQS queues or SNS topics");
+    const { index, queues, topics } = queuesAndTopics(args);
 
     for (const queue of queues) checkPolicies(queueLabel(queue), queue.urn, queueStatements(index, queue), ["sqs:*"], reportViolation);
     for (const topic of topics) checkPolicies(topicLabel(topic), topic.urn, topicStatements(index, topic), ["sns:*", "sns:publish"], reportViolation);

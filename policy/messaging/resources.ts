@@ -1,6 +1,6 @@
-import type { PolicyResource } from "@pulumi/policy";
+import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { isRecord, peekTexts, tagsOf, text, UNKNOWN_SENTINELS } from "../framework/props";
-import type { StackIndex } from "../framework/stack-index";
+import { StackIndex } from "../framework/stack-index";
 import { parsePolicyDocument, type PolicyStatement } from "../iam/document";
 
 /**
@@ -13,6 +13,15 @@ export const QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy";
 export const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
 export const REDRIVE_POLICY = "aws:sqs/redrivePolicy:RedrivePolicy";
 export const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
+
+/** The stack's queues and topics, indexed; a stack without either makes the rule not applicable. */
+export function queuesAndTopics(args: StackValidationArgs): { index: StackIndex; queues: PolicyResource[]; topics: PolicyResource[] } {
+  const index = new StackIndex(args.resources);
+  const queues = index.ofType(QUEUE);
+  const topics = index.ofType(TOPIC);
+  if (queues.length + topics.length === 0) args.notApplicable("the stack has no SQS queues or SNS topics");
+  return { index, queues, topics };
+}
 
 export function physicalName(resource: PolicyResource): string {
   return (isRecord(resource.props) ? peekTexts(resource.props, "name")[0] : undefined) ?? resource.name;

@@ -1,5 +1,5 @@
-import type { PolicyResource } from "@pulumi/policy";
-import type { StackIndex } from "../framework/stack-index";
+import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
+import { StackIndex } from "../framework/stack-index";
 import { parsePolicyDocument, type PolicyStatement } from "../iam/document";
 
 /**
@@ -16,6 +16,14 @@ export const ENCRYPTION_TYPES = [
 ];
 export const OWNERSHIP_TYPES = ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"];
 export const ACL_TYPES = ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"];
+
+/** The stack's buckets, indexed; a stack without any makes the rule not applicable. */
+export function stackBuckets(args: StackValidationArgs): { index: StackIndex; buckets: PolicyResource[] } {
+  const index = new StackIndex(args.resources);
+  const buckets = index.ofType(...BUCKET_TYPES);
+  if (buckets.length === 0) args.notApplicable("the stack has no S3 buckets");
+  return { index, buckets };
+}
 
 export function companions(index: StackIndex, bucket: PolicyResource, types: readonly string[]): PolicyResource[] {
   return index.referrers(bucket, types, "bucket");

@@ -1,7 +1,6 @@
 import { defineStackPolicy } from "../framework/define";
 import { flag } from "../framework/props";
-import { StackIndex } from "../framework/stack-index";
-import { BUCKET_TYPES, PUBLIC_ACCESS_BLOCK_TYPES, bucketLabel, companions } from "./buckets";
+import { PUBLIC_ACCESS_BLOCK_TYPES, bucketLabel, companions, stackBuckets } from "./buckets";
 
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 
@@ -21,9 +20,7 @@ export const s3PublicAccessBlock = defineStackPolicy({
     enforcementLevel: "mandatory",
   },
   validate: (args, reportViolation) => {
-    const index = new StackIndex(args.resources);
-    const buckets = index.ofType(...BUCKET_TYPES);
-    if (buckets.length === 0) args.notApplicable("the stack has no S3 buckets");
+    const { index, buckets } = stackBuckets(args);
     for (const bucket of buckets) {
       const blocks = companions(index, bucket, PUBLIC_ACCESS_BLOCK_TYPES);
       if (blocks.length === 0) {

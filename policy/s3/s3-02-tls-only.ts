@@ -1,14 +1,12 @@
 import { defineStackPolicy } from "../framework/define";
-import { StackIndex } from "../framework/stack-index";
-import { hasWildcardPrincipal, type PolicyStatement } from "../iam/document";
-import { BUCKET_TYPES, bucketLabel, bucketStatements } from "./buckets";
+import { deniesAnyoneWithoutTls, type PolicyStatement } from "../iam/document";
+import { bucketLabel, bucketStatements, stackBuckets } from "./buckets";
 
 /** A Deny of every S3 action to anyone when `aws:SecureTransport` is false, covering the objects. */
 function deniesPlainHttp(s: PolicyStatement): boolean {
-  if (s.effect !== "Deny" || !hasWildcardPrincipal(s)) return false;
   if (!s.actions.some((a) => a === "s3:*" || a === "*")) return false;
   if (!s.resources.some((r) => r === "*" || r.endsWith("/*"))) return false;
-  return ["Bool", "BoolIfExists"].some((op) => (s.conditions[op]?.["aws:securetransport"] ?? []).some((v) => v === "false"));
+  return deniesAnyoneWithoutTls(s);
 }
 
 export const s3TlsOnly = defineStackPolicy({
@@ -27,9 +25,7 @@ export const s3TlsOnly = defineStackPolicy({
     enforcementLevel: "mandatory",
   },
   validate: (args, reportViolation) => {
-    const index = new StackIndex(args.resources);
-    const buckets = index.ofType(...BUCKET_TYPES);
-    if (buckets.length === 0) args.notApplicable("the stack has no S3 buckets");
+    const { index, buckets } = stackBuckets(args);
     for (const bucket of buckets) {
       const { statements, invalid } = bucketStatements(index, bucket);
       for (const problem of invalid) reportViolation(`${bucketLabel(bucket)}: ${problem}.`, bucket.urn);

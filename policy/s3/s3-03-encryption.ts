@@ -1,9 +1,9 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { defineStackPolicy } from "../framework/define";
 import { at, list, text, texts } from "../framework/props";
-import { StackIndex } from "../framework/stack-index";
+import type { StackIndex } from "../framework/stack-index";
 import { isCustomerManagedKey } from "../kms/keys";
-import { BUCKET_TYPES, ENCRYPTION_TYPES, bucketLabel, companions } from "./buckets";
+import { BUCKET_TYPES, ENCRYPTION_TYPES, bucketLabel, companions, stackBuckets } from "./buckets";
 
 const LOAD_BALANCER_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 const BUCKET_LOGGING_TYPES = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
@@ -73,9 +73,7 @@ export const s3Encryption = defineStackPolicy({
     },
   },
   validate: (args, reportViolation) => {
-    const index = new StackIndex(args.resources);
-    const buckets = index.ofType(...BUCKET_TYPES);
-    if (buckets.length === 0) args.notApplicable("the stack has no S3 buckets");
+    const { index, buckets } = stackBuckets(args);
     const allowSseS3 = new Set(texts(args.getConfig<{ sseS3Buckets?: string[] }>().sseS3Buckets));
     for (const bucket of buckets) {
       const sseS3Allowed = receivesSseS3OnlyLogs(index, bucket) || allowSseS3.has(bucket.name);

@@ -1,8 +1,7 @@
 import { defineStackPolicy } from "../framework/define";
 import { at, list, text } from "../framework/props";
-import { StackIndex } from "../framework/stack-index";
 import { describeStatement, isOpenAllow } from "../iam/document";
-import { ACL_TYPES, BUCKET_TYPES, OWNERSHIP_TYPES, bucketLabel, bucketStatements, companions } from "./buckets";
+import { ACL_TYPES, OWNERSHIP_TYPES, bucketLabel, bucketStatements, companions, stackBuckets } from "./buckets";
 
 const PUBLIC_GRANTEES = ["http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"];
 
@@ -22,9 +21,7 @@ export const s3AclsAndPrincipals = defineStackPolicy({
     enforcementLevel: "mandatory",
   },
   validate: (args, reportViolation) => {
-    const index = new StackIndex(args.resources);
-    const buckets = index.ofType(...BUCKET_TYPES);
-    if (buckets.length === 0) args.notApplicable("the stack has no S3 buckets");
+    const { index, buckets } = stackBuckets(args);
     for (const bucket of buckets) {
       const label = bucketLabel(bucket);
       const ownership = companions(index, bucket, OWNERSHIP_TYPES);

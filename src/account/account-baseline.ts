@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../conventions/context";
+import { customerManagedKey } from "../conventions/customer-managed-key";
 import { ebsDefaultKeyPolicy } from "./ebs-key-policy";
 
 const COMPONENT = "account";
@@ -21,19 +22,17 @@ export class AccountBaseline extends pulumi.ComponentResource {
     super("fitness:account:AccountBaseline", name, {}, opts);
     const { ctx } = args;
     const keyName = ctx.name(COMPONENT, "ebs-default");
-    this.ebsKey = new aws.kms.Key(
-      `${name}-ebs-key`,
+    this.ebsKey = customerManagedKey(
+      { key: `${name}-ebs-key`, alias: `${name}-ebs-key-alias` },
       {
         description: `Default EBS encryption key of ${ctx.project}-${ctx.stack}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
         policy: ctx.accountId.apply((accountId) => JSON.stringify(ebsDefaultKeyPolicy(accountId))),
         tags: ctx.tags({ component: COMPONENT, zone: "global" }, keyName),
+        alias: `alias/${keyName}`,
       },
       // Volumes of critical hosts may have been created under this key: never lose it in prod.
       { parent: this, protect: ctx.isProd, retainOnDelete: ctx.isProd },
     );
-    new aws.kms.Alias(`${name}-ebs-key-alias`, { name: `alias/${keyName}`, targetKeyId: this.ebsKey.keyId }, { parent: this });
     const byDefault = new aws.ebs.EncryptionByDefault(`${name}-ebs-encryption`, { enabled: true }, { parent: this });
     new aws.ebs.DefaultKmsKey(`${name}-ebs-default-key`, { keyArn: this.ebsKey.arn }, { parent: this, dependsOn: [byDefault] });
     new aws.s3.AccountPublicAccessBlock(

@@ -1,3 +1,4 @@
+import { accountRootAdministration, autoScalingVolumeKeyUse } from "../conventions/iam-policy";
 import { PARTITION, policyDocument, type PolicyDocument } from "../logs/policy-document";
 
 /**
@@ -6,29 +7,14 @@ import { PARTITION, policyDocument, type PolicyDocument } from "../logs/policy-d
  * must be able to use the key, or encrypted-by-default volumes fail to attach. No wildcard principal.
  */
 export function ebsDefaultKeyPolicy(accountId: string): PolicyDocument {
-  const autoscaling = `arn:${PARTITION}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
   return policyDocument([
-    {
-      Sid: "AccountAdministration",
-      Effect: "Allow",
-      Principal: { AWS: `arn:${PARTITION}:iam::${accountId}:root` },
-      Action: "kms:*",
-      Resource: "*",
-    },
-    {
-      Sid: "AutoScalingUseOfTheKey",
-      Effect: "Allow",
-      Principal: { AWS: autoscaling },
-      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-      Resource: "*",
-    },
-    {
-      Sid: "AutoScalingGrantsForAttachedVolumes",
-      Effect: "Allow",
-      Principal: { AWS: autoscaling },
-      Action: "kms:CreateGrant",
-      Resource: "*",
-      Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
-    },
+    accountRootAdministration(PARTITION, accountId, "AccountAdministration"),
+    ...autoScalingVolumeKeyUse({
+      partition: PARTITION,
+      accountId,
+      useSid: "AutoScalingUseOfTheKey",
+      grantSid: "AutoScalingGrantsForAttachedVolumes",
+      grantIsForAwsResource: true,
+    }),
   ]);
 }

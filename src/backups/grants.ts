@@ -1,6 +1,6 @@
-import { bucketArn, PARTITION, type PolicyDocument, policyDocument, type PolicyStatement } from "../logs/policy-document";
+import { accountRootAdministration, type PolicyDocument, policyDocument, type PolicyStatement, serviceTrust } from "../conventions/iam-policy";
 import { BACKUP_METRIC_NAMESPACE } from "./layout";
-import { DESTRUCTIVE_S3_ACTIONS } from "./repository-plan";
+import { bucketArn, DESTRUCTIVE_S3_ACTIONS } from "./repository-plan";
 
 /**
  * IAM of the backups, next to the resources they are about. A database host writes and reads its own
@@ -126,10 +126,9 @@ export function replicationPolicy(g: ReplicationGrantInputs): PolicyDocument {
   ]);
 }
 
-export const assumedBy = (service: string): PolicyDocument =>
-  policyDocument([{ Sid: "AssumedByService", Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }]);
+export const assumedBy = serviceTrust;
 
 /** Key policy of the backup keys: the account administers (IAM grants use); no wildcard principal. */
 export function backupKeyPolicy(accountId: string): PolicyDocument {
-  return policyDocument([{ Sid: "AccountAdministration", Effect: "Allow", Principal: { AWS: `arn:${PARTITION}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" }]);
+  return policyDocument([accountRootAdministration("aws", accountId, "AccountAdministration")]);
 }

@@ -1,6 +1,6 @@
 import type { BackupsConfig } from "../config/sections/backups";
 import { HOST_LAYOUT } from "../databases/host-layout";
-import { bucketArn, type PolicyDocument, policyDocument, type PolicyStatement } from "../logs/policy-document";
+import { type PolicyDocument, policyDocument, type PolicyStatement } from "../conventions/iam-policy";
 import { assertBucketName } from "../logs/bucket-name";
 import { maxGapDays } from "./schedule";
 
@@ -15,6 +15,8 @@ export interface RepositoryNaming {
 }
 
 export const COMPONENT = "backups";
+
+export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
 
 export function repositoryBucketName(ctx: RepositoryNaming): string {
   return assertBucketName(ctx.name(COMPONENT, "pitr"));

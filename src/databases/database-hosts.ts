@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../config/catalog-schema";
 import type { DatabasesConfig } from "../config/sections/databases";
 import type { EgressException } from "../config/sections/egress";
+import { customerManagedKey } from "../conventions/customer-managed-key";
 import type { PlatformContext } from "../conventions/context";
 import type { BootstrapExtras } from "./bootstrap-extras";
 import { DEBIAN_ARCHIVE_HOST, type PackageSource } from "./bootstrap";
@@ -88,17 +89,15 @@ export class DatabaseHosts extends pulumi.ComponentResource {
     if (config.packageSource === "proxy") warnWithoutException(this, args.liveEgressExceptions ?? []);
 
     const keyName = ctx.name(COMPONENT, "key");
-    this.key = new aws.kms.Key(
-      `${name}-key`,
+    this.key = customerManagedKey(
+      { key: `${name}-key`, alias: `${name}-key` },
       {
         description: "Customer-managed key of the database hosts' volumes and secrets (D5)",
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
         tags: ctx.tags({ component: COMPONENT, zone: "data", dataClass: "critical" }, keyName),
+        alias: `alias/${keyName}`,
       },
       { parent: this, protect: ctx.isProd, retainOnDelete: ctx.isProd },
     );
-    new aws.kms.Alias(`${name}-key`, { name: `alias/${keyName}`, targetKeyId: this.key.keyId }, { parent: this });
 
     this.ca = new InternalCa(`${name}-ca`, { stack: ctx.stack }, { parent: this });
     this.caCertPem = this.ca.certificatePem;

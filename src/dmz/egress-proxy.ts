@@ -6,9 +6,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, EgressException } from "../config/sections/egress";
+import { customerManagedKey } from "../conventions/customer-managed-key";
 import type { PlatformContext } from "../conventions/context";
 import type { Zone } from "../conventions/tags";
-import { partitionOf } from "../network/partition";
+import { partitionOf } from "../conventions/arn";
 import { type DmzNetwork, zoneSubnetCidrs } from "./dmz-network";
 import { EXCEPTIONS_PARAMETER_SUFFIX, PROXY_COMPONENT } from "./egress-register";
 import { type EgressProxyPlan, planEgressProxy, type ProxyGroup, type ProxyRule } from "./proxy-plan";
@@ -264,18 +265,11 @@ export class EgressProxy extends pulumi.ComponentResource {
   /** The hosts' own volume key (EC2-03: a customer-managed key), usable by Auto Scaling. */
   private volumeKey(name: string, ctx: PlatformContext, tags: Record<string, string>): pulumi.Output<string> {
     const policy = ctx.accountId.apply((accountId) => JSON.stringify(volumeKeyPolicy({ accountId, partition: partitionOf(ctx.region) })));
-    const key = new aws.kms.Key(
-      `${name}-ebs-key`,
-      {
-        description: `EBS volumes of the ${ctx.stack} egress proxy hosts`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy,
-        tags,
-      },
+    const key = customerManagedKey(
+      { key: `${name}-ebs-key`, alias: `${name}-ebs-key-alias` },
+      { description: `EBS volumes of the ${ctx.stack} egress proxy hosts`, policy, tags, alias: `alias/${ctx.name(PROXY_COMPONENT, "ebs")}` },
       { parent: this },
     );
-    new aws.kms.Alias(`${name}-ebs-key-alias`, { name: `alias/${ctx.name(PROXY_COMPONENT, "ebs")}`, targetKeyId: key.keyId }, { parent: this });
     return key.arn;
   }
 }

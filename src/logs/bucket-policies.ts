@@ -4,6 +4,7 @@
  * by source account and source ARN where the service sets them; every bucket refuses plain HTTP.
  * Same-account writers (Fluent Bit, proxy hosts, SSM) are granted by their own identity policies.
  */
+import { denyInsecureTransport as tlsOnly } from "../conventions/iam-policy";
 import { LOG_PREFIXES, type LogBucketKey, type LogBucketPlan } from "./archive-plan";
 import { elbLogDeliveryPrincipal } from "./elb-log-delivery";
 import { bucketArn, PARTITION, policyDocument, type PolicyDocument, type PolicyStatement, trailArn } from "./policy-document";
@@ -22,14 +23,7 @@ export interface BucketPolicyInputs {
 
 export function denyInsecureTransport(bucket: string): PolicyStatement {
   const arn = bucketArn(bucket);
-  return {
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:*",
-    Resource: [arn, `${arn}/*`],
-    Condition: { Bool: { "aws:SecureTransport": false } },
-  };
+  return tlsOnly("s3:*", [arn, `${arn}/*`], false);
 }
 
 /** Vended-log delivery (VPC flow logs, WAF) into this account's `<prefix>AWSLogs/` path, per the AWS documentation. */

@@ -3,6 +3,7 @@
  * such as Fluent Bit's, can be granted use); the AWS services that encrypt logs with it are admitted
  * only for this account's trail, log deliveries and log groups. No wildcard principal.
  */
+import { accountRootAdministration } from "../conventions/iam-policy";
 import { CLOUDTRAIL_SERVICE, LOG_DELIVERY_SERVICE } from "./bucket-policies";
 import { PARTITION, policyDocument, type PolicyDocument, trailArn } from "./policy-document";
 
@@ -18,13 +19,7 @@ export function logsKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
   const { accountId, region } = inputs;
   const trail = trailArn(region, accountId, inputs.trailName);
   return policyDocument([
-    {
-      Sid: "AccountAdministration",
-      Effect: "Allow",
-      Principal: { AWS: `arn:${PARTITION}:iam::${accountId}:root` },
-      Action: "kms:*",
-      Resource: "*",
-    },
+    accountRootAdministration(PARTITION, accountId, "AccountAdministration"),
     {
       Sid: "CloudTrailEncryptLogs",
       Effect: "Allow",

@@ -1,26 +1,11 @@
-/** The IAM policy document shape the log archive renders (bucket, key and role policies). */
-export type Principal = "*" | { readonly AWS?: string | string[]; readonly Service?: string | string[] };
+/** The IAM policy documents the log archive renders (bucket, key and role policies): every statement named. */
+import type { PolicyDocument as Document, PolicyStatement as Statement } from "../conventions/iam-policy";
 
-export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, string | boolean | string[]>>>>;
+export { type ConditionBlock, type Principal, policyDocument } from "../conventions/iam-policy";
 
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: "Allow" | "Deny";
-  readonly Principal?: Principal;
-  readonly Action: string | string[];
-  /** Absent only in trust (assume-role) policies. */
-  readonly Resource?: string | string[];
-  readonly Condition?: ConditionBlock;
-}
+export type PolicyStatement = Statement & { readonly Sid: string };
 
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: PolicyStatement[];
-}
-
-export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
-  return { Version: "2012-10-17", Statement: statements };
-}
+export type PolicyDocument = Document<PolicyStatement>;
 
 /** Standard (aws) partition; the platform's regions are all in it. */
 export const PARTITION = "aws";

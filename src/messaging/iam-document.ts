@@ -1,27 +1,16 @@
 /**
- * IAM policy documents as plain data: what the messaging plans build and what SERVICES attaches to a
- * service's pod-identity role. Plain strings only (no Outputs), so documents are unit-testable and
- * `JSON.stringify` gives exactly what AWS receives.
+ * IAM policy documents as the messaging plans build them and SERVICES attaches them to a service's
+ * pod-identity role: actions always listed, every statement scoped to a resource.
  */
-export type Principal = "*" | { readonly AWS?: string | readonly string[]; readonly Service?: string | readonly string[] };
+import { accountRootArn as rootArn, partitionOf } from "../conventions/arn";
+import type { PolicyDocument as Document, PolicyStatement as Statement } from "../conventions/iam-policy";
 
-export interface PolicyStatement {
-  readonly Sid?: string;
-  readonly Effect: "Allow" | "Deny";
-  readonly Principal?: Principal;
-  readonly Action: readonly string[];
-  readonly Resource: string | readonly string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | boolean | readonly string[]>>>>;
-}
+export { partitionOf } from "../conventions/arn";
+export { type Principal, policyDocument } from "../conventions/iam-policy";
 
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly PolicyStatement[];
-}
+export type PolicyStatement = Statement & { readonly Action: readonly string[]; readonly Resource: string | readonly string[] };
 
-export function policyDocument(statements: readonly PolicyStatement[]): PolicyDocument {
-  return { Version: "2012-10-17", Statement: statements };
-}
+export type PolicyDocument = Document<PolicyStatement>;
 
 /** Where ARNs of this stack live; the partition follows from the region (aws, aws-cn, aws-us-gov). */
 export interface ArnScope {
@@ -29,14 +18,8 @@ export interface ArnScope {
   readonly accountId: string;
 }
 
-export function partitionOf(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  return "aws";
-}
-
 export function accountRootArn(scope: ArnScope): string {
-  return `arn:${partitionOf(scope.region)}:iam::${scope.accountId}:root`;
+  return rootArn(partitionOf(scope.region), scope.accountId);
 }
 
 /** The regional endpoint host a service calls KMS through (`kms:ViaService`). */

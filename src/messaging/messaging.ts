@@ -5,6 +5,7 @@ import type { MessagingConfig } from "../config/sections/messaging";
 import type { PlatformContext } from "../conventions/context";
 import { EventTopic } from "./event-topic";
 import { consumeGrant, publishGrant } from "./grants";
+import { customerManagedKey } from "../conventions/customer-managed-key";
 import { type PolicyDocument, policyDocument, type PolicyStatement } from "./iam-document";
 import { NotificationDelivery } from "./notification-delivery";
 import { messagingKeyPolicy, operationsTopicPolicy } from "./resource-policies";
@@ -66,18 +67,16 @@ export class Messaging extends pulumi.ComponentResource {
     }
     const tags = (physical?: string) => ctx.tags({ component: "messaging", zone: "app" }, physical);
 
-    this.key = new aws.kms.Key(
-      `${name}-key`,
+    this.key = customerManagedKey(
+      { key: `${name}-key`, alias: `${name}-key` },
       {
         description: `Messaging CMK of ${ctx.project}-${ctx.stack}: SNS topics, SQS queues, SMTP credentials`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
         policy: ctx.accountId.apply((accountId) => JSON.stringify(messagingKeyPolicy({ region: ctx.region, accountId }))),
         tags: tags(this.plan.keyAlias.slice("alias/".length)),
+        alias: this.plan.keyAlias,
       },
       { parent: this },
     );
-    new aws.kms.Alias(`${name}-key`, { name: this.plan.keyAlias, targetKeyId: this.key.keyId }, { parent: this });
 
     this.operationsTopic = new aws.sns.Topic(
       `${name}-operations`,

@@ -1,3 +1,4 @@
+import { denyInsecureTransport as tlsOnly } from "../conventions/iam-policy";
 import { accountRootArn, type ArnScope, partitionOf, type PolicyDocument, policyDocument, type PolicyStatement } from "./iam-document";
 
 /**
@@ -21,14 +22,7 @@ const SNS_TOPIC_ACTIONS = [
 export const CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"] as const;
 
 function denyInsecureTransport(actions: readonly string[], resource: string): PolicyStatement {
-  return {
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: actions,
-    Resource: resource,
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  };
+  return tlsOnly(actions, resource, "false");
 }
 
 /**

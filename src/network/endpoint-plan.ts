@@ -4,7 +4,8 @@
  * service reports it, only this account's resources, so a stolen credential of another account or a
  * bucket of another account cannot be used through our endpoints.
  */
-import { partitionOf } from "./partition";
+import { partitionOf } from "../conventions/arn";
+import { type PolicyDocument, policyDocument, type PolicyStatement } from "../conventions/iam-policy";
 
 /**
  * How an endpoint's policy is shaped:
@@ -91,27 +92,22 @@ export interface PerimeterScope {
   readonly mirrorBuckets?: readonly string[];
 }
 
-export interface EndpointStatement {
+/** Endpoint policies only allow, to any principal; their conditions draw the perimeter. */
+export type EndpointStatement = PolicyStatement & {
   readonly Sid: string;
   readonly Effect: "Allow";
   readonly Principal: "*";
   readonly Action: string[];
   readonly Resource: string | string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | string[]>>>>;
-}
+};
 
-export interface EndpointPolicy {
-  readonly Version: "2012-10-17";
-  readonly Statement: EndpointStatement[];
-}
+export type EndpointPolicy = PolicyDocument<EndpointStatement>;
 
 /** The interface endpoint's policy, or undefined when none is attached. */
 export function interfaceEndpointPolicy(spec: InterfaceEndpointSpec, scope: PerimeterScope): EndpointPolicy | undefined {
   const actions = spec.actionPrefixes.map((prefix) => `${prefix}:*`);
-  const statement = (Sid: string, Condition: EndpointStatement["Condition"]): EndpointPolicy => ({
-    Version: "2012-10-17",
-    Statement: [{ Sid, Effect: "Allow", Principal: "*", Action: actions, Resource: "*", Condition }],
-  });
+  const statement = (Sid: string, Condition: EndpointStatement["Condition"]): EndpointPolicy =>
+    policyDocument([{ Sid, Effect: "Allow", Principal: "*", Action: actions, Resource: "*", Condition }]);
   const account = scope.accountId;
   switch (spec.policy) {
     case "none":
@@ -157,41 +153,38 @@ export function awsOwnedReadBuckets(region: string): string[] {
 /** The S3 gateway endpoint's policy: this account's buckets, and reads of the AWS-owned ones above. */
 export function s3GatewayEndpointPolicy(scope: PerimeterScope): EndpointPolicy {
   const partition = partitionOf(scope.region);
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "ThisAccountsBuckets",
-        Effect: "Allow",
-        Principal: "*",
-        Action: ["s3:*"],
-        Resource: "*",
-        Condition: {
-          StringEquals: { "aws:PrincipalAccount": scope.accountId },
-          StringEqualsIfExists: { "aws:ResourceAccount": scope.accountId },
-        },
+  return policyDocument<EndpointStatement>([
+    {
+      Sid: "ThisAccountsBuckets",
+      Effect: "Allow",
+      Principal: "*",
+      Action: ["s3:*"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:PrincipalAccount": scope.accountId },
+        StringEqualsIfExists: { "aws:ResourceAccount": scope.accountId },
       },
-      {
-        // ECR hands out pre-signed layer URLs signed by the service, so no principal condition here.
-        Sid: "AwsOwnedReadOnly",
-        Effect: "Allow",
-        Principal: "*",
-        Action: ["s3:GetObject"],
-        Resource: awsOwnedReadBuckets(scope.region).map((bucket) => `arn:${partition}:s3:::${bucket}/*`),
-      },
-      ...(scope.mirrorBuckets?.length
-        ? [
-            {
-              Sid: "PackageMirrorsReadOnly",
-              Effect: "Allow" as const,
-              Principal: "*" as const,
-              Action: ["s3:GetObject"],
-              Resource: scope.mirrorBuckets.map((bucket) => `arn:${partition}:s3:::${bucket}/*`),
-            },
-          ]
-        : []),
-    ],
-  };
+    },
+    {
+      // ECR hands out pre-signed layer URLs signed by the service, so no principal condition here.
+      Sid: "AwsOwnedReadOnly",
+      Effect: "Allow",
+      Principal: "*",
+      Action: ["s3:GetObject"],
+      Resource: awsOwnedReadBuckets(scope.region).map((bucket) => `arn:${partition}:s3:::${bucket}/*`),
+    },
+    ...(scope.mirrorBuckets?.length
+      ? [
+          {
+            Sid: "PackageMirrorsReadOnly",
+            Effect: "Allow" as const,
+            Principal: "*" as const,
+            Action: ["s3:GetObject"],
+            Resource: scope.mirrorBuckets.map((bucket) => `arn:${partition}:s3:::${bucket}/*`),
+          },
+        ]
+      : []),
+  ]);
 }
 
 /** `com.amazonaws.<region>.<service>`, the endpoint service name in the commercial partition. */

@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { OperatorConfig } from "../config/sections/operator";
 import type { PlatformContext } from "../conventions/context";
 import { LOG_PREFIXES } from "../logs/archive-plan";
-import { partitionOf } from "../network/partition";
+import { customerManagedKey } from "../conventions/customer-managed-key";
+import { partitionOf } from "../conventions/arn";
 import {
   SESSION_PREFERENCES_DOCUMENT,
   VIEW_ONLY_POLICY,
@@ -29,7 +30,6 @@ export interface OperatorAccessArgs {
 }
 
 const COMPONENT = "operator";
-const KEY_DELETION_WINDOW_DAYS = 30;
 
 export class OperatorAccess extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;
@@ -46,17 +46,11 @@ export class OperatorAccess extends pulumi.ComponentResource {
     const tags = (thing: string) => ctx.tags({ component: COMPONENT, zone: "global" }, ctx.name(COMPONENT, thing));
     const prefix = LOG_PREFIXES.ssmSessions;
 
-    this.sessionKey = new aws.kms.Key(
-      `${name}-session-key`,
-      {
-        description: `Session Manager session encryption, ${ctx.stack} stack`,
-        enableKeyRotation: true,
-        deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
-        tags: tags("session-key"),
-      },
+    this.sessionKey = customerManagedKey(
+      { key: `${name}-session-key`, alias: `${name}-session-key-alias` },
+      { description: `Session Manager session encryption, ${ctx.stack} stack`, tags: tags("session-key"), alias: `alias/${ctx.name(COMPONENT, "sessions")}` },
       parent,
     );
-    new aws.kms.Alias(`${name}-session-key-alias`, { name: `alias/${ctx.name(COMPONENT, "sessions")}`, targetKeyId: this.sessionKey.keyId }, parent);
 
     this.sessionPreferences = new aws.ssm.Document(
       `${name}-session-preferences`,

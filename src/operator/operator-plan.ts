@@ -4,7 +4,8 @@
  * Session Manager preferences that log every session to the log archive, encrypted. No SSH, no key
  * pairs, no bastion: a shell on a host exists only as a logged Session Manager session.
  */
-import { partitionOf } from "../network/partition";
+import { accountRootArn, partitionOf } from "../conventions/arn";
+import { type PolicyDocument, policyDocument, type PolicyStatement } from "../conventions/iam-policy";
 
 /** AWS reads the account's Session Manager preferences from this document name; it cannot be renamed. */
 export const SESSION_PREFERENCES_DOCUMENT = "SSM-SessionManagerRunShell";
@@ -27,19 +28,10 @@ export interface OperatorTrustInput {
   readonly region: string;
 }
 
-export interface IamStatement {
-  readonly Sid: string;
-  readonly Effect: "Allow";
-  readonly Principal?: { readonly AWS: string };
-  readonly Action: string | string[];
-  readonly Resource?: string | string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | string[]>>>>;
-}
+/** Every statement of the operator's documents is named and allows (denies come from the trust conditions). */
+export type IamStatement = PolicyStatement & { readonly Sid: string; readonly Effect: "Allow" };
 
-export interface IamDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: IamStatement[];
-}
+export type IamDocument = PolicyDocument<IamStatement>;
 
 /** Only the provider's account, with the agreed external id and a fresh MFA, may assume the role. */
 export function operatorTrustPolicy(input: OperatorTrustInput): IamDocument {
@@ -47,22 +39,19 @@ export function operatorTrustPolicy(input: OperatorTrustInput): IamDocument {
     throw new Error(`operator provider account "${input.providerAccountId}": allowed: a 12-digit AWS account id`);
   }
   if (input.externalId.length < 16) throw new Error("operator external id: allowed: at least 16 characters");
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DevOpsProviderWithExternalIdAndMfa",
-        Effect: "Allow",
-        Principal: { AWS: `arn:${partitionOf(input.region)}:iam::${input.providerAccountId}:root` },
-        Action: "sts:AssumeRole",
-        Condition: {
-          StringEquals: { "sts:ExternalId": input.externalId },
-          Bool: { "aws:MultiFactorAuthPresent": "true" },
-          NumericLessThan: { "aws:MultiFactorAuthAge": String(MAX_MFA_AGE_SECONDS) },
-        },
+  return policyDocument<IamStatement>([
+    {
+      Sid: "DevOpsProviderWithExternalIdAndMfa",
+      Effect: "Allow",
+      Principal: { AWS: accountRootArn(partitionOf(input.region), input.providerAccountId) },
+      Action: "sts:AssumeRole",
+      Condition: {
+        StringEquals: { "sts:ExternalId": input.externalId },
+        Bool: { "aws:MultiFactorAuthPresent": "true" },
+        NumericLessThan: { "aws:MultiFactorAuthAge": String(MAX_MFA_AGE_SECONDS) },
       },
-    ],
-  };
+    },
+  ]);
 }
 
 export interface SessionPolicyInput extends OperatorScope {
@@ -74,47 +63,44 @@ export interface SessionPolicyInput extends OperatorScope {
 export function operatorSessionPolicy(input: SessionPolicyInput): IamDocument {
   const partition = partitionOf(input.region);
   const ssm = `arn:${partition}:ssm:${input.region}:${input.accountId}`;
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "SessionsOnThisPlatformsHosts",
-        Effect: "Allow",
-        Action: "ssm:StartSession",
-        Resource: `arn:${partition}:ec2:${input.region}:${input.accountId}:instance/*`,
-        Condition: {
-          StringEquals: { "ssm:resourceTag/project": input.project, "ssm:resourceTag/environment": input.environment },
-          // Forces the check of the document below, so port forwarding and other documents are refused.
-          BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" },
-        },
+  return policyDocument<IamStatement>([
+    {
+      Sid: "SessionsOnThisPlatformsHosts",
+      Effect: "Allow",
+      Action: "ssm:StartSession",
+      Resource: `arn:${partition}:ec2:${input.region}:${input.accountId}:instance/*`,
+      Condition: {
+        StringEquals: { "ssm:resourceTag/project": input.project, "ssm:resourceTag/environment": input.environment },
+        // Forces the check of the document below, so port forwarding and other documents are refused.
+        BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" },
       },
-      {
-        Sid: "OnlyTheLoggedShellDocument",
-        Effect: "Allow",
-        Action: "ssm:StartSession",
-        Resource: `${ssm}:document/${SESSION_PREFERENCES_DOCUMENT}`,
-      },
-      {
-        Sid: "OwnSessionsOnly",
-        Effect: "Allow",
-        Action: ["ssm:ResumeSession", "ssm:TerminateSession"],
-        Resource: `${ssm}:session/*`,
-        Condition: { StringLike: { "ssm:resourceTag/aws:ssmmessages:session-id": "${aws:userid}" } },
-      },
-      {
-        Sid: "EncryptOwnSessions",
-        Effect: "Allow",
-        Action: "kms:GenerateDataKey",
-        Resource: input.sessionKeyArn,
-      },
-      {
-        Sid: "SessionViews",
-        Effect: "Allow",
-        Action: ["ssm:DescribeSessions", "ssm:GetConnectionStatus", "ssm:DescribeInstanceInformation", "ssm:DescribeInstanceProperties"],
-        Resource: "*",
-      },
-    ],
-  };
+    },
+    {
+      Sid: "OnlyTheLoggedShellDocument",
+      Effect: "Allow",
+      Action: "ssm:StartSession",
+      Resource: `${ssm}:document/${SESSION_PREFERENCES_DOCUMENT}`,
+    },
+    {
+      Sid: "OwnSessionsOnly",
+      Effect: "Allow",
+      Action: ["ssm:ResumeSession", "ssm:TerminateSession"],
+      Resource: `${ssm}:session/*`,
+      Condition: { StringLike: { "ssm:resourceTag/aws:ssmmessages:session-id": "${aws:userid}" } },
+    },
+    {
+      Sid: "EncryptOwnSessions",
+      Effect: "Allow",
+      Action: "kms:GenerateDataKey",
+      Resource: input.sessionKeyArn,
+    },
+    {
+      Sid: "SessionViews",
+      Effect: "Allow",
+      Action: ["ssm:DescribeSessions", "ssm:GetConnectionStatus", "ssm:DescribeInstanceInformation", "ssm:DescribeInstanceProperties"],
+      Resource: "*",
+    },
+  ]);
 }
 
 export interface SessionPreferencesInput {

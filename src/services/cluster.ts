@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../config/catalog-schema";
 import type { ClusterConfig } from "../config/sections/cluster";
 import type { ImagesConfig } from "../config/sections/images";
+import { customerManagedKey } from "../conventions/customer-managed-key";
 import type { PlatformContext } from "../conventions/context";
 import { eksClusterLogGroupName, encryptedLogGroup } from "../logs/log-group";
 import { CONTROL_PLANE_LOG_TYPES, planAccessEntries, planAddons, planEndpoint, planNodeTemplate, principalFromCallerArn } from "./cluster-plan";
@@ -68,18 +69,16 @@ export class EksCluster extends pulumi.ComponentResource {
     const appSg = args.network.zoneSecurityGroups.app.id;
 
     const keyName = ctx.name(COMPONENT, "key");
-    this.key = new aws.kms.Key(
-      `${name}-key`,
+    this.key = customerManagedKey(
+      { key: `${name}-key`, alias: `${name}-key` },
       {
         description: "EKS: Kubernetes secrets, node volumes and ECR repositories",
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
         policy: ctx.accountId.apply((accountId) => JSON.stringify(clusterKeyPolicy({ partition: PARTITION, accountId }))),
         tags: ctx.tags({ component: COMPONENT, zone: "app" }, keyName),
+        alias: `alias/${keyName}`,
       },
       parent,
     );
-    new aws.kms.Alias(`${name}-key`, { name: `alias/${keyName}`, targetKeyId: this.key.keyId }, parent);
 
     // Control plane role: the AWS managed cluster policy plus envelope encryption with our key.
     const clusterRole = new aws.iam.Role(

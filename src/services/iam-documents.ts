@@ -2,17 +2,16 @@
  * IAM and key policy documents of the cluster and its workloads, as pure data (IAM-01: no wildcard
  * resource on a write action; each pod identity only what its service needs).
  */
-/** Any IAM statement object (other areas type theirs more narrowly). */
-export type Statement = object;
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: Statement[];
-}
+import {
+  accountRootAdministration,
+  autoScalingVolumeKeyUse,
+  type PolicyDocument,
+  policyDocument as doc,
+  type PolicyStatement as Statement,
+} from "../conventions/iam-policy";
 
-const doc = (Statement: Statement[]): PolicyDocument => ({ Version: "2012-10-17", Statement });
-
-export const serviceTrust = (service: string): PolicyDocument =>
-  doc([{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }]);
+export { serviceTrust } from "../conventions/iam-policy";
+export type { Statement };
 
 export const clusterArn = (partition: string, region: string, accountId: string, clusterName: string) =>
   `arn:${partition}:eks:${region}:${accountId}:cluster/${clusterName}`;
@@ -38,24 +37,9 @@ export function podIdentityTrust(args: { partition: string; region: string; acco
  * Auto Scaling launches the nodes, so its service-linked role must use the key and grant it to EC2.
  */
 export function clusterKeyPolicy(args: { partition: string; accountId: string }): PolicyDocument {
-  const autoScaling = `arn:${args.partition}:iam::${args.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
   return doc([
-    { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` }, Action: "kms:*", Resource: "*" },
-    {
-      Sid: "AutoScalingUsesForNodeVolumes",
-      Effect: "Allow",
-      Principal: { AWS: autoScaling },
-      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-      Resource: "*",
-    },
-    {
-      Sid: "AutoScalingGrantsToEc2",
-      Effect: "Allow",
-      Principal: { AWS: autoScaling },
-      Action: "kms:CreateGrant",
-      Resource: "*",
-      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
-    },
+    accountRootAdministration(args.partition, args.accountId, "AccountAdministers"),
+    ...autoScalingVolumeKeyUse({ ...args, useSid: "AutoScalingUsesForNodeVolumes", grantSid: "AutoScalingGrantsToEc2", grantIsForAwsResource: "true" }),
   ]);
 }
 

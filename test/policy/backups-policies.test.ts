@@ -159,7 +159,7 @@ describe("BKP-03 immutability", () => {
     edit(find(rs, T.objectLock, "backups-repository-object-lock"), (s) => {
       s["rule"] = { defaultRetention: { mode: "GOVERNANCE", days: 35 } };
     });
-    expect(await violations(bkp03Immutability, "prod", rs)).toEqual([
+    expect((await violations(bkp03Immutability, "prod", rs)).sort()).toEqual([
       'violation: backup bucket "fitness-platform-prod-backups-pitr" locks objects in GOVERNANCE mode; prod requires COMPLIANCE.',
       'violation: backup vault "backups-vault" is locked in governance mode; prod requires compliance mode (changeableForDays).',
     ]);
@@ -188,7 +188,7 @@ describe("BKP-04 cross-region copies", () => {
       s["rules"] = (s["rules"] as Array<Record<string, unknown>>).map((r) => ({ ...r, copyActions: [] }));
     });
     const found = await violations(bkp04CrossRegion, "prod", remove(rs, find(rs, T.replication, "backups-replication")));
-    expect(found).toEqual([
+    expect(found.sort()).toEqual([
       'violation: backup bucket "fitness-platform-prod-backups-pitr" is not replicated to another region.',
       'violation: backup plan "backups-plan" rule "daily" copies its recovery points to no vault in another region.',
       'violation: backup plan "backups-plan" rule "monthly" copies its recovery points to no vault in another region.',

@@ -13,6 +13,7 @@ import { policyRegistry } from "../../policy/registry";
 import { runAudit } from "../../src/offline/audit";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
+import { find } from "../support/snapshot-edit";
 import { ROOT } from "../support/stack-config";
 
 type Stack = "dev" | "prod";
@@ -31,12 +32,6 @@ async function violations(policy: PlatformPolicy, resources: ResourceState[]): P
 
 const copy = (stack: Stack): ResourceState[] => structuredClone(snapshots[stack].deployment.resources);
 const nameOf = (r: ResourceState) => r.urn.split("::").pop() as string;
-
-function find(resources: ResourceState[], type: string, name: string): ResourceState {
-  const r = resources.find((x) => x.type === type && nameOf(x) === name);
-  if (r === undefined) throw new Error(`no ${type} ${name} in the snapshot`);
-  return r;
-}
 
 /** Sets a property in inputs and outputs, as a changed program would record it. */
 function set(r: ResourceState, key: string, value: unknown): void {

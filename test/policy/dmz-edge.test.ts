@@ -4,7 +4,8 @@ import { edge02Waf } from "../../policy/dmz/edge-02-waf";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
 import { ROOT } from "../support/stack-config";
-import { edit, find, relink, subnetsOfZone, violations, without } from "./dmz-support";
+import { edit, find, without } from "../support/snapshot-edit";
+import { relink, subnetsOfZone, violations } from "./dmz-support";
 
 /** EDGE-01 and EDGE-02 against the real dev and prod stacks, and against crafted violations of them. */
 const ALB = "aws:lb/loadBalancer:LoadBalancer";

@@ -4,7 +4,8 @@ import { egr02ProxyPlacement } from "../../policy/dmz/egr-02-proxy-placement";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
 import { committedConfigData, ROOT } from "../support/stack-config";
-import { edit, find, relink, subnetsOfZone, violations, without } from "./dmz-support";
+import { edit, find, without } from "../support/snapshot-edit";
+import { relink, subnetsOfZone, violations } from "./dmz-support";
 
 /**
  * EGR-01 and EGR-02 against the real dev and prod stacks (as committed: no exception, and with one

@@ -1,13 +1,12 @@
 import type { PlatformPolicy } from "../../policy/framework/metadata";
 import { runAudit } from "../../src/offline/audit/runner";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
+import { edit } from "../support/snapshot-edit";
 
 /**
  * Shared by the DMZ policy tests: evaluate one policy through the offline auditor (the same path as
  * `npm run audit`), and edit snapshots into crafted violations.
  */
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- snapshots are free-form JSON
-
 export async function violations(policy: PlatformPolicy, snapshot: StackExport, resources: ResourceState[], now?: Date): Promise<string[]> {
   const result = await runAudit(
     { version: 3, deployment: { ...snapshot.deployment, resources } },
@@ -16,22 +15,6 @@ export async function violations(policy: PlatformPolicy, snapshot: StackExport, 
   const unchecked = result.violations.filter((v) => v.kind !== "violation");
   if (unchecked.length > 0) throw new Error(`unchecked: ${unchecked.map((v) => v.message).join("; ")}`);
   return result.violations.map((v) => v.message).sort();
-}
-
-export function find(resources: ResourceState[], type: string, name: string): ResourceState {
-  const r = resources.find((x) => x.type === type && x.urn.endsWith(`::${name}`));
-  if (r === undefined) throw new Error(`no ${type} ${name} in the snapshot`);
-  return r;
-}
-
-/** Edits a resource's props the same way in inputs and outputs. */
-export function edit(resource: ResourceState, change: (props: Json) => void): void {
-  for (const props of [resource.inputs, resource.outputs]) if (props !== undefined) change(props as Json);
-}
-
-export function without(resources: ResourceState[], type: string, name: string): ResourceState[] {
-  const target = find(resources, type, name);
-  return resources.filter((r) => r !== target);
 }
 
 /** Points a property at other resources, in the value and in the property dependencies. */

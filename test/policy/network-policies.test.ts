@@ -15,7 +15,9 @@ import { networkPolicies } from "../../policy/network/policies";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
 import { ROOT } from "../support/stack-config";
-import { craft, designTags, edit, evaluate, find, without } from "./network-harness";
+import { edit, find } from "../support/snapshot-edit";
+import { evaluate } from "../support/stack-policy";
+import { craft, designTags, without } from "./network-harness";
 
 const T = {
   vpc: "aws:ec2/vpc:Vpc",

@@ -182,7 +182,9 @@ describe.each(["dev", "prod"] as const)("the trail in %s", (stack) => {
     const selectors = props(one(stack, "aws:cloudtrail/trail:Trail", "logs-trail"))["advancedEventSelectors"] as Json[];
     const data = selectors.find((s) => s["fieldSelectors"].some((f: Json) => f["field"] === "eventCategory" && f["equals"].includes("Data")));
     const arns = data?.["fieldSelectors"].find((f: Json) => f["field"] === "resources.ARN")["startsWith"];
-    expect(arns).toEqual(["app", "edge", "access"].map((k) => `arn:aws:s3:::${bucketName(stack, k)}/`).sort());
+    // Plus the backup buckets, which src/index.ts passes in (extraDataEventBucketArns).
+    const backups = [`fitness-platform-${stack}-backups-pitr`, ...(stack === "prod" ? ["fitness-platform-prod-backups-pitr-eu-west-1"] : [])];
+    expect([...arns].sort()).toEqual([...["app", "edge", "access"].map((k) => `arn:aws:s3:::${bucketName(stack, k)}/`), ...backups.map((b) => `arn:aws:s3:::${b}/`)].sort());
     expect(selectors.some((s) => s["fieldSelectors"].some((f: Json) => f["field"] === "eventCategory" && f["equals"].includes("Management")))).toBe(true);
   });
 });
