@@ -1,9 +1,9 @@
 import { defineStackPolicy } from "../framework/define";
 import { flag, tagsOf } from "../framework/props";
-import { StackIndex, zoneTag } from "../framework/stack-index";
+import { zoneTag } from "../framework/stack-index";
 import { EIP, EIP_ASSOCIATION, subnetsOf } from "../ec2/compute";
 import { isCustomerManagedKey } from "../kms/keys";
-import { attachedVolumes, databaseHosts } from "./db-hosts";
+import { attachedVolumes, stackDatabaseHosts } from "./db-hosts";
 
 export const db01HostPlacement = defineStackPolicy({
   meta: {
@@ -23,9 +23,7 @@ export const db01HostPlacement = defineStackPolicy({
     enforcementLevel: "mandatory",
   },
   validate: (args, reportViolation) => {
-    const index = new StackIndex(args.resources);
-    const hosts = databaseHosts(index);
-    if (hosts.length === 0) args.notApplicable("the stack has no database hosts");
+    const { index, hosts } = stackDatabaseHosts(args);
     for (const host of hosts) {
       const what = `database host "${host.name}"`;
       const subnets = subnetsOf(index, host);

@@ -1,11 +1,19 @@
-import type { PolicyResource } from "@pulumi/policy";
+import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { tagsOf } from "../framework/props";
-import { type StackIndex, zoneTag } from "../framework/stack-index";
+import { StackIndex, zoneTag } from "../framework/stack-index";
 import { EBS_VOLUME, INSTANCE, SUBNET, subnetsOf } from "../ec2/compute";
 
 /** Facts about the database hosts (D5) that the databases rules share. */
 export const VOLUME_ATTACHMENT = "aws:ec2/volumeAttachment:VolumeAttachment";
 export const POSTGRES_PORT = 5432;
+
+/** The stack's database hosts, indexed; a stack without any makes the rule not applicable. */
+export function stackDatabaseHosts(args: StackValidationArgs): { index: StackIndex; hosts: PolicyResource[] } {
+  const index = new StackIndex(args.resources);
+  const hosts = databaseHosts(index);
+  if (hosts.length === 0) args.notApplicable("the stack has no database hosts");
+  return { index, hosts };
+}
 
 /**
  * A database host is an instance of the databases component, one classified critical, or any

@@ -1,7 +1,6 @@
 import { defineStackPolicy } from "../framework/define";
 import { at, flag, list, text } from "../framework/props";
-import { StackIndex } from "../framework/stack-index";
-import { attachedVolumes, databaseHosts, isProd } from "./db-hosts";
+import { attachedVolumes, isProd, stackDatabaseHosts } from "./db-hosts";
 
 export const ec2DbHostDurability = defineStackPolicy({
   meta: {
@@ -21,9 +20,7 @@ export const ec2DbHostDurability = defineStackPolicy({
     enforcementLevel: "mandatory",
   },
   validate: (args, reportViolation) => {
-    const index = new StackIndex(args.resources);
-    const hosts = databaseHosts(index);
-    if (hosts.length === 0) args.notApplicable("the stack has no database hosts");
+    const { index, hosts } = stackDatabaseHosts(args);
     for (const host of hosts) {
       const what = `database host "${host.name}"`;
       if (flag(host.props["disableApiTermination"]) !== true) reportViolation(`${what} has no termination protection (disableApiTermination: true).`, host.urn);

@@ -126,7 +126,7 @@ export function replicationPolicy(g: ReplicationGrantInputs): PolicyDocument {
   ]);
 }
 
-export const assumedBy = serviceTrust;
+export const assumedBy = (service: string): PolicyDocument => serviceTrust(service, "AssumedByService");
 
 /** Key policy of the backup keys: the account administers (IAM grants use); no wildcard principal. */
 export function backupKeyPolicy(accountId: string): PolicyDocument {

@@ -28,9 +28,9 @@ export function policyDocument<S extends PolicyStatement>(statements: S[]): Poli
   return { Version: "2012-10-17", Statement: statements };
 }
 
-/** A role that only the given AWS service may assume. */
-export const serviceTrust = (service: string): PolicyDocument =>
-  policyDocument([{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }]);
+/** A role that only the given AWS service may assume (the statement named `sid`, if given). */
+export const serviceTrust = (service: string, sid?: string): PolicyDocument =>
+  policyDocument([{ ...(sid === undefined ? {} : { Sid: sid }), Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }]);
 
 /** Key policy statement: the account root administers the key, so IAM policies of the account can grant its use. */
 export function accountRootAdministration(partition: string, accountId: string, sid: string): PolicyStatement & { readonly Sid: string } {

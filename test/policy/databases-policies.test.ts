@@ -13,7 +13,7 @@ import { policyRegistry } from "../../policy/registry";
 import { runAudit } from "../../src/offline/audit";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
-import { find } from "../support/snapshot-edit";
+import { find, setProp as set } from "../support/snapshot-edit";
 import { ROOT } from "../support/stack-config";
 
 type Stack = "dev" | "prod";
@@ -32,15 +32,6 @@ async function violations(policy: PlatformPolicy, resources: ResourceState[]): P
 
 const copy = (stack: Stack): ResourceState[] => structuredClone(snapshots[stack].deployment.resources);
 const nameOf = (r: ResourceState) => r.urn.split("::").pop() as string;
-
-/** Sets a property in inputs and outputs, as a changed program would record it. */
-function set(r: ResourceState, key: string, value: unknown): void {
-  for (const side of [r.inputs, r.outputs]) {
-    if (side === undefined) continue;
-    if (value === undefined) delete side[key];
-    else side[key] = value;
-  }
-}
 
 /** Points a property at another resource: its id, and the property dependency the engine records. */
 function relink(r: ResourceState, key: string, target: ResourceState): void {

@@ -6,6 +6,7 @@ import { runAudit } from "../../src/offline/audit/runner";
 import type { ViolationRecord } from "../../src/offline/audit/types";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
+import { setProp as setBoth } from "../support/snapshot-edit";
 import { ROOT } from "../support/stack-config";
 
 /**
@@ -34,11 +35,7 @@ function find(s: StackExport, type: string, name: string): ResourceState {
 }
 /** Sets (or, with undefined, removes) a property in inputs and outputs, dropping its dependencies. */
 function setProp(r: ResourceState, key: string, value: unknown): void {
-  for (const bag of [r.inputs, r.outputs]) {
-    if (bag === undefined) continue;
-    if (value === undefined) delete bag[key];
-    else bag[key] = value;
-  }
+  setBoth(r, key, value);
   if (r.propertyDependencies) delete r.propertyDependencies[key];
 }
 const prop = (r: ResourceState, key: string): unknown => (r.outputs ?? r.inputs ?? {})[key];

@@ -14,6 +14,15 @@ export function edit(resource: ResourceState, change: (props: Json) => void): vo
   for (const props of [resource.inputs, resource.outputs]) if (props !== undefined) change(props as Json);
 }
 
+/** Sets (or, with undefined, removes) a property in inputs and outputs; its property dependencies stay. */
+export function setProp(r: ResourceState, key: string, value: unknown): void {
+  for (const side of [r.inputs, r.outputs]) {
+    if (side === undefined) continue;
+    if (value === undefined) delete side[key];
+    else side[key] = value;
+  }
+}
+
 /** The resources without the named one (which must exist). */
 export function without(resources: ResourceState[], type: string, name: string): ResourceState[] {
   const target = find(resources, type, name);
