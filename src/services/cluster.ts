@@ -16,6 +16,7 @@ import type { PlatformContext } from "../conventions/context";
 import { eksClusterLogGroupName, encryptedLogGroup } from "../logs/log-group";
 import { CONTROL_PLANE_LOG_TYPES, planAccessEntries, planAddons, planEndpoint, planNodeTemplate, principalFromCallerArn } from "./cluster-plan";
 import { clusterKeyPolicy, clusterSecretsEncryption, serviceTrust } from "./iam-documents";
+import { ecrLifecyclePolicy } from "./ecr-lifecycle";
 import { planRepositories } from "./images";
 import { kubeconfig } from "./kubeconfig";
 
@@ -235,6 +236,11 @@ export class EksCluster extends pulumi.ComponentResource {
           encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: this.key.arn }],
           tags: tags(`ecr-${repo.key}`),
         },
+        parent,
+      );
+      new aws.ecr.LifecyclePolicy(
+        `${name}-ecr-${repo.key}-lifecycle`,
+        { repository: repositories[repo.key].name, policy: JSON.stringify(ecrLifecyclePolicy(repo.kind)) },
         parent,
       );
     }
