@@ -72,6 +72,7 @@ async function main(): Promise<Record<string, unknown>> {
     liveExceptions: platform.liveEgressExceptions,
     network,
     logs: { bucket: logs.appLogsBucket.bucket, bucketArn: logs.appLogsBucket.arn, kmsKeyArn: logs.logsKey.arn },
+    hostSessionPolicyArn: operator.hostSessionPolicy.arn,
   });
 
   // Messaging (D2): topics, queues and grants from the catalog; SERVICES attaches `statementsFor(service)`.
@@ -89,6 +90,7 @@ async function main(): Promise<Record<string, unknown>> {
       packageMirrorUrl: config.databases.mirrorUrl,
     },
     alarmTopicArn: messaging.operationsTopic.arn,
+    hostSessionPolicyArn: operator.hostSessionPolicy.arn,
   });
 
   // Databases (D5): one self-managed PostgreSQL host per critical data domain, in the data zone.
@@ -101,6 +103,7 @@ async function main(): Promise<Record<string, unknown>> {
     liveEgressExceptions: platform.liveEgressExceptions,
     bootstrapExtras: (host) => backups.bootstrapExtrasFor(host.domain),
     extraRolePolicy: (host) => backups.hostRolePolicyFor(host.domain),
+    hostSessionPolicyArn: operator.hostSessionPolicy.arn,
   });
 
   // Services (D1, D3, D4): EKS, the ingress gateway in the edge target group, every catalog service.
@@ -114,6 +117,7 @@ async function main(): Promise<Record<string, unknown>> {
     messaging,
     operatorRoleArn: operator.role.arn,
     logs: { keyArn: logs.logsKey.arn },
+    hostSessionPolicyArn: operator.hostSessionPolicy.arn,
   });
 
   // Container logs: Fluent Bit on every node, into the archive's containers/ prefix.

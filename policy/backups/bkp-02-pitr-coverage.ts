@@ -1,6 +1,7 @@
 import { defineStackPolicy } from "../framework/define";
 import { text } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
+import { isArchiveBucket } from "../logs/archive";
 import { bucketName, bucketProtection, criticalHosts, writableBuckets } from "./facts";
 
 /** The archive drop-in the backups plan renders (src/backups/pgbackrest-conf.ts): WAL into pgBackRest. */
@@ -30,7 +31,8 @@ export const bkp02PitrCoverage = defineStackPolicy({
     for (const host of hosts) {
       const what = `critical host "${host.name}"`;
       if (!ARCHIVE_COMMAND.test(text(host.props["userData"]) ?? "")) reportViolation(`${what} does not archive WAL with pgBackRest (no archive_command 'pgbackrest --stanza=... archive-push %p' in its bootstrap).`, host.urn);
-      const buckets = writableBuckets(index, host);
+      // The log archive takes the host's Session Manager transcripts; it is no backup repository.
+      const buckets = writableBuckets(index, host).filter((b) => !isArchiveBucket(b));
       if (buckets.length === 0) {
         reportViolation(`${what}: its instance role may write into no bucket of this stack, so pgBackRest has no repository.`, host.urn);
         continue;

@@ -16,6 +16,8 @@ const POLICY_TYPE = "aws:iam/policy:Policy";
 const ATTACHMENT_TYPE = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 /** Where the egress proxy ships its access logs in the application log bucket. */
 const PROXY_PREFIX = "proxy/";
+/** Where the SSM agent of every host (the proxy included) writes Session Manager transcripts (D4). */
+const SESSION_PREFIX = "ssm-sessions/";
 
 /** Checks that every destination a property names is inside the log archive; returns whether any was found. */
 function checkDestinations(
@@ -129,10 +131,23 @@ export const log03LogDestinations = defineStackPolicy({
           puts.push(...s.resources);
         }
       }
-      if (puts.length === 0) reportViolation(`${label} cannot put its access logs into the log archive (no s3:PutObject grant under ${PROXY_PREFIX}).`, role.urn);
-      for (const resource of puts) {
+      const archivePrefix = (resource: string): string | undefined => {
         const match = /^arn:aws[a-z-]*:s3:::([^/]+)\/(.*)$/.exec(resource);
-        const inArchive = match !== null && archive.has(match[1]) && (match[2] as string).startsWith(PROXY_PREFIX);
+        return match !== null && archive.has(match[1] as string) ? (match[2] as string) : undefined;
+      };
+      // A grant reaches the proxy prefix when some key under it matches its pattern (`*` does, too widely).
+      const reachesProxyLogs = (pattern: string | undefined) => {
+        if (pattern === undefined) return false;
+        const literal = pattern.split(/[*?]/)[0] as string;
+        return literal.startsWith(PROXY_PREFIX) || (literal.length < pattern.length && PROXY_PREFIX.startsWith(literal));
+      };
+      if (!puts.some((resource) => reachesProxyLogs(archivePrefix(resource)))) {
+        reportViolation(`${label} cannot put its access logs into the log archive (no s3:PutObject grant under ${PROXY_PREFIX}).`, role.urn);
+      }
+      for (const resource of puts) {
+        const prefix = archivePrefix(resource);
+        // Session transcripts are the host's own logs too: the operator's host-session policy puts them there.
+        const inArchive = prefix !== undefined && (prefix.startsWith(PROXY_PREFIX) || prefix.startsWith(SESSION_PREFIX));
         if (!inArchive) reportViolation(`${label} may put objects into ${resource}; proxy logs may only go under ${PROXY_PREFIX} of a log-archive bucket.`, role.urn);
       }
     }

@@ -27,6 +27,8 @@ export interface BackupsArgs {
   readonly restoreDrill: RestoreDrillPlacement;
   /** SNS topic the backup alarms notify (the operations topic). */
   readonly alarmTopicArn?: pulumi.Input<string>;
+  /** OperatorAccess.hostSessionPolicy: the drill's throwaway host logs its Session Manager sessions too (D4). */
+  readonly hostSessionPolicyArn?: pulumi.Input<string>;
 }
 
 interface StoredBucket {
@@ -225,6 +227,9 @@ export class Backups extends pulumi.ComponentResource {
       { parent: this },
     );
     new aws.iam.RolePolicyAttachment(`${name}-restore-ssm`, { role: this.restoreRole.name, policyArn: aws.iam.ManagedPolicy.AmazonSSMManagedInstanceCore }, { parent: this });
+    if (args.hostSessionPolicyArn !== undefined) {
+      new aws.iam.RolePolicyAttachment(`${name}-restore-ssm-sessions`, { role: this.restoreRole.name, policyArn: args.hostSessionPolicyArn }, { parent: this });
+    }
     new aws.iam.RolePolicy(
       `${name}-restore`,
       {

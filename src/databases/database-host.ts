@@ -24,6 +24,8 @@ export interface DatabaseHostArgs {
   readonly extras?: pulumi.Input<BootstrapExtras>;
   /** Inline policy JSON of another component (backups), attached to the role before the instance boots. */
   readonly extraRolePolicy?: pulumi.Input<string>;
+  /** OperatorAccess.hostSessionPolicy: lets the host encrypt and log its Session Manager sessions (D4). */
+  readonly hostSessionPolicyArn?: pulumi.Input<string>;
 }
 
 /** What a service needs to reach its database (the SERVICES component turns it into a Kubernetes Secret). */
@@ -187,6 +189,9 @@ export class DatabaseHost extends pulumi.ComponentResource {
       { role: this.role.name, policyArn: aws.iam.ManagedPolicy.AmazonSSMManagedInstanceCore },
       { parent: this },
     );
+    if (args.hostSessionPolicyArn !== undefined) {
+      new aws.iam.RolePolicyAttachment(`${name}-ssm-sessions`, { role: this.role.name, policyArn: args.hostSessionPolicyArn }, { parent: this });
+    }
     const secretsPolicy = new aws.iam.RolePolicy(
       `${name}-secrets`,
       {

@@ -30,6 +30,8 @@ export interface DatabaseNetwork {
 }
 
 export interface DatabaseHostsArgs {
+  /** OperatorAccess.hostSessionPolicy: lets the host encrypt and log its Session Manager sessions (D4). */
+  readonly hostSessionPolicyArn?: pulumi.Input<string>;
   readonly ctx: PlatformContext;
   readonly config: DatabasesConfig;
   readonly catalog: Catalog;
@@ -146,6 +148,7 @@ export class DatabaseHosts extends pulumi.ComponentResource {
           packageSource,
           extras: args.bootstrapExtras?.(plan),
           extraRolePolicy: args.extraRolePolicy?.(plan),
+          hostSessionPolicyArn: args.hostSessionPolicyArn,
         },
         { parent: this },
       );

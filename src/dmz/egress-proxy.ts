@@ -30,6 +30,8 @@ export interface EgressProxyArgs {
   };
   /** A customer-managed key for the hosts' volumes; without one the proxy gets a key of its own. */
   readonly ebsKmsKeyArn?: pulumi.Input<string>;
+  /** OperatorAccess.hostSessionPolicy: lets the host encrypt and log its Session Manager sessions (D4). */
+  readonly hostSessionPolicyArn?: pulumi.Input<string>;
 }
 
 export class EgressProxy extends pulumi.ComponentResource {
@@ -114,6 +116,9 @@ export class EgressProxy extends pulumi.ComponentResource {
       { role: this.role.name, policyArn: `arn:${partitionOf(ctx.region)}:iam::aws:policy/AmazonSSMManagedInstanceCore` },
       parent,
     );
+    if (args.hostSessionPolicyArn !== undefined) {
+      new aws.iam.RolePolicyAttachment(`${name}-ssm-sessions`, { role: this.role.name, policyArn: args.hostSessionPolicyArn }, parent);
+    }
     new aws.iam.RolePolicy(
       `${name}-log-shipping`,
       {

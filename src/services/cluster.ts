@@ -42,6 +42,8 @@ export interface EksClusterArgs {
   readonly logs: { readonly keyArn: pulumi.Input<string>; readonly retentionInDays: number };
   /** The DevOps provider's role (`OperatorAccess.role.arn`): view-only in Kubernetes. */
   readonly operatorRoleArn: pulumi.Input<string>;
+  /** OperatorAccess.hostSessionPolicy: lets the host encrypt and log its Session Manager sessions (D4). */
+  readonly hostSessionPolicyArn?: pulumi.Input<string>;
 }
 
 export class EksCluster extends pulumi.ComponentResource {
@@ -163,6 +165,9 @@ export class EksCluster extends pulumi.ComponentResource {
     const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"].map(
       (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: this.nodeRole.name, policyArn: `arn:${PARTITION}:iam::aws:policy/${policy}` }, parent),
     );
+    if (args.hostSessionPolicyArn !== undefined) {
+      nodePolicies.push(new aws.iam.RolePolicyAttachment(`${name}-node-ssm-sessions`, { role: this.nodeRole.name, policyArn: args.hostSessionPolicyArn }, parent));
+    }
 
     const template = planNodeTemplate(config);
     const nodeTags = ctx.tags({ component: COMPONENT, zone: "app" }, ctx.name(COMPONENT, "node"));

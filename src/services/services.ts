@@ -41,6 +41,8 @@ export interface ServicesArgs {
   readonly messaging: WorkloadMessaging & { bindingsFor(service: string): pulumi.Output<ServiceBindings> };
   readonly operatorRoleArn: pulumi.Input<string>;
   readonly logs: { readonly keyArn: pulumi.Input<string> };
+  /** OperatorAccess.hostSessionPolicy: lets the host encrypt and log its Session Manager sessions (D4). */
+  readonly hostSessionPolicyArn?: pulumi.Input<string>;
 }
 
 export class Services extends pulumi.ComponentResource {
@@ -64,6 +66,7 @@ export class Services extends pulumi.ComponentResource {
         network: args.network,
         logs: { keyArn: args.logs.keyArn, retentionInDays: config.logs.logGroupRetentionDays },
         operatorRoleArn: args.operatorRoleArn,
+        hostSessionPolicyArn: args.hostSessionPolicyArn,
       },
       { parent: this },
     );

@@ -164,7 +164,11 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
       const decrypt = doc.Statement.find((s) => s.Sid === "DecryptOwnSecrets") as Json;
       expect(decrypt).toMatchObject({ Action: "kms:Decrypt", Resource: key.outputs?.arn, Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-central-1.amazonaws.com" } } });
       expect(doc.Statement).toHaveLength(2);
-      expect(v.childOf(host, T.attachPolicy).map((a) => a.inputs?.policyArn)).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+      // SSM for sessions, and the operator's host-session policy so that every session is encrypted and logged.
+      expect(v.childOf(host, T.attachPolicy).map((a) => a.inputs?.policyArn)).toEqual([
+        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        expect.stringMatching(/^arn:aws:iam::\d{12}:policy\/fitness-platform-(dev|prod)-operator-host-sessions$/),
+      ]);
       const profile = v.childOf(host, T.profile)[0] as ResourceState;
       expect(host.inputs?.iamInstanceProfile).toBe(profile.outputs?.name ?? profile.inputs?.name);
     }
