@@ -1,7 +1,7 @@
 import type { BackupsConfig } from "../config/sections/backups";
 import type { BootstrapExtras, BootstrapFile } from "../databases/bootstrap-extras";
 import { HOST_LAYOUT } from "../databases/host-layout";
-import { shQuote, writeFileBlock } from "../databases/shell";
+import { shQuote, WRITE_FILE_FUNCTION, writeFileBlock } from "../databases/shell";
 import { FULL_BACKUP_UNIT, renderHostScript } from "./host-script";
 import { PGBACKREST_LAYOUT } from "./layout";
 import { renderArchiveDropIn, renderPgbackrestConf } from "./pgbackrest-conf";
@@ -53,13 +53,7 @@ function installer(part: string, files: readonly BootstrapFile[]): string {
     "#!/bin/bash",
     `# pgBackRest setup (${part}), rendered by src/backups/pitr-plan.ts. Idempotent; holds no secret.`,
     "set -euo pipefail",
-    "write_file() { # path mode owner < content",
-    '  install -d -m 0755 "$(dirname "$1")"',
-    '  cat > "$1.fitness-new"',
-    '  chown "$3" "$1.fitness-new"',
-    '  chmod "$2" "$1.fitness-new"',
-    '  mv -f "$1.fitness-new" "$1"',
-    "}",
+    ...WRITE_FILE_FUNCTION,
     ...files.map((f) => writeFileBlock(f.path, f.mode, f.owner ?? "root:root", f.content)),
     "",
   ].join("\n");

@@ -1,6 +1,6 @@
 import { type BootstrapExtras, validateExtras } from "./bootstrap-extras";
 import { HOST_LAYOUT, nvmeDevicePath } from "./host-layout";
-import { shQuote, writeFileBlock } from "./shell";
+import { shQuote, WRITE_FILE_FUNCTION, writeFileBlock } from "./shell";
 
 /** Where the host gets Debian packages on first boot (see docs/decisions.md, "Database hosts install packages from a mirror"). */
 export type PackageSource =
@@ -182,13 +182,7 @@ export function renderUserData(params: UserDataParams): string {
     "export DEBIAN_FRONTEND=noninteractive",
     "umask 022",
     "",
-    "write_file() { # path mode owner < content",
-    '  install -d -m 0755 "$(dirname "$1")"',
-    '  cat > "$1.fitness-new"',
-    '  chown "$3" "$1.fitness-new"',
-    '  chmod "$2" "$1.fitness-new"',
-    '  mv -f "$1.fitness-new" "$1"',
-    "}",
+    ...WRITE_FILE_FUNCTION,
     "",
     `# 1. Package source: ${params.packageSource.kind === "mirror" ? "the Debian mirror reached through a VPC endpoint" : "the egress proxy (temporary exception)"}.`,
     "#    Debian must not create its default cluster: ours lives on the data volume.",

@@ -5,6 +5,17 @@ export function shQuote(value: string): string {
 
 const HEREDOC_END = "FITNESS_EOF";
 
+/** The bash function every `writeFileBlock` calls: writes atomically with the given mode and owner. */
+export const WRITE_FILE_FUNCTION: readonly string[] = [
+  "write_file() { # path mode owner < content",
+  '  install -d -m 0755 "$(dirname "$1")"',
+  '  cat > "$1.fitness-new"',
+  '  chown "$3" "$1.fitness-new"',
+  '  chmod "$2" "$1.fitness-new"',
+  '  mv -f "$1.fitness-new" "$1"',
+  "}",
+];
+
 /**
  * A bash heredoc that writes `content` verbatim (quoted delimiter: no expansion) through `write_file`,
  * which the bootstrap defines. Text stays readable in the user-data, so a reviewer (or policy EC2-05)
