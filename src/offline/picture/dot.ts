@@ -1,3 +1,4 @@
+import { foldModel, shouldFold } from "./fold";
 import type { ArchEdge, ArchitectureModel, ArchNode, FlowKind, NodeKind, Zone } from "./model";
 
 /**
@@ -36,13 +37,24 @@ const EDGE_STYLE: Record<FlowKind, string> = {
   deliver: 'color="#ca6f1e"',
   consume: 'color="#ca6f1e"',
   "dead-letter": 'color="#ca6f1e", style=dashed',
+  events: 'color="#ca6f1e"',
   egress: 'color="#c0392b", style=dashed',
   logs: 'color="#7f8c8d", style=dotted',
   backup: 'color="#1e8449", penwidth=1.4',
   protects: 'color="#7f8c8d", style=dashed, arrowhead=none',
 };
 
-export function toDot(model: ArchitectureModel): string {
+export interface DotOptions {
+  /**
+   * Draw the model at the service level (fold.ts). By default only models with more than
+   * FOLD_ABOVE_SERVICES services are folded; `false` draws every topic and queue however large.
+   */
+  readonly fold?: boolean;
+}
+
+export function toDot(whole: ArchitectureModel, options: DotOptions = {}): string {
+  const model = whole.folded === undefined && (options.fold ?? shouldFold(whole)) ? foldModel(whole) : whole;
+  const title = `${model.project} / ${model.stack}: architecture drawn from the stack snapshot`;
   const out: string[] = [];
   const write = (depth: number, line: string): void => {
     out.push(`${"  ".repeat(depth)}${line}`);
@@ -54,9 +66,12 @@ export function toDot(model: ArchitectureModel): string {
   write(
     1,
     `graph [rankdir=LR, compound=true, newrank=true, nodesep=0.3, ranksep=0.8, fontname="Helvetica", fontsize=12, labelloc=t, label=${quote(
-      `${model.project} / ${model.stack}: architecture drawn from the stack snapshot`,
+      model.folded === undefined ? title : `${title}\n${model.folded}`,
     )}];`,
   );
+  // Folded pictures are large: straight edges, since spline routing drops some flat edges (between
+  // services of one rank) there with "triangulation failed".
+  if (model.folded !== undefined) write(1, "splines=line;");
   write(1, 'node [fontname="Helvetica", fontsize=10, margin="0.2,0.06"];');
   write(1, 'edge [fontname="Helvetica", fontsize=9];');
   for (const node of placed("internet")) nodeLine(1, node);
@@ -100,7 +115,9 @@ export function toDot(model: ArchitectureModel): string {
 }
 
 function edgeLine(edge: ArchEdge): string {
-  const back = edge.to === "internet" ? ", constraint=false" : "";
+  // Event flows between services do not rank them: a ring of subscriptions would otherwise stretch
+  // the cluster into one rank per service, which `dot` lays out in minutes.
+  const back = edge.to === "internet" || edge.kind === "events" ? ", constraint=false" : "";
   return `${quote(edge.from)} -> ${quote(edge.to)} [label=${quote(edge.label)}, ${EDGE_STYLE[edge.kind]}${back}];`;
 }
 

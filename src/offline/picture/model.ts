@@ -34,7 +34,19 @@ export interface ArchNode {
   readonly urns: readonly string[];
 }
 
-export type FlowKind = "request" | "sql" | "publish" | "deliver" | "consume" | "dead-letter" | "egress" | "logs" | "backup" | "protects";
+export type FlowKind =
+  | "request"
+  | "sql"
+  | "publish"
+  | "deliver"
+  | "consume"
+  | "dead-letter"
+  /** Publisher → consumer through topics and queues, in a folded picture (fold.ts). */
+  | "events"
+  | "egress"
+  | "logs"
+  | "backup"
+  | "protects";
 
 export interface ArchEdge {
   readonly from: string;
@@ -57,4 +69,6 @@ export interface ArchitectureModel {
   readonly zones: readonly ZoneInfo[];
   readonly nodes: readonly ArchNode[];
   readonly edges: readonly ArchEdge[];
+  /** Set when the model was folded to the service level (fold.ts): what was folded and why. */
+  readonly folded?: string;
 }
