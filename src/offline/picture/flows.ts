@@ -1,7 +1,7 @@
 import type { ResourceState } from "../snapshot/types";
 import { egressAllowlist } from "../diff/egress-allowlist";
 import { isRecord, propsOf, type SnapshotIndex } from "../diff/resource-facts";
-import { configText, type Landmark } from "./landmarks";
+import { configText, deadLetterTarget, type Landmark } from "./landmarks";
 import type { ArchEdge, FlowKind, NodeKind } from "./model";
 
 /**
@@ -73,7 +73,7 @@ export function deriveFlows(index: SnapshotIndex, landmarks: readonly Landmark[]
     if (topic !== undefined && endpoint !== undefined) add(topic.id, endpoint.id, "deliver", "subscription");
   }
   for (const queue of [...byType(index, "aws:sqs/queue:Queue"), ...byType(index, "aws:sqs/redrivePolicy:RedrivePolicy")]) {
-    const dlq = owning(deadLetterArn(propsOf(queue).redrivePolicy));
+    const dlq = owning(deadLetterTarget(propsOf(queue).redrivePolicy));
     const source = queue.type === "aws:sqs/queue:Queue" ? owning(queue.urn) : owning(propsOf(queue).queueUrl);
     if (dlq !== undefined && source !== undefined) add(source.id, dlq.id, "dead-letter", "dead letters");
   }
@@ -227,15 +227,6 @@ function collectBackends(spec: unknown): { name: string; namespace?: string }[] 
   return found;
 }
 
-function deadLetterArn(redrivePolicy: unknown): string | undefined {
-  if (typeof redrivePolicy !== "string") return undefined;
-  try {
-    const parsed = JSON.parse(redrivePolicy) as Record<string, unknown>;
-    return typeof parsed.deadLetterTargetArn === "string" ? parsed.deadLetterTargetArn : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** DB hosts chosen by an AWS Backup selection (by tag or ARN), paired with the vault its plan writes to. */
 function backupCoverage(index: SnapshotIndex, landmarks: readonly Landmark[]): [Landmark, Landmark][] {

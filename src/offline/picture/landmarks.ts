@@ -261,7 +261,8 @@ function policiesOf(index: SnapshotIndex, role: ResourceState): ResourceState[] 
   return policies;
 }
 
-function deadLetterTarget(redrivePolicy: unknown): string | undefined {
+/** The dead-letter queue ARN of an SQS redrive policy (a JSON string), if it names one. */
+export function deadLetterTarget(redrivePolicy: unknown): string | undefined {
   if (typeof redrivePolicy !== "string") return undefined;
   try {
     const parsed = JSON.parse(redrivePolicy) as Record<string, unknown>;
