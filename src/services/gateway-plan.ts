@@ -20,7 +20,7 @@ import {
   tcp,
   vpcHttpsRule,
 } from "./network-policies";
-import { type KubeObject, NAME_LABEL, namespaceObject, PART_OF_LABEL } from "./objects";
+import { type KubeObject, limitRangeObject, NAME_LABEL, namespaceObject, PART_OF_LABEL, resourceQuotaObject } from "./objects";
 import { EDGE_NAMESPACE, GATEWAY_APP, INGRESS_CLASS } from "./workload-plan";
 
 export const INGRESS_NGINX_CHART = { repo: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx" } as const;
@@ -73,18 +73,8 @@ export function planEdgeNamespace(input: GatewayPlanInput): KubeObject[] {
       // The Kubernetes API (Ingress, EndpointSlice watches) inside the VPC.
       vpcHttpsRule(input.vpcCidr),
     ]),
-    {
-      apiVersion: "v1",
-      kind: "ResourceQuota",
-      metadata: { name: "quota", namespace: EDGE_NAMESPACE },
-      spec: { hard: { pods: "10", "requests.cpu": "4", "requests.memory": "4Gi", "limits.cpu": "8", "limits.memory": "8Gi", "services.loadbalancers": "0", "services.nodeports": "0" } },
-    },
-    {
-      apiVersion: "v1",
-      kind: "LimitRange",
-      metadata: { name: "limits", namespace: EDGE_NAMESPACE },
-      spec: { limits: [{ type: "Container", default: { cpu: "1", memory: "512Mi" }, defaultRequest: { cpu: "100m", memory: "128Mi" }, max: { cpu: "2", memory: "1Gi" } }] },
-    },
+    resourceQuotaObject(EDGE_NAMESPACE, { pods: "10", "requests.cpu": "4", "requests.memory": "4Gi", "limits.cpu": "8", "limits.memory": "8Gi", "services.loadbalancers": "0", "services.nodeports": "0" }),
+    limitRangeObject(EDGE_NAMESPACE, { default: { cpu: "1", memory: "512Mi" }, defaultRequest: { cpu: "100m", memory: "128Mi" }, max: { cpu: "2", memory: "1Gi" } }),
   ];
 }
 
@@ -155,18 +145,8 @@ export function planLbControllerNamespace(input: GatewayPlanInput): KubeObject[]
     allowDns(ns),
     ingressPolicy(ns, LB_CONTROLLER_APP, "webhook-ingress", [{ from: [ipBlock(input.vpcCidr)], ports: [tcp(LB_CONTROLLER_WEBHOOK_PORT)] }]),
     egressPolicy(ns, LB_CONTROLLER_APP, "controller-egress", [vpcHttpsRule(input.vpcCidr), podIdentityRule()]),
-    {
-      apiVersion: "v1",
-      kind: "ResourceQuota",
-      metadata: { name: "quota", namespace: ns },
-      spec: { hard: { pods: "4", "requests.cpu": "1", "requests.memory": "1Gi", "limits.cpu": "2", "limits.memory": "2Gi", "services.loadbalancers": "0", "services.nodeports": "0" } },
-    },
-    {
-      apiVersion: "v1",
-      kind: "LimitRange",
-      metadata: { name: "limits", namespace: ns },
-      spec: { limits: [{ type: "Container", default: { cpu: "200m", memory: "256Mi" }, defaultRequest: { cpu: "50m", memory: "128Mi" }, max: { cpu: "1", memory: "1Gi" } }] },
-    },
+    resourceQuotaObject(ns, { pods: "4", "requests.cpu": "1", "requests.memory": "1Gi", "limits.cpu": "2", "limits.memory": "2Gi", "services.loadbalancers": "0", "services.nodeports": "0" }),
+    limitRangeObject(ns, { default: { cpu: "200m", memory: "256Mi" }, defaultRequest: { cpu: "50m", memory: "128Mi" }, max: { cpu: "1", memory: "1Gi" } }),
   ];
 }
 

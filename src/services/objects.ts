@@ -56,3 +56,27 @@ export function restrictedContainerSecurityContext(uid: number): Record<string, 
     seccompProfile: { type: "RuntimeDefault" },
   };
 }
+
+export interface ContainerResources {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+/** A namespace's ResourceQuota (K8S-02); callers name every limit, LB and NodePort counts included. */
+export function resourceQuotaObject(namespace: string, hard: Readonly<Record<string, string>>, labels?: Readonly<Record<string, string>>): KubeObject {
+  return { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "quota", namespace, ...(labels ? { labels } : {}) }, spec: { hard } };
+}
+
+/** A namespace's LimitRange for containers (K8S-02): defaults for what a pod leaves out, and a ceiling. */
+export function limitRangeObject(
+  namespace: string,
+  limits: { readonly default: ContainerResources; readonly defaultRequest: ContainerResources; readonly max: ContainerResources },
+  labels?: Readonly<Record<string, string>>,
+): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "LimitRange",
+    metadata: { name: "limits", namespace, ...(labels ? { labels } : {}) },
+    spec: { limits: [{ type: "Container", ...limits }] },
+  };
+}

@@ -21,9 +21,11 @@ import {
 } from "./network-policies";
 import {
   type KubeObject,
+  limitRangeObject,
   NAME_LABEL,
   namespaceObject,
   PART_OF_LABEL,
+  resourceQuotaObject,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from "./objects";
@@ -182,21 +184,17 @@ function planOneService(input: ServicesPlanInput, scope: ImageScope, service: st
     spec: { maxUnavailable: 1, selector: { matchLabels: { [NAME_LABEL]: service } } },
   });
   objects.push(resourceQuota(ns, labels, spec));
-  objects.push({
-    apiVersion: "v1",
-    kind: "LimitRange",
-    metadata: { name: "limits", namespace: ns, labels },
-    spec: {
-      limits: [
-        {
-          type: "Container",
-          default: { cpu: spec.resources.cpuLimit, memory: spec.resources.memoryLimit },
-          defaultRequest: { cpu: spec.resources.cpuRequest, memory: spec.resources.memoryRequest },
-          max: { cpu: spec.resources.cpuLimit, memory: spec.resources.memoryLimit },
-        },
-      ],
-    },
-  });
+  objects.push(
+    limitRangeObject(
+      ns,
+      {
+        default: { cpu: spec.resources.cpuLimit, memory: spec.resources.memoryLimit },
+        defaultRequest: { cpu: spec.resources.cpuRequest, memory: spec.resources.memoryRequest },
+        max: { cpu: spec.resources.cpuLimit, memory: spec.resources.memoryLimit },
+      },
+      labels,
+    ),
+  );
   if (spec.publicRoutes.length > 0) objects.push(ingress(input, service, spec, labels));
   objects.push(...servicePolicies(input, service, spec, db));
 
@@ -274,23 +272,20 @@ function deployment(
 function resourceQuota(ns: string, labels: Record<string, string>, spec: ServiceSpec): KubeObject {
   const pods = spec.replicas.max + 1;
   const r = spec.resources;
-  return {
-    apiVersion: "v1",
-    kind: "ResourceQuota",
-    metadata: { name: "quota", namespace: ns, labels },
-    spec: {
-      hard: {
-        pods: String(pods),
-        "requests.cpu": renderCpu(cpuMillis(r.cpuRequest) * pods),
-        "requests.memory": renderMemory(memoryMiB(r.memoryRequest) * pods),
-        "limits.cpu": renderCpu(cpuMillis(r.cpuLimit) * pods),
-        "limits.memory": renderMemory(memoryMiB(r.memoryLimit) * pods),
-        "services.loadbalancers": "0",
-        "services.nodeports": "0",
-        persistentvolumeclaims: "0",
-      },
+  return resourceQuotaObject(
+    ns,
+    {
+      pods: String(pods),
+      "requests.cpu": renderCpu(cpuMillis(r.cpuRequest) * pods),
+      "requests.memory": renderMemory(memoryMiB(r.memoryRequest) * pods),
+      "limits.cpu": renderCpu(cpuMillis(r.cpuLimit) * pods),
+      "limits.memory": renderMemory(memoryMiB(r.memoryLimit) * pods),
+      "services.loadbalancers": "0",
+      "services.nodeports": "0",
+      persistentvolumeclaims: "0",
     },
-  };
+    labels,
+  );
 }
 
 function ingress(input: ServicesPlanInput, service: string, spec: ServiceSpec, labels: Record<string, string>): KubeObject {
