@@ -8,7 +8,8 @@ export function httpStatus(err: unknown): number | undefined {
   return meta?.httpStatusCode;
 }
 
-const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess", "AuthorizationError", "Forbidden"]);
+/** HEAD answers (HeadBucket) carry no code: their 403 is "Forbidden", a verdict the caller reads itself. */
+const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess", "AuthorizationError"]);
 
 /** The caller may not make this call: a finding ("grant the preflight policy"), not a crash. */
 export function isAccessDenied(err: unknown): boolean {
