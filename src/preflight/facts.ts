@@ -101,6 +101,13 @@ function serviceLinkedRoles(resources: readonly ResourceState[]): ServiceLinkedR
     if (service !== undefined) created.set(service, { adopted: r.importID !== undefined });
   }
   const needs = new Map<string, { service: string; users: Set<string> }>();
+  // A role the stack creates is checked too, even when no policy names it: creating an existing one fails.
+  for (const r of resources) {
+    if (r.type !== "aws:iam/serviceLinkedRole:ServiceLinkedRole") continue;
+    const service = str(record(r.inputs).awsServiceName);
+    const roleName = str(record(r.outputs).name) ?? str(record(r.outputs).arn)?.split("/").pop();
+    if (service !== undefined && roleName !== undefined) needs.set(roleName, { service, users: new Set([nameOf(r)]) });
+  }
   for (const r of resources) {
     const text = JSON.stringify(r.inputs ?? {});
     for (const match of text.matchAll(SERVICE_LINKED_ROLE)) {
