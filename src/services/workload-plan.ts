@@ -51,6 +51,8 @@ export interface ServiceDatabase {
   readonly host: string;
   /** The host's fixed private address: the egress NetworkPolicy names it as a /32. */
   readonly hostIp: string;
+  /** Every member of a replicated cluster (any of them may lead): each is named as a /32. */
+  readonly hostIps?: readonly string[];
   readonly port: number;
   readonly database: string;
   readonly username: string;
@@ -140,6 +142,8 @@ function planOneService(input: ServicesPlanInput, scope: ImageScope, service: st
       PGUSER: db.username,
       PGSSLMODE: "verify-full",
       PGSSLROOTCERT: `${DB_CA_MOUNT}/${DB_CA_FILE}`,
+      // A replicated cluster's name has every member's address: libpq keeps the one that accepts writes.
+      ...(db.hostIps !== undefined ? { PGTARGETSESSIONATTRS: "read-write" } : {}),
     });
   }
   if (proxied) Object.assign(config, { HTTPS_PROXY: input.proxy.url, HTTP_PROXY: input.proxy.url, NO_PROXY: input.proxy.noProxy });
@@ -324,7 +328,7 @@ function servicePolicies(input: ServicesPlanInput, service: string, spec: Servic
     if (target === undefined) throw new Error(`catalog: services.${service}.calls names "${callee}": allowed: a service of the catalog`);
     egress.push({ to: [podsOf(callee, callee)], ports: [tcp(target.port)] });
   }
-  if (db !== undefined) egress.push({ to: [ipBlock(`${db.hostIp}/32`)], ports: [tcp(db.port)] });
+  if (db !== undefined) egress.push({ to: (db.hostIps ?? [db.hostIp]).map((ip) => ipBlock(`${ip}/32`)), ports: [tcp(db.port)] });
   egress.push(vpcHttpsRule(input.vpcCidr), podIdentityRule());
   if (input.smtp?.service === service) egress.push({ to: [ipBlock(input.vpcCidr)], ports: [tcp(input.smtp.port)] });
   if (input.proxy.services.has(service)) egress.push({ to: input.dmzCidrs.map(ipBlock), ports: [tcp(input.proxy.port)] });
