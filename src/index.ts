@@ -2,7 +2,6 @@
  * Composition root: reads and validates the stack's configuration, then builds the platform's
  * components in dependency order and exports the stack outputs. No logic of its own lives here.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AccountBaseline } from "./account/account-baseline";
 import { Backups, replicaBucketName, repositoryBucketName } from "./backups";
@@ -27,7 +26,8 @@ async function main(): Promise<Record<string, unknown>> {
     stack: platform.stack,
     environment: config.environment,
     region: platform.aws.region,
-    accountId: aws.getCallerIdentityOutput().accountId,
+    // The provider refuses any other account (`aws:allowedAccountIds`), so names may carry it before deploy.
+    accountId: platform.aws.allowedAccountIds[0] ?? "",
   });
 
   // Account-wide guards first: EBS encryption by default with our key, no public buckets anywhere.

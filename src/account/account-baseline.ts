@@ -31,7 +31,7 @@ export class AccountBaseline extends pulumi.ComponentResource {
         alias: `alias/${keyName}`,
       },
       // Volumes of critical hosts may have been created under this key: never lose it in prod.
-      { parent: this, protect: ctx.isProd, retainOnDelete: ctx.isProd },
+      { parent: this, protect: ctx.durability.protectCriticalData, retainOnDelete: ctx.durability.protectCriticalData },
     );
     const byDefault = new aws.ebs.EncryptionByDefault(`${name}-ebs-encryption`, { enabled: true }, { parent: this });
     new aws.ebs.DefaultKmsKey(`${name}-ebs-default-key`, { keyArn: this.ebsKey.arn }, { parent: this, dependsOn: [byDefault] });

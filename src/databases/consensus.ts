@@ -38,7 +38,7 @@ export class Consensus extends pulumi.ComponentResource {
     const component = "databases";
     // Internal, not critical: the store holds no business data and nothing to restore (docs/decisions.md).
     const tags = (n: string) => ({ ...ctx.tags({ component, zone: "data" }, n), [CONSENSUS_ROLE_TAG.key]: CONSENSUS_ROLE_TAG.value });
-    const keep = { parent: this, protect: ctx.isProd, retainOnDelete: ctx.isProd };
+    const keep = { parent: this, protect: ctx.durability.protectCriticalData, retainOnDelete: ctx.durability.protectCriticalData };
 
     const role = new aws.iam.Role(
       `${name}-role`,
@@ -61,7 +61,7 @@ export class Consensus extends pulumi.ComponentResource {
       const secretName = `${n.physicalName}-tls`;
       const secret = new aws.secretsmanager.Secret(
         `${name}-${n.name}-tls`,
-        { name: secretName, description: `TLS key and certificate of etcd node ${n.dnsName}`, kmsKeyId: args.key.arn, recoveryWindowInDays: ctx.isProd ? 30 : 7, tags: tags(secretName) },
+        { name: secretName, description: `TLS key and certificate of etcd node ${n.dnsName}`, kmsKeyId: args.key.arn, recoveryWindowInDays: ctx.durability.secretRecoveryWindowDays, tags: tags(secretName) },
         { parent: this },
       );
       const version = new aws.secretsmanager.SecretVersion(
@@ -112,7 +112,7 @@ export class Consensus extends pulumi.ComponentResource {
           vpcSecurityGroupIds: args.securityGroupIds,
           associatePublicIpAddress: false,
           iamInstanceProfile: profile.name,
-          disableApiTermination: true,
+          disableApiTermination: ctx.durability.terminationProtection,
           instanceInitiatedShutdownBehavior: "stop",
           monitoring: true,
           metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
