@@ -58,7 +58,7 @@ export const db02HighAvailability = defineStackPolicy({
       if (members.length >= 2) {
         const confs = members.map((m) => {
           const names = [...(text(m.props["userData"]) ?? "").matchAll(SETUP_FETCH)].map((x) => x[1]);
-          return names.map((n) => text(parameters.get(n)?.props["value"]) ?? "").join("\n");
+          return names.map((n) => text(parameters.get(n)?.props["insecureValue"]) ?? text(parameters.get(n)?.props["value"]) ?? "").join("\n");
         });
         if (!confs.every((c) => /^\s*synchronous_mode: true$/m.test(c))) {
           reportViolation(`${what}: not every member's Patroni configuration sets synchronous_mode: true; a failover could lose acknowledged commits.`, anchor);

@@ -212,7 +212,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
         : [
             new aws.ssm.Parameter(
               `${name}-${m.name.slice(plan.domain.length + 1)}-patroni`,
-              { name: m.setup.parameter, type: "String", tier: "Intelligent-Tiering", description: `Patroni setup of ${m.name} (src/databases/member-setup.ts)`, value: m.setup.script, tags: ctx.tags(internal) },
+              { name: m.setup.parameter, type: "String", tier: "Intelligent-Tiering", description: `Patroni setup of ${m.name} (src/databases/member-setup.ts)`, insecureValue: m.setup.script, tags: ctx.tags(internal) },
               { parent: this },
             ),
           ],
