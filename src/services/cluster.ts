@@ -18,6 +18,7 @@ import { CONTROL_PLANE_LOG_TYPES, planAccessEntries, planAddons, planEndpoint, p
 import { clusterKeyPolicy, clusterSecretsEncryption, podIdentityTrust, serviceTrust } from "./iam-documents";
 import { ecrLifecyclePolicy } from "./ecr-lifecycle";
 import { planRepositories } from "./images";
+import { AUTO_SCALING } from "../account/service-linked-roles";
 import { kubeconfig } from "./kubeconfig";
 
 export const COMPONENT = "eks-cluster";
@@ -79,7 +80,7 @@ export class EksCluster extends pulumi.ComponentResource {
       { key: `${name}-key`, alias: `${name}-key` },
       {
         description: "EKS: Kubernetes secrets, node volumes and ECR repositories",
-        policy: ctx.accountId.apply((accountId) => JSON.stringify(clusterKeyPolicy({ partition: PARTITION, accountId }))),
+        policy: pulumi.all([ctx.accountId, ctx.serviceLinkedRoleArn(AUTO_SCALING)]).apply(([accountId, autoScalingRoleArn]) => JSON.stringify(clusterKeyPolicy({ partition: PARTITION, accountId, autoScalingRoleArn }))),
         tags: ctx.tags({ component: COMPONENT, zone: "app" }, keyName),
         alias: `alias/${keyName}`,
       },

@@ -1,4 +1,4 @@
-import * as yaml from "js-yaml";
+import { parseYaml, renderYaml } from "../../src/config/yaml-reader";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors";
 import { validatePlatformConfig } from "../../src/config/validate";
@@ -9,13 +9,13 @@ type Data = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 function run(stack: string, edit: (config: Data, catalog: Data) => void, catalogText?: string) {
   const config = committedConfigData(stack);
-  const catalog = yaml.load(committedCatalogText()) as Data;
+  const catalog = parseYaml(committedCatalogText(), "src/config/catalog.yaml") as Data;
   edit(config, catalog);
   return validatePlatformConfig({
     stack,
     config: encodeConfig(config),
     catalogFile: "src/config/catalog.yaml",
-    catalogText: catalogText ?? yaml.dump(catalog),
+    catalogText: catalogText ?? renderYaml(catalog),
     now: NOW,
   });
 }
@@ -138,7 +138,7 @@ describe("stack configuration validation", () => {
 
   it("names the YAML syntax error and its line", () => {
     const lines = errorsOf("dev", () => undefined, "services:\n  users: [unclosed\n");
-    expect(lines).toEqual([expect.stringMatching(/^stack "dev": src\/config\/catalog.yaml = \(missing\): allowed: valid YAML \(.* at line \d+\)$/)]);
+    expect(lines).toEqual([expect.stringMatching(/^stack "dev": src\/config\/catalog.yaml = \(missing\): allowed: a YAML service catalog \(line \d+, column \d+: not valid YAML \(.+\)\)$/)]);
   });
 
   it("never echoes a secret value", () => {
