@@ -21,7 +21,7 @@ export interface ExpiryResult {
 }
 
 export function runExpiryCli(argv: readonly string[], now: Date = new Date()): ExpiryResult {
-  let values: { days?: string; today?: string; root?: string; format?: string };
+  let values: { days?: string; today?: string; root?: string; format?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -30,6 +30,7 @@ export function runExpiryCli(argv: readonly string[], now: Date = new Date()): E
         today: { type: "string" },
         root: { type: "string", default: "." },
         format: { type: "string", default: "text" },
+        help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -37,6 +38,7 @@ export function runExpiryCli(argv: readonly string[], now: Date = new Date()): E
   } catch (error) {
     return fail(`expiry: ${(error as Error).message.split("\n")[0]}; ${USAGE}`);
   }
+  if (values.help === true) return { code: 0, stdout: `${USAGE}\n`, stderr: "" };
   const days = Number(values.days);
   if (!Number.isInteger(days) || days < 0) return fail(`expiry: --days "${values.days}" is not allowed; allowed: a whole number of days, 0 or more`);
   const today = values.today ?? now.toISOString().slice(0, 10);
