@@ -22,6 +22,12 @@ async function main(): Promise<Record<string, unknown>> {
   // Validation throws a ConfigError (one line per problem) before any resource is registered.
   const platform = loadPlatformConfig();
   const { config } = platform;
+  for (const ex of platform.expiredEgressExceptions) {
+    pulumi.log.warn(
+      `egress exception ${ex.host} (${ex.ticket}, ${ex.owner}) expired on ${ex.expires} and is LEFT OUT of this deploy: ` +
+        `remove it from Pulumi.${platform.stack}.yaml (the scheduled expiry job opens that pull request)`,
+    );
+  }
   const ctx = createContext({
     project: pulumi.getProject(),
     stack: platform.stack,
