@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from "node-sarif-builder";
 import type { ResourceState } from "../../snapshot/types";
 import type { AuditResult, PolicyRecord, ViolationRecord } from "../types";
@@ -8,9 +7,9 @@ import type { AuditResult, PolicyRecord, ViolationRecord } from "../types";
  * help link to its entry in docs/policies.md), one result per violation. A result is located on a real
  * file of the repository, so code scanning annotates the pull request: the program line that declares
  * the resource (the snapshot's `sourcePosition`, as `pulumi stack export` records it), else the stack's
- * `Pulumi.<stack>.yaml`; logically at the resource's URN. Each result carries a stable fingerprint
- * (policy and URN), so an alert survives unrelated edits. Waived violations are included with an
- * external suppression carrying the waiver's reason.
+ * `Pulumi.<stack>.yaml`; logically at the resource's URN. Every result carries its finding key (the one
+ * a waiver names) as a stable partial fingerprint, so an alert survives unrelated edits. Waived
+ * violations are included with an external suppression carrying the waiver's reason.
  */
 export interface SarifContext {
   /** The audited resources: their `sourcePosition` locates results in the program. */
@@ -56,12 +55,6 @@ function location(where: Physical, urn: string | undefined, name: string | undef
   };
 }
 
-function fingerprint(policy: string, urn: string | undefined, message: string): Record<string, string> {
-  // A stack-level finding has no URN: its message identifies it.
-  const identity = urn === undefined ? `${policy}\0${message}` : `${policy}\0${urn}`;
-  return { "fitnessPolicyFinding/v1": createHash("sha256").update(identity).digest("hex").slice(0, 32) };
-}
-
 export function renderSarif(result: AuditResult, context: SarifContext = {}): string {
   const run = new SarifRunBuilder().initSimple({ toolDriverName: result.tool.name, toolDriverVersion: result.tool.version });
   const stackFile: Physical = { uri: result.input.stack === undefined ? "Pulumi.yaml" : `Pulumi.${result.input.stack}.yaml`, line: 1 };
@@ -97,8 +90,8 @@ export function renderSarif(result: AuditResult, context: SarifContext = {}): st
         level: resultLevel(v),
         message: { text: `${v.message} Remediation: ${v.remediation}` },
         locations: [location(where(v.urn), v.urn, v.name, v.type)],
-        partialFingerprints: fingerprint(v.policy, v.urn, v.message),
-        properties: { severity: v.severity, enforcementLevel: v.level, kind: v.kind, controls: [...v.controls], decisions: [...v.decisions] },
+        partialFingerprints: { findingKey: `${v.urn ?? "stack"}|${v.finding}` },
+        properties: { severity: v.severity, enforcementLevel: v.level, kind: v.kind, finding: v.finding, controls: [...v.controls], decisions: [...v.decisions] },
       }),
     );
   }
@@ -112,7 +105,8 @@ export function renderSarif(result: AuditResult, context: SarifContext = {}): st
           level: policy?.enforcementLevel === "advisory" ? "warning" : "error",
           message: { text: s.message },
           locations: [location(where(s.urn), s.urn, undefined, undefined)],
-          partialFingerprints: fingerprint(w.policy, s.urn, s.message),
+          partialFingerprints: { findingKey: `${s.urn ?? "stack"}|${s.finding}` },
+          properties: { finding: s.finding },
           suppressions: [
             {
               kind: "external",
