@@ -13,7 +13,10 @@ export interface Removal {
 }
 
 export function removeExpiredExceptions(text: string, project: string, today: string): Removal {
-  const doc = parseDocument(text, { version: "1.2" });
+  // The caller read the text through the bounded reader (size). The edit walks the document's nodes and
+  // never expands aliases; a file the one reader would refuse (duplicate keys, bad syntax) is left alone.
+  const doc = parseDocument(text, { version: "1.2", schema: "core", uniqueKeys: true });
+  if (doc.errors.length > 0) return { text, removed: [] };
   const exceptions = doc.getIn(["config", `${project}:egress`, "exceptions"], true);
   if (!isSeq(exceptions)) return { text, removed: [] };
   const removed: string[] = [];
