@@ -94,9 +94,10 @@ function link(ns: string, short: string, cidr: string, ip: string): void {
   must("ip", ["link", "add", hostEnd, "netns", ns, "type", "veth", "peer", "name", routerEnd, "netns", ROUTER]);
   must("ip", ["-n", ns, "addr", "add", `${ip}/${prefix}`, "dev", hostEnd]);
   must("ip", ["-n", ns, "link", "set", hostEnd, "up"]);
+  must("ip", ["-n", ROUTER, "link", "set", routerEnd, "up"]);
+  // Hosts sharing a subnet share its gateway address (on the first link); the others get a host route.
   if (!sh("ip", ["-n", ROUTER, "-o", "addr", "show"]).stdout.includes(` ${gw}/`)) must("ip", ["-n", ROUTER, "addr", "add", `${gw}/${prefix}`, "dev", routerEnd]);
   else must("ip", ["-n", ROUTER, "route", "replace", `${ip}/32`, "dev", routerEnd]);
-  must("ip", ["-n", ROUTER, "link", "set", routerEnd, "up"]);
   must("ip", ["-n", ns, "route", "add", "default", "via", gw]);
 }
 
