@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../conventions/context";
 import { customerManagedKey } from "../conventions/customer-managed-key";
 import { ebsDefaultKeyPolicy } from "./ebs-key-policy";
+import { AUTO_SCALING } from "./service-linked-roles";
 
 const COMPONENT = "account";
 
@@ -26,7 +27,7 @@ export class AccountBaseline extends pulumi.ComponentResource {
       { key: `${name}-ebs-key`, alias: `${name}-ebs-key-alias` },
       {
         description: `Default EBS encryption key of ${ctx.project}-${ctx.stack}`,
-        policy: ctx.accountId.apply((accountId) => JSON.stringify(ebsDefaultKeyPolicy(accountId))),
+        policy: pulumi.all([ctx.accountId, ctx.serviceLinkedRoleArn(AUTO_SCALING)]).apply(([accountId, autoScalingRoleArn]) => JSON.stringify(ebsDefaultKeyPolicy(accountId, autoScalingRoleArn))),
         tags: ctx.tags({ component: COMPONENT, zone: "global" }, keyName),
         alias: `alias/${keyName}`,
       },

@@ -21,6 +21,8 @@ export interface PlatformContext {
   /** `<project>-<stack>-<component>[-<thing>]`, optionally cut to an AWS length limit. */
   name(component: string, thing?: string, maxLength?: number): string;
   tags(target: TagTarget, name?: string): Record<string, string>;
+  /** The ARN of a service-linked role the platform reads (src/account/prerequisites.ts), e.g. `autoscaling.amazonaws.com`. */
+  serviceLinkedRoleArn(service: string): pulumi.Output<string>;
   /** The S3 bucket name of `<component>-<thing>`: carries the account id (src/conventions/naming.ts). */
   bucketName(component: string, thing?: string, prefix?: string): string;
 }
@@ -32,6 +34,8 @@ export function createContext(args: {
   region: string;
   /** From `aws:allowedAccountIds` (exactly one). */
   accountId: string;
+  /** Service principal → ARN of its service-linked role, as read by AccountPrerequisites. */
+  serviceLinkedRoles?: Readonly<Record<string, pulumi.Output<string>>>;
 }): PlatformContext {
   const scope = { project: args.project, stack: args.stack };
   return {
@@ -40,6 +44,11 @@ export function createContext(args: {
     account: args.accountId,
     isProd: args.environment === "prod",
     durability: DURABILITY[args.environment],
+    serviceLinkedRoleArn: (service) => {
+      const arn = args.serviceLinkedRoles?.[service];
+      if (arn === undefined) throw new Error(`the service-linked role of ${service} was not read before use (src/account/prerequisites.ts)`);
+      return arn;
+    },
     bucketName: (component, thing, prefix) => bucketName({ ...scope, accountId: args.accountId }, component, thing, prefix),
     name: (component, thing, maxLength) => {
       const full = physicalName(scope, component, thing);

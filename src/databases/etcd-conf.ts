@@ -1,4 +1,4 @@
-import * as yaml from "js-yaml";
+import { renderYaml } from "../config/yaml-reader";
 import { Address4 } from "ip-address";
 import { HOST_LAYOUT } from "./host-layout";
 
@@ -55,5 +55,5 @@ export function renderEtcdConf(p: EtcdConfParams): string {
     "auto-compaction-retention": "1h",
     "log-outputs": ["stderr"],
   };
-  return `# Rendered by src/databases/etcd-conf.ts.\n${yaml.dump(conf, { lineWidth: 200, noRefs: true, sortKeys: false })}`;
+  return `# Rendered by src/databases/etcd-conf.ts.\n${renderYaml(conf)}`;
 }

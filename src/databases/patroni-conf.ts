@@ -1,4 +1,4 @@
-import * as yaml from "js-yaml";
+import { renderYaml } from "../config/yaml-reader";
 import { Address4 } from "ip-address";
 import type { ReplicationConfig } from "../config/sections/databases";
 import { HOST_LAYOUT } from "./host-layout";
@@ -131,5 +131,5 @@ export function renderPatroniConf(p: PatroniConfParams): string {
     },
     tags: { nofailover: false, noloadbalance: false, clonefrom: false, nosync: false },
   };
-  return `# Rendered by src/databases/patroni-conf.ts; passwords come from ${L.patroniEnvironment}.\n${yaml.dump(conf, { lineWidth: 200, noRefs: true, sortKeys: false })}`;
+  return `# Rendered by src/databases/patroni-conf.ts; passwords come from ${L.patroniEnvironment}.\n${renderYaml(conf)}`;
 }

@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import { parseYaml } from "../../src/config/yaml-reader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostFile } from "../../src/offline/host-files";
 import type { ResourceState } from "../../src/offline/snapshot/types";
@@ -239,7 +239,7 @@ beforeAll(async () => {
     m.root.must("/usr/local/sbin/fitness-db-secrets", ["patroni"]);
     startPatroni(m);
   }
-  patroniConf = yaml.load(members[0].root.must("cat", ["/etc/patroni/15-main.yml"])) as typeof patroniConf;
+  patroniConf = parseYaml(members[0].root.must("cat", ["/etc/patroni/15-main.yml"]), "/etc/patroni/15-main.yml") as typeof patroniConf;
 
   await until("a leader and a streaming synchronous standby", 240, () => {
     const l = leader();
