@@ -127,6 +127,7 @@ async function main(): Promise<Record<string, unknown>> {
     bootstrapExtras: (host) => backups.bootstrapExtrasFor(host.domain),
     extraRolePolicy: (host) => backups.hostRolePolicyFor(host.domain),
     hostSessionPolicyArn: operator.hostSessionPolicy.arn,
+    alarmTopicArn: messaging.operationsTopic.arn,
   });
 
   // Services (D1, D3, D4): EKS, the ingress gateway in the edge target group, every catalog service.
