@@ -47,8 +47,9 @@ export interface ServicesArgs {
 
 export class Services extends pulumi.ComponentResource {
   readonly eks: EksCluster;
-  readonly workloads: ServiceWorkloads;
-  readonly gateway: IngressGateway;
+  /** Absent in the `foundation` phase (config `deploy.phase`): nothing inside the cluster yet. */
+  readonly workloads?: ServiceWorkloads;
+  readonly gateway?: IngressGateway;
   readonly clusterName: pulumi.Output<string>;
 
   constructor(name: string, args: ServicesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -83,6 +84,11 @@ export class Services extends pulumi.ComponentResource {
       smtpPort: SMTP_SUBMISSION_PORT,
     });
 
+    // The first deploy's `foundation` phase stops here: the in-cluster part is applied by the in-VPC deployer.
+    if (config.deploy.phase === "foundation") {
+      this.registerOutputs({ clusterName: this.clusterName });
+      return;
+    }
     this.workloads = new ServiceWorkloads(
       `${name}-workloads`,
       {
