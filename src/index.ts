@@ -17,6 +17,7 @@ import { PROXY_PORT } from "./dmz/squid/paths";
 import { OperatorAccess } from "./operator/operator-access";
 import { Messaging } from "./messaging/messaging";
 import { FluentBit } from "./logs/fluent-bit";
+import { DetectiveControls } from "./security/detective-controls";
 import { Services } from "./services/services";
 import { Deployer } from "./deployer/deployer";
 import { ChartRepositories, committedManifest } from "./mirror/chart-repositories";
@@ -25,6 +26,12 @@ async function main(): Promise<Record<string, unknown>> {
   // Validation throws a ConfigError (one line per problem) before any resource is registered.
   const platform = loadPlatformConfig();
   const { config } = platform;
+  for (const ex of platform.expiredEgressExceptions) {
+    pulumi.log.warn(
+      `egress exception ${ex.host} (${ex.ticket}, ${ex.owner}) expired on ${ex.expires} and is LEFT OUT of this deploy: ` +
+        `remove it from Pulumi.${platform.stack}.yaml (the scheduled expiry job opens that pull request)`,
+    );
+  }
   const accountId = platform.aws.allowedAccountIds[0] ?? "";
   const scope = {
     project: pulumi.getProject(),
@@ -44,7 +51,8 @@ async function main(): Promise<Record<string, unknown>> {
   // Log archive next: the network (flow logs), the DMZ (ALB, WAF, proxy) and the services ship into it.
   // CloudTrail also records object-level access to the backup buckets (named up front: LOG-01, D7).
   const backupBuckets = [repositoryBucketName(ctx), ...(config.backups.crossRegion.enabled ? [replicaBucketName(ctx, config.backups.crossRegion.region)] : [])];
-  const logs = new LogArchive("logs", { ctx, config: config.logs, extraDataEventBucketArns: backupBuckets.map((b) => `arn:aws:s3:::${b}`) });
+  // The trail also feeds a log group: the CIS monitoring metric filters of the detective controls run there.
+  const logs = new LogArchive("logs", { ctx, config: config.logs, extraDataEventBucketArns: backupBuckets.map((b) => `arn:aws:s3:::${b}`), trailToCloudWatch: true });
 
   // Network (D6): the VPC and its dmz/app/data zones, endpoints, NACLs, flow logs into the archive.
   const network = new Network("network", {
@@ -86,6 +94,16 @@ async function main(): Promise<Record<string, unknown>> {
   // Messaging (D2): topics, queues and grants from the catalog; SERVICES attaches `statementsFor(service)`.
   const messaging = new Messaging("messaging", { ctx, config: config.messaging, catalog: platform.catalog });
 
+  // Detective controls: GuardDuty, Security Hub (FSBP, CIS v3), AWS Config into the audit archive,
+  // Access Analyzer, CIS monitoring alarms on the trail to the operations topic.
+  const security = new DetectiveControls("security", {
+    ctx,
+    auditBucketName: logs.auditBucket.bucket,
+    auditKeyArn: logs.logsKey.arn,
+    trailLogGroupName: logs.trailLogGroupName(),
+    alarmTopicArn: messaging.operationsTopic.arn,
+  });
+
   // Backups (D7): pgBackRest repository, snapshots, restore role; before the hosts, which take its hooks.
   const backups = new Backups("backups", {
     ctx,
@@ -112,6 +130,7 @@ async function main(): Promise<Record<string, unknown>> {
     bootstrapExtras: (host) => backups.bootstrapExtrasFor(host.domain),
     extraRolePolicy: (host) => backups.hostRolePolicyFor(host.domain),
     hostSessionPolicyArn: operator.hostSessionPolicy.arn,
+    alarmTopicArn: messaging.operationsTopic.arn,
   });
 
   // Services (D1, D3, D4): EKS, the ingress gateway in the edge target group, every catalog service.
@@ -192,6 +211,10 @@ async function main(): Promise<Record<string, unknown>> {
       replicaVaultName: backups.replicaVault?.name,
       recoveryWindowDays: backups.repository.recoveryWindowDays,
       restoreDrill: backups.drillOutputs(ctx.region),
+    },
+    security: {
+      guardDutyDetectorId: security.detector.id,
+      accessAnalyzerArn: security.analyzer.arn,
     },
     operator: {
       roleArn: operator.role.arn,

@@ -3,6 +3,7 @@ import type { ConfigIssue } from "./issues";
 import type { AwsConfig, StackConfig } from "./schema";
 import { PROJECT } from "./schema";
 import { CRITICAL_DOMAINS } from "./sections/databases";
+import { databaseTopologyRules } from "./sections/databases-topology";
 
 /** Environment minimums the design sets (D6 availability, D7 retention); policies check the same floor. */
 export const ENVIRONMENT_RULES = {
@@ -64,11 +65,12 @@ export function stackRules(config: StackConfig, aws: AwsConfig, now: Date): Conf
     at("cluster", ["nodeGroup", "desiredSize"], ng.desiredSize, `allowed: minSize (${ng.minSize}) <= desiredSize <= maxSize (${ng.maxSize})`);
   }
 
-  // Egress exceptions: live now, and no longer than the maximum lifetime.
+  // Egress exceptions: no longer than the maximum lifetime. An expired one is no configuration error:
+  // the deploy leaves it out with a warning (expiredEgressExceptions) and the scheduled job opens its
+  // removal, so a hotfix is never blocked by a date (D6; docs/decisions.md 2026-12-03).
   const today = isoDay(now);
   const max = config.egress.maxLifetimeDays;
   config.egress.exceptions.forEach((ex, i) => {
-    if (ex.expires < today) at("egress", ["exceptions", i, "expires"], ex.expires, `allowed: a date not before today (${today}); remove expired exceptions`);
     if (ex.granted > ex.expires) at("egress", ["exceptions", i, "granted"], ex.granted, `allowed: a date on or before expires (${ex.expires})`);
     else if (daysBetween(ex.granted, ex.expires) > max) {
       at("egress", ["exceptions", i, "expires"], ex.expires, `allowed: at most ${max} days after granted (${ex.granted})`);
@@ -83,6 +85,7 @@ export function stackRules(config: StackConfig, aws: AwsConfig, now: Date): Conf
       at("databases", ["domains", domain], undefined, `allowed: a host definition for each critical domain (${CRITICAL_DOMAINS.join(", ")})`);
     }
   }
+  for (const issue of databaseTopologyRules(config)) at("databases", issue.path, issue.value, issue.allowed);
 
   // Logs: lifecycle order and the environment's retention floor.
   const logs = config.logs;

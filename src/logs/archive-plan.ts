@@ -15,6 +15,7 @@ export const LOG_PREFIXES = {
   alb: "alb/",
   waf: "waf/",
   cloudtrail: "cloudtrail/",
+  config: "config/",
 } as const;
 
 export type LogBucketKey = "app" | "edge" | "audit" | "access";
@@ -88,7 +89,7 @@ export function planLogArchive(ctx: ArchiveNaming, config: LogsConfig): LogArchi
 
   const appPrefixes = [LOG_PREFIXES.flowLogs, LOG_PREFIXES.containers, LOG_PREFIXES.proxy, LOG_PREFIXES.ssmSessions];
   const edgePrefixes = [LOG_PREFIXES.alb, LOG_PREFIXES.waf];
-  const auditPrefixes = [LOG_PREFIXES.cloudtrail];
+  const auditPrefixes = [LOG_PREFIXES.cloudtrail, LOG_PREFIXES.config];
   const accessSources: Record<Exclude<LogBucketKey, "access">, number> = { app: retention, edge: retention, audit: auditRetention };
 
   const buckets: Record<LogBucketKey, LogBucketPlan> = {

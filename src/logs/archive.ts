@@ -247,6 +247,12 @@ export class LogArchive extends pulumi.ComponentResource {
     return { bucket, policy };
   }
 
+  /** The trail's CloudWatch log group name; only when built with `trailToCloudWatch`. */
+  trailLogGroupName(): pulumi.Output<string> {
+    if (this.trailLogGroup === undefined) throw new Error("the log archive was built without trailToCloudWatch; the trail has no log group");
+    return this.trailLogGroup.name;
+  }
+
   private trailToCloudWatchRole(
     name: string,
     ctx: PlatformContext,

@@ -1,5 +1,5 @@
 import { AUTO_SCALING, serviceLinkedRoleArn } from "../../src/account/service-linked-roles";
-import * as yaml from "js-yaml";
+import { parseYaml } from "../../src/config/yaml-reader";
 import { describe, expect, it } from "vitest";
 import type { EgressConfig, EgressException } from "../../src/config/sections/egress";
 import { planEgressProxy, type ProxyRule, proxyCapacity, vpcResolverCidr } from "../../src/dmz/proxy-plan";
@@ -118,7 +118,7 @@ describe("egress proxy plan", () => {
 describe("proxy host user-data", () => {
   const p = plan([exception(".pypi.org", ["app"])]);
   const text = p.userData({ bucket: "fitness-platform-dev-logs-app", kmsKeyArn: "arn:aws:kms:eu-central-1:111111111111:key/0b7d5f0e-1111-4222-8333-944445555666" });
-  const doc = yaml.load(text.replace(/^#cloud-config\n/, "")) as {
+  const doc = parseYaml(text.replace(/^#cloud-config\n/, ""), "user-data") as {
     packages: string[];
     write_files: { path: string; permissions: string; content: string; defer: boolean }[];
     runcmd: string[][];

@@ -18,6 +18,7 @@ import {
   readAuditInput,
   readPolicyConfig,
   renderReport,
+  reportContext,
   REPORT_FORMATS,
   runAudit,
   type ReportFormat,
@@ -62,7 +63,7 @@ export async function runAuditCli(argv: readonly string[], now?: Date): Promise<
       ...(config === undefined ? {} : { config, configSource: values.config }),
       ...(now === undefined ? {} : { now }),
     });
-    const report = renderReport(result, format as ReportFormat);
+    const report = renderReport(result, format as ReportFormat, reportContext(input.resources));
     const code = result.summary.passed ? 0 : 1;
     if (values.out === undefined) return { code, stdout: report, stderr: "" };
     mkdirSync(dirname(values.out), { recursive: true });

@@ -2,12 +2,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { diffSnapshots, renderMarkdown, type AuditFunction } from "../diff";
+import { renderText } from "../diff/render-text";
 import { auditWithPolicyPack } from "../diff/policy-audit";
 import { readSnapshot, SnapshotError } from "../snapshot/reader";
 import type { StackExport } from "../snapshot/types";
 
 /**
- * `npm run diff -- --base <stack.json> --head <stack.json> [--format md|json] [--out <file>] [--heading-level <1-6>] [--no-audit]`
+ * `npm run diff -- --base <stack.json> --head <stack.json> [--format md|text|json] [--out <file>] [--heading-level <1-6>] [--no-audit]`
  *
  * Compares two snapshots (`synth` output or `pulumi stack export`) and prints what deploying head over
  * base would do, with the policy results that change (the policy pack's offline audit of both, unless
@@ -20,10 +21,10 @@ export interface DiffCliDependencies {
 }
 
 const USAGE =
-  "usage: npm run diff -- --base <stack.json> --head <stack.json> [--format md|json] [--out <file>] [--heading-level <1-6>] [--no-audit]";
+  "usage: npm run diff -- --base <stack.json> --head <stack.json> [--format md|text|json] [--out <file>] [--heading-level <1-6>] [--no-audit]";
 
 export async function runDiffCli(argv: readonly string[], deps: DiffCliDependencies = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let values: { base?: string; head?: string; format?: string; out?: string; "heading-level"?: string; "no-audit"?: boolean };
+  let values: { base?: string; head?: string; format?: string; out?: string; "heading-level"?: string; "no-audit"?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -34,6 +35,7 @@ export async function runDiffCli(argv: readonly string[], deps: DiffCliDependenc
         out: { type: "string" },
         "heading-level": { type: "string", default: "2" },
         "no-audit": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -41,8 +43,11 @@ export async function runDiffCli(argv: readonly string[], deps: DiffCliDependenc
   } catch (error) {
     return fail(`diff: ${(error as Error).message.split("\n")[0]}; ${USAGE}`);
   }
+  if (values.help === true) return { code: 0, stdout: `${USAGE}\n`, stderr: "" };
   if (values.base === undefined || values.head === undefined) return fail(`diff: --base and --head are required; ${USAGE}`);
-  if (values.format !== "md" && values.format !== "json") return fail(`diff: --format "${values.format}" is not allowed; allowed: md, json`);
+  if (values.format !== "md" && values.format !== "json" && values.format !== "text") {
+    return fail(`diff: --format "${values.format}" is not allowed; allowed: md, text, json`);
+  }
   const headingLevel = Number(values["heading-level"]);
   if (!Number.isInteger(headingLevel) || headingLevel < 1 || headingLevel > 6) {
     return fail(`diff: --heading-level "${values["heading-level"]}" is not allowed; allowed: 1..6`);
@@ -59,7 +64,8 @@ export async function runDiffCli(argv: readonly string[], deps: DiffCliDependenc
   }
 
   const diff = await diffSnapshots(base, head, { audit: values["no-audit"] === true ? undefined : deps.audit });
-  const text = values.format === "json" ? `${JSON.stringify(diff, null, 2)}\n` : renderMarkdown(diff, { headingLevel });
+  const text =
+    values.format === "json" ? `${JSON.stringify(diff, null, 2)}\n` : values.format === "text" ? renderText(diff) : renderMarkdown(diff, { headingLevel });
   if (values.out === undefined) return { code: 0, stdout: text, stderr: "" };
   mkdirSync(dirname(values.out), { recursive: true });
   writeFileSync(values.out, text);

@@ -12,6 +12,7 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { synthesize } from "../engine/synthesize";
+import { phaseReporter } from "./phases";
 import { synthSummary } from "./synth-summary";
 import { SYNTH_WRITERS, type SynthOutput } from "./synth-writers";
 
@@ -79,15 +80,20 @@ export async function runSynth(argv: string[]): Promise<number> {
   const outDir = path.resolve(values.out ?? path.join("out", stack));
 
   try {
-    const result = await synthesize({ stack, projectRoot, catalogFile: values.catalog, configOverrides });
+    const phases = phaseReporter(`synth ${stack}`);
+    const result = await phases.run("evaluating the program under the mock runtime", () =>
+      synthesize({ stack, projectRoot, catalogFile: values.catalog, configOverrides, stackTraces: values.verbose === true }),
+    );
     const output: SynthOutput = { ...result, projectRoot, outDir };
     const files: string[] = [];
     for (const writer of SYNTH_WRITERS) {
-      try {
-        files.push(...(await writer.write(output)));
-      } catch (err) {
-        throw new Error(`writing the ${writer.name} to ${outDir} failed: ${(err as Error).message}`);
-      }
+      await phases.run(`writing the ${writer.name}`, async () => {
+        try {
+          files.push(...(await writer.write(output)));
+        } catch (err) {
+          throw new Error(`writing the ${writer.name} to ${outDir} failed: ${(err as Error).message}`);
+        }
+      });
     }
     const shown = files.map((f) => path.relative(process.cwd(), f) || f);
     console.log(synthSummary({ stack, snapshot: result.snapshot, warnings: result.warnings, files: shown }));
