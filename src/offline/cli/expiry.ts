@@ -6,6 +6,7 @@ import { InputError } from "../../config/input-error";
 import { YAML_LIMITS } from "../../config/yaml-reader";
 import { DatedEntryError, egressExceptions, isCalendarDate, parseDocument, waivers, type DatedEntry } from "../expiry/dated-entries";
 import { describe, expiringWithin } from "../expiry/expiring";
+import { EXIT_INTERNAL, internalFaultLines } from "./exit-codes";
 
 /**
  * `npm run expiry -- [--days 7] [--today YYYY-MM-DD] [--root <repo>] [--format text|md]`
@@ -13,7 +14,8 @@ import { describe, expiringWithin } from "../expiry/expiring";
  * Fails (exit 1) when an egress exception (`Pulumi.<stack>.yaml`, `<project>:egress.exceptions[].expires`)
  * or a policy waiver (`policy/config/**`, `expiry`) expires within `--days` days or has expired, so that
  * someone renews or removes it before the proxy host or the policy pack does it for them. Exit 0 when
- * none does; 2 when a file cannot be read or holds a date that is not one (one line naming it).
+ * none does; 2 when a file cannot be read or holds a date that is not one (one line naming it); 3 an
+ * internal fault (exit-codes.ts).
  */
 const USAGE = "usage: npm run expiry -- [--days <n>] [--today YYYY-MM-DD] [--root <dir>] [--format text|md]";
 
@@ -116,8 +118,13 @@ function fail(line: string): ExpiryResult {
 }
 
 if (require.main === module) {
-  const result = runExpiryCli(process.argv.slice(2));
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  process.exitCode = result.code;
+  try {
+    const result = runExpiryCli(process.argv.slice(2));
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    process.exitCode = result.code;
+  } catch (error) {
+    process.stderr.write(`${internalFaultLines("expiry", error, process.argv.includes("--verbose")).join("\n")}\n`);
+    process.exitCode = EXIT_INTERNAL;
+  }
 }
