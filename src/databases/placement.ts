@@ -31,16 +31,26 @@ function nameHash(domain: string): Buffer {
   return createHash("sha256").update(domain).digest();
 }
 
-export function privateIpFor(cidrText: string, domain: string): string {
+/**
+ * The host's address: an offset drawn from the name's hash, moved forward (wrapping) past addresses
+ * `taken` by hosts placed before it. In a /26 data subnet (a /18 VPC) only 53 offsets exist, so two names
+ * sharing one is likely; without the probe every /18 VPC failed. A host only moves off its hashed
+ * address when another host already holds it, so hosts that do not collide never move.
+ */
+export function privateIpFor(cidrText: string, domain: string, taken: ReadonlySet<string> = new Set()): string {
   const cidr = mustParseCidr(cidrText);
   if (cidr.prefix > 27) throw new Error(`data subnet ${cidrText}: allowed: a /27 or larger block to place database hosts in`);
   const size = Number(cidr.last - cidr.first + 1n);
   const span = size - 1 - FIRST_HOST_OFFSET;
-  const offset = FIRST_HOST_OFFSET + (nameHash(domain).readUInt32BE(4) % span);
-  return Address4.fromBigInt(cidr.first + BigInt(offset)).correctForm();
+  const start = nameHash(domain).readUInt32BE(4) % span;
+  for (let step = 0; step < span; step++) {
+    const address = Address4.fromBigInt(cidr.first + BigInt(FIRST_HOST_OFFSET + ((start + step) % span))).correctForm();
+    if (!taken.has(address)) return address;
+  }
+  throw new Error(`data subnet ${cidrText}: no free address left for database host ${domain}`);
 }
 
-export function placeHost(domain: string, dataSubnets: readonly DataSubnetSlot[], pinnedAz?: string): HostPlacement {
+export function placeHost(domain: string, dataSubnets: readonly DataSubnetSlot[], pinnedAz?: string, taken: ReadonlySet<string> = new Set()): HostPlacement {
   if (dataSubnets.length === 0) throw new Error(`database host ${domain}: allowed: a network with at least one data subnet`);
   let subnetIndex: number;
   if (pinnedAz !== undefined) {
@@ -54,5 +64,5 @@ export function placeHost(domain: string, dataSubnets: readonly DataSubnetSlot[]
     subnetIndex = nameHash(domain).readUInt32BE(0) % dataSubnets.length;
   }
   const subnet = dataSubnets[subnetIndex];
-  return { subnetIndex, az: subnet.az, cidr: subnet.cidr, privateIp: privateIpFor(subnet.cidr, domain) };
+  return { subnetIndex, az: subnet.az, cidr: subnet.cidr, privateIp: privateIpFor(subnet.cidr, domain, taken) };
 }

@@ -65,6 +65,8 @@ export function planDatabaseHosts(input: DatabasesPlanInput): DatabasesPlan {
   const scope = { project: input.project, stack: input.stack };
   const domainOfService: Record<string, string> = {};
   const hosts: HostPlan[] = [];
+  // Addresses already given out: placement probes past them (placement.ts), so no two hosts share one.
+  const taken = new Set<string>();
 
   for (const [domain, spec] of Object.entries(input.config.domains).sort(([a], [b]) => a.localeCompare(b))) {
     const owners = Object.entries(input.catalog.services)
@@ -73,7 +75,8 @@ export function planDatabaseHosts(input: DatabasesPlanInput): DatabasesPlan {
       .sort((a, b) => a.service.localeCompare(b.service));
     for (const owner of owners) domainOfService[owner.service] = domain;
 
-    const placement = placeHost(domain, input.dataSubnets, spec.availabilityZone);
+    const placement = placeHost(domain, input.dataSubnets, spec.availabilityZone, taken);
+    taken.add(placement.privateIp);
     const memoryMiB = instanceMemoryMiB(spec.instanceType);
     const memory = memorySettings(memoryMiB, input.config.maxConnections);
     const dnsName = hostDnsName(domain, input.privateZoneName);
@@ -124,14 +127,5 @@ export function planDatabaseHosts(input: DatabasesPlanInput): DatabasesPlan {
     });
   }
 
-  // Two hosts on one address would fail at launch; say which, instead of letting AWS say it later.
-  const byIp = new Map<string, string>();
-  for (const h of hosts) {
-    const other = byIp.get(h.placement.privateIp);
-    if (other !== undefined) {
-      throw new Error(`database hosts ${other} and ${h.domain} both map to ${h.placement.privateIp}: allowed: distinct addresses (pin one domain's availabilityZone elsewhere)`);
-    }
-    byIp.set(h.placement.privateIp, h.domain);
-  }
   return { hosts, domainOfService };
 }
