@@ -71,7 +71,7 @@ beforeAll(async () => {
   MessagingClass = (await import("../../src/messaging/messaging")).Messaging;
   catalog = catalogSchema.parse(parseYaml(committedCatalogText(), "src/config/catalog.yaml"));
   config = messagingSchema.parse(committedConfigData("dev")["fitness-platform:messaging"]);
-  ctx = createContext({ project: "fitness-platform", stack: "dev", environment: "dev", region: REGION, accountId: pulumi.output(ACCOUNT) });
+  ctx = createContext({ project: "fitness-platform", stack: "dev", environment: "dev", region: REGION, accountId: ACCOUNT });
 });
 
 describe("grants of the committed catalog", () => {

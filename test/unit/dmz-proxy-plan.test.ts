@@ -1,3 +1,4 @@
+import { AUTO_SCALING, serviceLinkedRoleArn } from "../../src/account/service-linked-roles";
 import { parseYaml } from "../../src/config/yaml-reader";
 import { describe, expect, it } from "vitest";
 import type { EgressConfig, EgressException } from "../../src/config/sections/egress";
@@ -176,7 +177,7 @@ describe("proxy host permissions", () => {
   });
 
   it("lets Auto Scaling use the volume key, and names no wildcard principal", () => {
-    const doc = volumeKeyPolicy({ accountId: "111111111111", partition: "aws" });
+    const doc = volumeKeyPolicy({ accountId: "111111111111", partition: "aws", autoScalingRoleArn: serviceLinkedRoleArn("aws", "111111111111", AUTO_SCALING) });
     const principals = doc.Statement.map((s) => (s.Principal as { AWS: string }).AWS);
     expect(principals).toContain("arn:aws:iam::111111111111:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling");
     expect(principals).not.toContain("*");
