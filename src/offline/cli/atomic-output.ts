@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { maskSecrets } from "../redaction/secrets";
 
 /**
  * Output that is either complete or not there: every command writes into a temporary file or directory
@@ -43,18 +44,30 @@ function temporaryBeside(target: string, kind: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${kind}-${process.pid}-${randomBytes(4).toString("hex")}`);
 }
 
-/** Writes `content` to `target` through a temporary file in the same directory and a rename. */
-export function writeFileAtomically(target: string, content: string | Uint8Array): void {
+/** Writes `content` (secrets masked) to `target` through a temporary file in the same directory and a rename. */
+export function writeFileAtomically(target: string, content: string): void {
   installInterruptCleanup();
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const temporary = temporaryBeside(target, "tmp");
   temporaries.add(temporary);
   try {
-    fs.writeFileSync(temporary, content, { flag: "wx", mode: 0o644 });
+    fs.writeFileSync(temporary, maskSecrets(content), { flag: "wx", mode: 0o644 });
     fs.renameSync(temporary, target);
   } finally {
     fs.rmSync(temporary, { force: true });
     temporaries.delete(temporary);
+  }
+}
+
+/** Masks secrets in every file under `dir` except those `keep` names (relative paths). */
+export function maskDirectory(dir: string, keep: ReadonlySet<string>): void {
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    if (keep.has(path.relative(dir, file))) continue;
+    const text = fs.readFileSync(file, "utf8");
+    const masked = maskSecrets(text);
+    if (masked !== text) fs.writeFileSync(file, masked);
   }
 }
 

@@ -18,6 +18,7 @@ import {
   runAudit,
   type ReportFormat,
 } from "../audit";
+import { maskSecrets } from "../redaction/secrets";
 import { checkOutputTarget, writeFileAtomically } from "./atomic-output";
 import { EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines } from "./exit-codes";
 
@@ -29,7 +30,13 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** The command's result; every line it prints passes the secret mask (redaction/secrets.ts), as every file it writes does. */
 export async function runAuditCli(argv: readonly string[], now?: Date): Promise<CliResult> {
+  const result = await runAuditCliUnmasked(argv, now);
+  return { ...result, stdout: maskSecrets(result.stdout), stderr: maskSecrets(result.stderr) };
+}
+
+async function runAuditCliUnmasked(argv: readonly string[], now?: Date): Promise<CliResult> {
   let values: { input?: string; format?: string; out?: string; config?: string; help?: boolean; verbose?: boolean };
   try {
     ({ values } = parseArgs({

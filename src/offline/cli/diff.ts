@@ -3,6 +3,7 @@ import { diffSnapshots, renderMarkdown, type AuditFunction } from "../diff";
 import { auditWithPolicyPack } from "../diff/policy-audit";
 import { readSnapshot, snapshotIdentity } from "../snapshot/reader";
 import type { StackExport } from "../snapshot/types";
+import { maskSecrets } from "../redaction/secrets";
 import { checkOutputTarget, writeFileAtomically } from "./atomic-output";
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines } from "./exit-codes";
 
@@ -41,7 +42,13 @@ function sameStack(base: StackExport, head: StackExport, basePath: string, headP
   );
 }
 
+/** The command's result; every line it prints passes the secret mask (redaction/secrets.ts), as every file it writes does. */
 export async function runDiffCli(argv: readonly string[], deps: DiffCliDependencies = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const result = await runDiffCliUnmasked(argv, deps);
+  return { ...result, stdout: maskSecrets(result.stdout), stderr: maskSecrets(result.stderr) };
+}
+
+async function runDiffCliUnmasked(argv: readonly string[], deps: DiffCliDependencies = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let values: {
     base?: string;
     head?: string;

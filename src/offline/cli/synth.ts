@@ -17,7 +17,8 @@ import { parseArgs } from "node:util";
 import { PROJECT } from "../../config/schema";
 import { stackPolicyConfigFile } from "../audit/files";
 import { synthesize } from "../engine/synthesize";
-import { checkOutputTarget, withStagedDirectory } from "./atomic-output";
+import { maskSecrets, rememberFlaggedValues } from "../redaction/secrets";
+import { checkOutputTarget, maskDirectory, withStagedDirectory } from "./atomic-output";
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines } from "./exit-codes";
 import { synthSummary } from "./synth-summary";
 import { SYNTH_WRITERS, type SynthOutput } from "./synth-writers";
@@ -96,18 +97,22 @@ export async function runSynth(argv: string[]): Promise<number> {
           throw new Error(`writing the ${writer.name} to ${outDir} failed: ${(err as Error).message}`);
         }
       }
+      // The snapshot holds secrets as ciphertext only (the engine's leak guard); every report, picture
+      // and manifest is masked for what the secret scanner flags in it.
+      rememberFlaggedValues(result.snapshot);
+      maskDirectory(staging, new Set(["stack.json"]));
       return written.map((f) => path.join(outDir, path.relative(staging, f)));
     });
     const shown = files.map((f) => path.relative(process.cwd(), f) || f);
-    console.log(synthSummary({ stack, snapshot: result.snapshot, warnings: result.warnings, files: shown }));
+    console.log(maskSecrets(synthSummary({ stack, snapshot: result.snapshot, warnings: result.warnings, files: shown })));
     return EXIT_OK;
   } catch (err) {
     const lines = inputErrorLines(err);
     if (lines !== undefined) {
-      for (const line of lines) console.error(line);
+      for (const line of lines) console.error(maskSecrets(line));
       return EXIT_INPUT;
     }
-    for (const line of internalFaultLines(`synth: stack "${stack}"`, err, values.verbose === true)) console.error(line);
+    for (const line of internalFaultLines(`synth: stack "${stack}"`, err, values.verbose === true)) console.error(maskSecrets(line));
     return EXIT_INTERNAL;
   }
 }

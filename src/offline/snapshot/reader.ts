@@ -1,6 +1,7 @@
 import { readBoundedText } from "../../config/bounded-file";
 import { InputError } from "../../config/input-error";
 import { parseJson, SNAPSHOT_JSON_LIMITS } from "../../config/json-reader";
+import { concealPlaintextSecrets, rememberFlaggedValues } from "../redaction/secrets";
 import type { DeploymentV3, ResourceState, StackExport } from "./types";
 import { parseUrn } from "./urn";
 
@@ -139,6 +140,9 @@ export function parseSnapshotJson(text: string, source: string): unknown {
 
 /** The checks of parseSnapshot on an already parsed document (parsing 200 MB twice would be waste). */
 export function snapshotFromDocument(doc: unknown, source: string): StackExport {
+  // `--show-secrets` exports carry plaintexts: drop them before anything else sees the document.
+  concealPlaintextSecrets(doc);
+  rememberFlaggedValues(doc);
   if (!isObject(doc)) throw new SnapshotError(`${source}: expected a stack export object, found ${describe(doc)}`);
   if (doc.version !== 3) {
     throw new SnapshotError(
