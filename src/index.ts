@@ -23,6 +23,12 @@ async function main(): Promise<Record<string, unknown>> {
   // Validation throws a ConfigError (one line per problem) before any resource is registered.
   const platform = loadPlatformConfig();
   const { config } = platform;
+  for (const ex of platform.expiredEgressExceptions) {
+    pulumi.log.warn(
+      `egress exception ${ex.host} (${ex.ticket}, ${ex.owner}) expired on ${ex.expires} and is LEFT OUT of this deploy: ` +
+        `remove it from Pulumi.${platform.stack}.yaml (the scheduled expiry job opens that pull request)`,
+    );
+  }
   const accountId = platform.aws.allowedAccountIds[0] ?? "";
   const scope = {
     project: pulumi.getProject(),
@@ -121,6 +127,7 @@ async function main(): Promise<Record<string, unknown>> {
     bootstrapExtras: (host) => backups.bootstrapExtrasFor(host.domain),
     extraRolePolicy: (host) => backups.hostRolePolicyFor(host.domain),
     hostSessionPolicyArn: operator.hostSessionPolicy.arn,
+    alarmTopicArn: messaging.operationsTopic.arn,
   });
 
   // Services (D1, D3, D4): EKS, the ingress gateway in the edge target group, every catalog service.

@@ -74,13 +74,14 @@ export function stackRules(config: StackConfig, aws: AwsConfig, now: Date): Conf
     at("cluster", ["nodeGroup", "desiredSize"], ng.desiredSize, `allowed: minSize (${ng.minSize}) <= desiredSize <= maxSize (${ng.maxSize})`);
   }
 
-  // Egress exceptions: live now, and no longer than the maximum lifetime.
+  // Egress exceptions: no longer than the maximum lifetime. An expired one is no configuration error:
+  // the deploy leaves it out with a warning (expiredEgressExceptions) and the scheduled job opens its
+  // removal, so a hotfix is never blocked by a date (D6; docs/decisions.md 2026-12-03).
   const today = isoDay(now);
   const max = config.egress.maxLifetimeDays;
   config.egress.exceptions.forEach((ex, i) => {
     const hostProblem = egressHostProblem(ex.host);
     if (hostProblem !== undefined) at("egress", ["exceptions", i, "host"], ex.host, hostProblem);
-    if (ex.expires < today) at("egress", ["exceptions", i, "expires"], ex.expires, `allowed: a date not before today (${today}); remove expired exceptions`);
     if (ex.granted > ex.expires) at("egress", ["exceptions", i, "granted"], ex.granted, `allowed: a date on or before expires (${ex.expires})`);
     else if (daysBetween(ex.granted, ex.expires) > max) {
       at("egress", ["exceptions", i, "expires"], ex.expires, `allowed: at most ${max} days after granted (${ex.granted})`);

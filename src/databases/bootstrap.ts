@@ -1,5 +1,6 @@
 import { type BootstrapExtras, validateExtras } from "./bootstrap-extras";
 import { HOST_LAYOUT, nvmeDevicePath } from "./host-layout";
+import { bootstrapGuard, ssmAgentBlock } from "./bootstrap-guard";
 import { fetchMemberSetup } from "./member-setup";
 import { MONITOR_UNIT } from "./patroni-scripts";
 import { shQuote, WRITE_FILE_FUNCTION, writeFileBlock } from "./shell";
@@ -269,8 +270,11 @@ export function renderUserData(params: UserDataParams): string {
     'echo "fitness bootstrap: start $(date -u +%FT%TZ)"',
     "export DEBIAN_FRONTEND=noninteractive",
     "umask 022",
+    ...bootstrapGuard(params.region, patroni?.member ?? params.domain),
     "",
     ...WRITE_FILE_FUNCTION,
+    "",
+    ...ssmAgentBlock(params.region),
     "",
     `# 1. Package source: ${params.packageSource.kind === "mirror" ? "the Debian mirror reached through a VPC endpoint" : "the egress proxy (temporary exception)"}.`,
     "#    Debian must not create its default cluster: ours lives on the data volume.",

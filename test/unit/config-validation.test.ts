@@ -85,7 +85,6 @@ const cases: Array<[string, string, (c: Data, k: Data) => void, string]> = [
   ["missing critical domain", "dev", (c) => delete c[`${P}:databases`].domains["purchase-history"], `${P}:databases.domains.purchase-history = (missing): allowed: a host definition for each critical domain`],
   ["volume too small", "dev", (c) => (c[`${P}:databases`].domains["personal-data"].dataVolumeGiB = 5), `${P}:databases.domains.personal-data.dataVolumeGiB = 5: allowed: 20..16384 GiB`],
   ["egress date format", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ expires: "10/12/2026" })]), `${P}:egress.exceptions[0].expires = "10/12/2026": allowed: a calendar date YYYY-MM-DD`],
-  ["egress already expired", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ granted: "2026-10-01", expires: "2026-10-20" })]), `${P}:egress.exceptions[0].expires = "2026-10-20": allowed: a date not before today (2026-11-24)`],
   ["egress longer than maximum", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ expires: "2027-02-01" })]), `${P}:egress.exceptions[0].expires = "2027-02-01": allowed: at most 30 days after granted (2026-11-20)`],
   ["egress for a public suffix", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ host: ".co.uk" })]), `${P}:egress.exceptions[0].host = ".co.uk": allowed: a registrable domain or a name below one; "co.uk" is a public suffix`],
   ["egress for a private public suffix", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ host: ".github.io" })]), `${P}:egress.exceptions[0].host = ".github.io": allowed: a registrable domain or a name below one`],
@@ -184,5 +183,17 @@ describe("stack configuration validation", () => {
       c[`${P}:egress`].exceptions = [exception(), exception({ host: ".npmjs.org", granted: "2026-12-01", expires: "2026-12-20" })];
     });
     expect(result.liveEgressExceptions.map((e) => e.host)).toEqual([".pypi.org"]);
+  });
+
+  it("leaves an expired exception out of the deploy instead of failing the configuration (a hotfix is never blocked)", () => {
+    const result = run("dev", (c) => {
+      c[`${P}:egress`].exceptions = [exception(), exception({ host: ".debian.org", granted: "2026-10-01", expires: "2026-10-20" })];
+    });
+    expect(result.liveEgressExceptions.map((e) => e.host)).toEqual([".pypi.org"]);
+    expect(result.expiredEgressExceptions.map((e) => `${e.host} ${e.expires}`)).toEqual([".debian.org 2026-10-20"]);
+    // Its other rules still hold: an expired entry that was too long is still reported.
+    expect(errorsOf("dev", (c) => (c[`${P}:egress`].exceptions = [exception({ granted: "2026-08-01", expires: "2026-10-20" })]))).toEqual([
+      `stack "dev": ${P}:egress.exceptions[0].expires = "2026-10-20": allowed: at most 30 days after granted (2026-08-01)`,
+    ]);
   });
 });

@@ -14,6 +14,7 @@ import {
   readAuditInput,
   readPolicyConfig,
   renderReport,
+  reportContext,
   REPORT_FORMATS,
   runAudit,
   type ReportFormat,
@@ -69,7 +70,7 @@ async function runAuditCliUnmasked(argv: readonly string[], now?: Date): Promise
       ...(config === undefined ? {} : { config, configSource: values.config }),
       ...(now === undefined ? {} : { now }),
     });
-    const report = renderReport(result, format as ReportFormat);
+    const report = renderReport(result, format as ReportFormat, reportContext(input.resources));
     const code = result.summary.passed ? EXIT_OK : EXIT_FINDINGS;
     if (values.out === undefined) return { code, stdout: report, stderr: "" };
     writeFileAtomically(values.out, report);

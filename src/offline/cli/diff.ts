@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { diffSnapshots, renderMarkdown, type AuditFunction } from "../diff";
+import { renderText } from "../diff/render-text";
 import { auditWithPolicyPack } from "../diff/policy-audit";
 import { readSnapshot, snapshotIdentity } from "../snapshot/reader";
 import type { StackExport } from "../snapshot/types";
@@ -8,7 +9,7 @@ import { checkOutputTarget, writeFileAtomically } from "./atomic-output";
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines } from "./exit-codes";
 
 /**
- * `npm run diff -- --base <stack.json> --head <stack.json> [--format md|json] [--out <file>] [--heading-level <1-6>] [--no-audit]`
+ * `npm run diff -- --base <stack.json> --head <stack.json> [--format md|text|json] [--out <file>] [--heading-level <1-6>] [--no-audit]`
  *
  * Compares two snapshots (`synth` output or `pulumi stack export`) and prints what deploying head over
  * base would do, with the policy results that change (the policy pack's offline audit of both, unless
@@ -23,7 +24,7 @@ export interface DiffCliDependencies {
 }
 
 const USAGE =
-  "usage: npm run diff -- --base <stack.json> --head <stack.json> [--format md|json] [--out <file>] [--heading-level <1-6>] [--no-audit] [--allow-different-stacks] [--verbose]";
+  "usage: npm run diff -- --base <stack.json> --head <stack.json> [--format md|text|json] [--out <file>] [--heading-level <1-6>] [--no-audit] [--allow-different-stacks] [--verbose]";
 
 /** Base and head are snapshots of different stacks or projects, and nobody said that was meant. */
 export class StackMismatchError extends Error {
@@ -58,6 +59,7 @@ async function runDiffCliUnmasked(argv: readonly string[], deps: DiffCliDependen
     "no-audit"?: boolean;
     "allow-different-stacks"?: boolean;
     verbose?: boolean;
+    help?: boolean;
   };
   try {
     ({ values } = parseArgs({
@@ -71,6 +73,7 @@ async function runDiffCliUnmasked(argv: readonly string[], deps: DiffCliDependen
         "no-audit": { type: "boolean", default: false },
         "allow-different-stacks": { type: "boolean", default: false },
         verbose: { type: "boolean", short: "v" },
+        help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -78,8 +81,11 @@ async function runDiffCliUnmasked(argv: readonly string[], deps: DiffCliDependen
   } catch (error) {
     return fail(`diff: ${(error as Error).message.split("\n")[0]}; ${USAGE}`);
   }
+  if (values.help === true) return { code: EXIT_OK, stdout: `${USAGE}\n`, stderr: "" };
   if (values.base === undefined || values.head === undefined) return fail(`diff: --base and --head are required; ${USAGE}`);
-  if (values.format !== "md" && values.format !== "json") return fail(`diff: --format "${values.format}" is not allowed; allowed: md, json`);
+  if (values.format !== "md" && values.format !== "json" && values.format !== "text") {
+    return fail(`diff: --format "${values.format}" is not allowed; allowed: md, text, json`);
+  }
   const headingLevel = Number(values["heading-level"]);
   if (!Number.isInteger(headingLevel) || headingLevel < 1 || headingLevel > 6) {
     return fail(`diff: --heading-level "${values["heading-level"]}" is not allowed; allowed: 1..6`);
@@ -92,7 +98,8 @@ async function runDiffCliUnmasked(argv: readonly string[], deps: DiffCliDependen
     const head = readSnapshot(headPath);
     if (values["allow-different-stacks"] !== true) sameStack(base, head, basePath, headPath);
     const diff = await diffSnapshots(base, head, { audit: values["no-audit"] === true ? undefined : deps.audit });
-    const text = values.format === "json" ? `${JSON.stringify(diff, null, 2)}\n` : renderMarkdown(diff, { headingLevel });
+    const text =
+      values.format === "json" ? `${JSON.stringify(diff, null, 2)}\n` : values.format === "text" ? renderText(diff) : renderMarkdown(diff, { headingLevel });
     if (out === undefined) return { code: EXIT_OK, stdout: text, stderr: "" };
     writeFileAtomically(out, text);
     const c = diff.counts;

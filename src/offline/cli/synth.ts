@@ -20,6 +20,7 @@ import { synthesize } from "../engine/synthesize";
 import { maskSecrets, rememberFlaggedValues } from "../redaction/secrets";
 import { checkOutputTarget, maskDirectory, withStagedDirectory } from "./atomic-output";
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines } from "./exit-codes";
+import { phaseReporter } from "./phases";
 import { synthSummary } from "./synth-summary";
 import { SYNTH_WRITERS, type SynthOutput } from "./synth-writers";
 
@@ -86,16 +87,21 @@ export async function runSynth(argv: string[]): Promise<number> {
   try {
     const catalogOverride = configOverrides[`${PROJECT}:catalogFile`] ?? values.catalog;
     checkOutputTarget("--out", outDir, "directory", synthInputs(projectRoot, stack, catalogOverride));
-    const result = await synthesize({ stack, projectRoot, catalogFile: values.catalog, configOverrides });
+    const phases = phaseReporter(`synth ${stack}`);
+    const result = await phases.run("evaluating the program under the mock runtime", () =>
+      synthesize({ stack, projectRoot, catalogFile: values.catalog, configOverrides, stackTraces: values.verbose === true }),
+    );
     const files = await withStagedDirectory(outDir, async (staging) => {
       const output: SynthOutput = { ...result, projectRoot, outDir: staging };
       const written: string[] = [];
       for (const writer of SYNTH_WRITERS) {
-        try {
-          written.push(...(await writer.write(output)));
-        } catch (err) {
-          throw new Error(`writing the ${writer.name} to ${outDir} failed: ${(err as Error).message}`);
-        }
+        await phases.run(`writing the ${writer.name}`, async () => {
+          try {
+            written.push(...(await writer.write(output)));
+          } catch (err) {
+            throw new Error(`writing the ${writer.name} to ${outDir} failed: ${(err as Error).message}`);
+          }
+        });
       }
       // The snapshot holds secrets as ciphertext only (the engine's leak guard); every report, picture
       // and manifest is masked for what the secret scanner flags in it.

@@ -30,7 +30,7 @@ export function renderMarkdown(diff: SnapshotDiff, options: MarkdownOptions = {}
   const stack = diff.head.stack === diff.base.stack ? mdCode(diff.head.stack) : `${mdCode(diff.base.stack)} → ${mdCode(diff.head.stack)}`;
   lines.push(`${h(0)} Infrastructure diff: ${stack}`, "");
   // The verdict comes first: nothing reassuring may stand above a new mandatory violation.
-  lines.push(policyVerdict(diff.policy), "");
+  lines.push(`**${policyVerdict(diff.policy)}**`, "");
   const total = diff.counts.remove + diff.counts.replace + diff.counts.update + diff.counts.add;
   const counts = (["remove", "replace", "update", "add"] as const).map((op) => `${diff.counts[op]} ${VERB[op]}`).join(" · ");
   lines.push(total === 0 ? `**No changes.** ${diff.counts.same} resources unchanged.` : `**${counts}** · ${diff.counts.same} unchanged`, "");
@@ -81,11 +81,11 @@ function renderWarnings(warnings: readonly DiffWarning[], max: number): string[]
 
 /** The first line of the comment: what the policy pack says about the change. */
 export function policyVerdict(policy: PolicyResultChanges): string {
-  if (!policy.evaluated) return policy.error === undefined ? "**Policy: not evaluated.**" : "**Policy: the audit failed** (see below).";
+  if (!policy.evaluated) return policy.error === undefined ? "Policy: not evaluated." : `Policy: the audit failed (${policy.error}).`;
   const mandatory = policy.introduced.filter((f) => f.level === "mandatory").length;
-  if (mandatory > 0) return `**Policy: FAILS — ${mandatory} new mandatory violation(s).**`;
+  if (mandatory > 0) return `Policy: FAILS — ${mandatory} new mandatory violation(s).`;
   const other = policy.introduced.length;
-  return other > 0 ? `**Policy: passes — no new mandatory violation; ${other} new advisory finding(s).**` : "**Policy: passes — no new finding.**";
+  return other > 0 ? `Policy: passes — no new mandatory violation; ${other} new advisory finding(s).` : "Policy: passes — no new finding.";
 }
 
 function renderPolicy(policy: PolicyResultChanges): string[] {
