@@ -106,7 +106,7 @@ describe("bounded parsing: every file a command reads fails fast with one line n
     ["10,000-deep JSON export (audit)", () => run("audit", "--input", file("deep.json", deepJson())), "deep.json", /nested more than 200 levels deep/],
     ["broken JSON export (audit)", () => run("audit", "--input", file("broken.json", '{"version": 3, ')), "broken.json", /not valid JSON/],
     ["a device as the export (audit)", () => run("audit", "--input", "/dev/zero"), "/dev/zero", /not a regular file/],
-    ["a directory as the export (diff)", () => run("diff", "--base", tmp, "--head", tmp), tmp, /not a regular file/],
+    ["a directory as the export (diff)", () => run("diff", "--base", os.tmpdir(), "--head", os.tmpdir()), os.tmpdir(), /not a regular file/],
     ["alias bomb in the policy config (audit)", () => run("audit", "--input", file("ok.json", serializeSnapshot(compliantStack("dev").fx.toExport())), "--config", file("policy.json", `${"[".repeat(100)}${"]".repeat(100)}`)), "policy.json", /nested more than 64 levels deep/],
     [
       "alias bomb in a stack file (expiry)",
@@ -133,8 +133,8 @@ describe("configuration the platform would reject: exit 2, one line per problem 
   const catalogProblems = (): string => {
     const text = fs.readFileSync(path.join(ROOT, "src", "config", "catalog.yaml"), "utf8");
     return text
-      .replace(/memoryLimit: \S+/, "memoryLimit: 256m")
-      .replace(/cpuRequest: \S+/, "cpuRequest: '4'")
+      .replace(/memoryLimit: [^,}\s]+/, "memoryLimit: 256m")
+      .replace(/cpuRequest: [^,}\s]+/, "cpuRequest: '4'")
       .concat(`  ${"x".repeat(64)}:\n    description: a name too long\n    port: 8080\n    healthPath: /healthz\n    replicas: {min: 1, max: 2}\n    resources: {cpuRequest: 100m, memoryRequest: 128Mi, cpuLimit: 200m, memoryLimit: 256Mi}\n`)
       .concat(`  kube-system:\n    description: a system namespace\n    port: 8080\n    healthPath: /healthz\n    replicas: {min: 1, max: 2}\n    resources: {cpuRequest: 100m, memoryRequest: 128Mi, cpuLimit: 200m, memoryLimit: 256Mi}\n`);
   };
