@@ -26,7 +26,8 @@ export DEBIAN_FRONTEND=noninteractive
 shopt -s nullglob
 install -d -m 0755 /etc/apt/sources.disabled
 for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do
-  [ "$f" = ${APT_SOURCES_FILE} ] || mv -f "$f" /etc/apt/sources.disabled/
+  # A second run finds sources.list already set aside.
+  if [ -e "$f" ] && [ "$f" != ${APT_SOURCES_FILE} ]; then mv -f "$f" /etc/apt/sources.disabled/; fi
 done
 shopt -u nullglob
 apt-get -q update --error-on=any || fail "apt-get update: the Debian archive in ${APT_SOURCES_FILE} is unreachable or incomplete"
