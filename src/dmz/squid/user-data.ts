@@ -1,4 +1,5 @@
-import * as yaml from "js-yaml";
+import { InputError } from "../../config/input-error";
+import { parseYaml, renderYaml } from "../../config/yaml-reader";
 import { BOOTSTRAP_PATH, renderProxyBootstrap } from "./bootstrap";
 import { APT_SOURCES_FILE, renderAptSources } from "./debian";
 import { EXPIRY_SCRIPT_PATH, EXPIRY_UNIT, renderExpiryUnits } from "./expiry";
@@ -53,7 +54,7 @@ export function renderProxyUserData(files: ProxyHostFiles): string {
     ],
     runcmd: [[BOOTSTRAP_PATH]],
   };
-  const body = yaml.dump(doc, { lineWidth: -1, noRefs: true, sortKeys: false });
+  const body = renderYaml(doc);
   const text = `#cloud-config\n# Egress proxy (D6), rendered by the fitness-platform program. No secrets in here.\n${body}`;
   const size = Buffer.byteLength(text, "utf8");
   if (size > USER_DATA_LIMIT) {
@@ -70,9 +71,10 @@ export function fileFromUserData(userData: string, path: string): string | undef
   if (!userData.startsWith("#cloud-config")) return undefined;
   let doc: unknown;
   try {
-    doc = yaml.load(userData);
-  } catch {
-    return undefined;
+    doc = parseYaml(userData, "user-data");
+  } catch (err) {
+    if (err instanceof InputError) return undefined;
+    throw err;
   }
   const files = (doc as { write_files?: unknown } | null)?.write_files;
   if (!Array.isArray(files)) return undefined;

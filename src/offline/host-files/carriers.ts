@@ -1,5 +1,5 @@
 import { gunzipSync } from "node:zlib";
-import * as yaml from "js-yaml";
+import { parseYaml } from "../../config/yaml-reader";
 import { isSecretValue } from "../snapshot/secrets";
 import type { ResourceState } from "../snapshot/types";
 import { parseUrn } from "../snapshot/urn";
@@ -96,7 +96,7 @@ export function documentSteps(resource: ResourceState): CarrierText[] {
   const name = stringProp(resource, "name") ?? parseUrn(resource.urn).name;
   let doc: unknown;
   try {
-    doc = (stringProp(resource, "documentFormat") ?? "JSON").toUpperCase() === "YAML" ? yaml.load(content) : JSON.parse(content);
+    doc = (stringProp(resource, "documentFormat") ?? "JSON").toUpperCase() === "YAML" ? parseYaml(content, name) : JSON.parse(content);
   } catch {
     return [];
   }

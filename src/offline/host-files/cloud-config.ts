@@ -1,5 +1,5 @@
 import { gunzipSync } from "node:zlib";
-import * as yaml from "js-yaml";
+import { parseYaml } from "../../config/yaml-reader";
 import type { WrittenFile } from "./shell-writes";
 
 /**
@@ -23,7 +23,7 @@ export function cloudConfigDocument(text: string): Record<string, unknown> | und
   if (!isCloudConfig(text)) return undefined;
   let doc: unknown;
   try {
-    doc = yaml.load(text);
+    doc = parseYaml(text, "cloud-config");
   } catch {
     return undefined;
   }
