@@ -13,6 +13,7 @@ import { messagingPolicies } from "./messaging/policies";
 import { logsPolicies } from "./logs/policies";
 import { networkPolicies } from "./network/policies";
 import { s3Policies } from "./s3/policies";
+import { securityPolicies } from "./security/policies";
 import { tagPolicies } from "./tags/policies";
 
 /**
@@ -33,6 +34,7 @@ export const policyRegistry: readonly PlatformPolicy[] = [
   ...messagingPolicies,
   ...logsPolicies,
   ...kubernetesPolicies,
+  ...securityPolicies,
   // Areas add their line above; the closing policies (GOV-01 reads what the others recorded) stay last.
   ...closingPolicies,
 ];
