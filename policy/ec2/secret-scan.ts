@@ -125,6 +125,28 @@ export function findSecrets(content: string, ignore: readonly RegExp[] = [], dep
   return findings;
 }
 
+/**
+ * Credential material recognisable on its own, without a name saying so: keys and tokens of known
+ * formats and URIs with embedded credentials. For values whose name is judged separately (container
+ * environment variables, ConfigMap entries).
+ */
+export function findCredentials(content: string): SecretFinding[] {
+  const findings: SecretFinding[] = [];
+  for (const [kind, pattern] of PATTERNS) {
+    const m = pattern.exec(content);
+    if (m !== null) findings.push({ kind, line: lineOf(content, m.index) });
+  }
+  for (const m of content.matchAll(URI_CREDENTIALS)) {
+    if (!HARMLESS_VALUE.test(m[1] ?? "")) findings.push({ kind: "a URI with embedded credentials", line: lineOf(content, m.index) });
+  }
+  return findings;
+}
+
+/** Whether a literal is a reference or placeholder rather than a value (`$(VAR)`, `${VAR}`, an ARN ...). */
+export function isHarmlessValue(value: string): boolean {
+  return value.length < 4 || HARMLESS_VALUE.test(value);
+}
+
 /** User data as the instance sees it: base64 fields decoded, gzip payloads inflated. */
 export function decodeUserData(value: string, base64: boolean): string {
   let bytes = base64 ? Buffer.from(value, "base64") : Buffer.from(value, "utf8");
