@@ -2,9 +2,9 @@
  * Composition root: reads and validates the stack's configuration, then builds the platform's
  * components in dependency order and exports the stack outputs. No logic of its own lives here.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AccountBaseline } from "./account/account-baseline";
+import { AccountPrerequisites } from "./account/prerequisites";
 import { Backups, replicaBucketName, repositoryBucketName } from "./backups";
 import { loadPlatformConfig } from "./config/load";
 import { createContext } from "./conventions/context";
@@ -23,13 +23,18 @@ async function main(): Promise<Record<string, unknown>> {
   // Validation throws a ConfigError (one line per problem) before any resource is registered.
   const platform = loadPlatformConfig();
   const { config } = platform;
-  const ctx = createContext({
+  const accountId = platform.aws.allowedAccountIds[0] ?? "";
+  const scope = {
     project: pulumi.getProject(),
     stack: platform.stack,
     environment: config.environment,
     region: platform.aws.region,
-    accountId: aws.getCallerIdentityOutput().accountId,
-  });
+    // The provider refuses any other account (`aws:allowedAccountIds`), so names may carry it before deploy.
+    accountId,
+  };
+  // Account prerequisites first: the service-linked roles our key policies name, created by the bootstrap layer.
+  const prerequisites = new AccountPrerequisites("prerequisites", { ctx: createContext(scope) });
+  const ctx = createContext({ ...scope, serviceLinkedRoles: prerequisites.serviceLinkedRoleArns });
 
   // Account-wide guards first: EBS encryption by default with our key, no public buckets anywhere.
   const account = new AccountBaseline("account", { ctx });
