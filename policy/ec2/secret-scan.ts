@@ -30,6 +30,11 @@ const ENV_ASSIGNMENT = /(?<![A-Za-z0-9_])((?:export\s+)?[A-Za-z][A-Za-z0-9_]*?(?
 const URI_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'`]+:([^\s@"'`/]+)@[^\s"'`]/gi;
 /** A ~/.pgpass entry (`host:port:database:user:password`) on a line that mentions pgpass. */
 const PGPASS_ENTRY = /(?:^|[\s"'])[^\s:"']+:(?:\d+|\*):[^\s:"']+:[^\s:"']+:([^\s"'$`][^\s"']{3,})/;
+/**
+ * Keys that name a secret word but hold no secret: etcd's `initial-cluster-token` only tells clusters
+ * apart during bootstrap (etcd configuration flags), and is written into every member's config.
+ */
+const NON_SECRET_KEYS = /(?:^|[^A-Za-z0-9_-])(?:initial-cluster-token|initial_cluster_token)\s*[=:]/i;
 const HARMLESS_VALUE = /^(\$|<|%|\{\{|arn:|ssm:|secretsmanager:|resolve:|file:|\/|null$|none$|true$|false$|yes$|no$|required$|optional$|prompt$|\*+$)/i;
 
 const TOKEN = /[A-Za-z0-9+/_=-]{24,}/g;
@@ -90,6 +95,7 @@ export function findSecrets(content: string, ignore: readonly RegExp[] = [], dep
     // `PASSWORD :'name'` is a psql variable, not a key-value pair (YAML and JSON put no space before the colon).
     const psqlVariable = m[3] === ":" && (m[2] ?? "") !== "" && (m[4] ?? "") === "";
     if (psqlVariable || value.length < 4 || HARMLESS_VALUE.test(value) || ignore.some((r) => r.test(m[0]))) continue;
+    if (NON_SECRET_KEYS.test(content.slice(content.lastIndexOf("\n", m.index) + 1, m.index + m[0].length))) continue;
     findings.push({ kind: `a literal ${(m[1] ?? "password").toLowerCase()} value`, line: lineOf(content, m.index) });
   }
   // One finding per assignment: the generic pattern above already names `DB_PASSWORD=...` on its line.

@@ -1,3 +1,4 @@
+import type { PlatformPolicy } from "../../policy/framework/metadata";
 import { describe, expect, it } from "vitest";
 import { ecr01ScanningEncryption } from "../../policy/ecr/ecr-01-scanning-encryption";
 import { iam02AccessKeyAge } from "../../policy/iam/iam-02-access-key-age";
@@ -9,7 +10,7 @@ import { compliantStack } from "./support/fixture-stack";
 
 /** SM-01, SSM-02, IAM-02, ECR-01 and SSM-01: a failing and a passing case for each, keyed by finding. */
 type Stack = ReturnType<typeof compliantStack>;
-const keys = async (s: Stack, policy: typeof sm01SecretsCmkRotation, config: Record<string, unknown> = {}) => findings(await audit(s.fx, [policy], { config }), policy.meta.id).map((v) => v.finding);
+const keys = async (s: Stack, policy: PlatformPolicy, config: Record<string, unknown> = {}) => findings(await audit(s.fx, [policy], { config }), policy.meta.id).map((v) => v.finding);
 
 function withSecret(kmsKey: boolean, rotationDays?: number): Stack {
   const s = compliantStack();
