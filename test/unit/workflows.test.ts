@@ -230,12 +230,18 @@ describe("dependency automation (renovate.json)", () => {
   });
 
   it.each(stackFiles)("finds every mirrored image digest, Helm chart and AMI in %s", (file) => {
-    const images = byDatasource("docker").flatMap((m) => matches(m, file));
+    const images = byDatasource("docker")
+      .filter((m) => m.depNameTemplate === undefined)
+      .flatMap((m) => matches(m, file));
     expect(images.length).toBeGreaterThanOrEqual(3);
     for (const image of images) expect(image).toMatchObject({ depName: expect.stringMatching(/\//) as string, currentDigest: expect.stringMatching(/^sha256:/) as string });
-    for (const chart of ["fluent-bit", "aws-load-balancer-controller", "ingress-nginx"]) {
+    for (const chart of ["fluent-bit", "aws-load-balancer-controller", "cluster-autoscaler"]) {
       expect(byDatasource("helm", chart).flatMap((m) => matches(m, file)).map((g) => g.currentValue)).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+$/) as string]);
     }
+    // The Envoy Gateway chart is an OCI artifact: its versions come from the registry.
+    expect(byDatasource("docker", "docker.io/envoyproxy/gateway-helm").flatMap((m) => matches(m, file)).map((g) => g.currentValue)).toEqual([
+      expect.stringMatching(/^v\d+\.\d+\.\d+$/) as string,
+    ]);
     const amis = byDatasource("aws-machine-image").map((m) => matches(m, file).map((g) => g.currentValue));
     expect(amis).toEqual([[expect.stringMatching(/^ami-/) as string], [expect.stringMatching(/^ami-/) as string]]);
     expect(amis[0]).not.toEqual(amis[1]);
