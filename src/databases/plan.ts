@@ -110,6 +110,8 @@ export function planDatabaseHosts(input: DatabasesPlanInput): DatabasesPlan {
     throw new Error("fitness-platform:databases.consensus / replication = (missing): allowed: both sections when a domain has more than one AZ");
   }
 
+  // Addresses already given out: members probe past them (placement.ts), so no two hosts share one.
+  const taken = new Set<string>((consensus?.nodes ?? []).map((n) => n.placement.privateIp));
   for (const [domain, spec] of Object.entries(config.domains).sort(([a], [b]) => a.localeCompare(b))) {
     const owners = Object.entries(input.catalog.services)
       .filter(([, svc]) => svc.dataDomain === domain)
@@ -124,7 +126,9 @@ export function planDatabaseHosts(input: DatabasesPlanInput): DatabasesPlan {
     const host = physicalName(scope, "databases", domain);
     const placed = spec.availabilityZones.map((az, i) => {
       const name = replicated ? `${domain}-${azLetter(az)}` : domain;
-      return { name, placement: placeHost(name, input.dataSubnets, az, `fitness-platform:databases.domains.${domain}.availabilityZones[${i}]`) };
+      const placement = placeHost(name, input.dataSubnets, az, `fitness-platform:databases.domains.${domain}.availabilityZones[${i}]`, taken);
+      taken.add(placement.privateIp);
+      return { name, placement };
     });
     const peers = replicated ? { addresses: placed.map((m) => m.placement.privateIp), replicationUser: REPLICATION_USER, rewindUser: REWIND_USER } : undefined;
     const members: MemberPlan[] = placed.map(({ name, placement }) => {
