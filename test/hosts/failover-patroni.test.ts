@@ -18,6 +18,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseYaml } from "../../src/config/yaml-reader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseYaml } from "../../src/config/yaml-reader";
 import type { HostFile } from "../../src/offline/host-files";
 import type { ResourceState } from "../../src/offline/snapshot/types";
 import { coverageRecorder } from "./support/coverage";
