@@ -16,7 +16,6 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseYaml } from "../../src/config/yaml-reader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseYaml } from "../../src/config/yaml-reader";
 import type { HostFile } from "../../src/offline/host-files";
