@@ -149,7 +149,11 @@ function images(platform: PlatformConfig, layout: ReturnType<typeof mirrorLayout
   const services = Object.keys(platform.catalog.services)
     .sort()
     .filter((s) => cfg.serviceTags[s] !== undefined)
-    .map((s): ImagePin => ({ repository: layout.serviceRepository(s), tag: cfg.serviceTags[s], key: `${platform.project}:images.serviceTags.${s}` }));
+    .map((s): ImagePin => {
+      // `<tag>@<digest>` (images.ts): look the service image up by its digest, report its tag.
+      const [tag, digest] = String(cfg.serviceTags[s]).split("@");
+      return { repository: layout.serviceRepository(s), tag: tag ?? "", ...(digest === undefined ? {} : { digest }), key: `${platform.project}:images.serviceTags.${s}` };
+    });
   return [...mirrored, ...services];
 }
 

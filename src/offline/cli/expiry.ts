@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { readBoundedText } from "../../config/bounded-file";
@@ -7,6 +7,8 @@ import { YAML_LIMITS } from "../../config/yaml-reader";
 import { DatedEntryError, egressExceptions, isCalendarDate, parseDocument, waivers, type DatedEntry } from "../expiry/dated-entries";
 import { describe, expiringWithin } from "../expiry/expiring";
 import { removeExpiredExceptions } from "../expiry/remove-expired";
+import { writeFileAtomically } from "./atomic-output";
+import { EXIT_INTERNAL, internalFaultLines } from "./exit-codes";
 
 /**
  * `npm run expiry -- [--days 7] [--today YYYY-MM-DD] [--root <repo>] [--format text|md]`
@@ -14,7 +16,8 @@ import { removeExpiredExceptions } from "../expiry/remove-expired";
  * Fails (exit 1) when an egress exception (`Pulumi.<stack>.yaml`, `<project>:egress.exceptions[].expires`)
  * or a policy waiver (`policy/config/**`, `expiry`) expires within `--days` days or has expired, so that
  * someone renews or removes it before the proxy host or the policy pack does it for them. Exit 0 when
- * none does; 2 when a file cannot be read or holds a date that is not one (one line naming it).
+ * none does; 2 when a file cannot be read or holds a date that is not one (one line naming it); 3 an
+ * internal fault (exit-codes.ts).
  *
  * `--remove-expired` instead deletes the egress exceptions whose last day has passed from every
  * `Pulumi.<stack>.yaml`, keeping comments and layout; the scheduled workflow opens a pull request with it.
@@ -89,7 +92,7 @@ function removeExpired(root: string, today: string): ExpiryResult {
   for (const name of readdirSync(root).filter((n) => /^Pulumi\.[^.]+\.ya?ml$/.test(n)).sort()) {
     const { text, removed } = removeExpiredExceptions(read(root, name), project, today);
     if (removed.length === 0) continue;
-    writeFileSync(path.join(root, name), text);
+    writeFileAtomically(path.join(root, name), text);
     lines.push(...removed.map((r) => `REMOVED ${name}: egress exception ${r}`));
   }
   lines.push(`${lines.length} expired egress exception(s) removed (today ${today})`);
@@ -144,8 +147,13 @@ function fail(line: string): ExpiryResult {
 }
 
 if (require.main === module) {
-  const result = runExpiryCli(process.argv.slice(2));
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  process.exitCode = result.code;
+  try {
+    const result = runExpiryCli(process.argv.slice(2));
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    process.exitCode = result.code;
+  } catch (error) {
+    process.stderr.write(`${internalFaultLines("expiry", error, process.argv.includes("--verbose")).join("\n")}\n`);
+    process.exitCode = EXIT_INTERNAL;
+  }
 }

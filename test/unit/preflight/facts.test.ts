@@ -95,16 +95,18 @@ describe("facts of the real dev stack", () => {
     facts = preflightFacts({ platform: config, snapshot: snap, restoreDrillInstanceType: "t3.large" });
   });
 
-  it("pins every mirrored image by digest and every catalog service by tag", () => {
+  it("pins every mirrored image and every catalog service by digest (services: <tag>@<digest>)", () => {
     const c = config.config;
-    expect(facts.images.filter((i) => i.digest !== undefined).map((i) => i.digest)).toEqual(c.images.mirrored.map((m) => m.digest));
-    expect(facts.images.filter((i) => i.digest === undefined).map((i) => i.repository)).toEqual(Object.keys(config.catalog.services).sort().map((s) => `fitness-platform/services/${s}`));
+    const services = Object.keys(config.catalog.services).sort();
+    expect(facts.images.map((i) => i.digest)).toEqual([...c.images.mirrored.map((m) => m.digest), ...services.map((s) => c.images.serviceTags[s]!.split("@")[1])]);
+    expect(facts.images.slice(c.images.mirrored.length).map((i) => [i.repository, i.tag])).toEqual(services.map((s) => [`fitness-platform/services/${s}`, c.images.serviceTags[s]!.split("@")[0]]));
   });
 
-  it("sizes the node group from the config: maximum plus the surge over its AZs", () => {
+  it("sizes the node groups from the config: one per AZ, each its maximum plus its update surge", () => {
     const ng = config.config.cluster.nodeGroup;
-    const item = facts.capacity.find((c) => c.instanceTypes.join() === ng.instanceTypes.join() && c.purpose.includes("surge"));
-    expect(item?.count).toBe(ng.maxSize + nodeGroupSurge(config.config.network.availabilityZones.length, ng.maxSize, { maxUnavailable: 1 }));
+    const items = facts.capacity.filter((c) => c.instanceTypes.join() === ng.instanceTypes.join() && c.purpose.includes("surge"));
+    expect(items).toHaveLength(config.config.network.availabilityZones.length);
+    for (const item of items) expect(item.count).toBe(ng.maxSize + nodeGroupSurge(1, ng.maxSize, { maxUnavailable: 1 }));
   });
 
   it("counts at least one instance per critical domain, in default tenancy outside prod", () => {
