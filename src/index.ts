@@ -13,11 +13,14 @@ import { EgressProxy } from "./dmz/egress-proxy";
 import { Edge } from "./dmz/edge";
 import { LogArchive } from "./logs/archive";
 import { Network } from "./network/network";
+import { PROXY_PORT } from "./dmz/squid/paths";
 import { OperatorAccess } from "./operator/operator-access";
 import { Messaging } from "./messaging/messaging";
 import { FluentBit } from "./logs/fluent-bit";
 import { DetectiveControls } from "./security/detective-controls";
 import { Services } from "./services/services";
+import { Deployer } from "./deployer/deployer";
+import { ChartRepositories, committedManifest } from "./mirror/chart-repositories";
 
 async function main(): Promise<Record<string, unknown>> {
   // Validation throws a ConfigError (one line per problem) before any resource is registered.
@@ -144,8 +147,22 @@ async function main(): Promise<Record<string, unknown>> {
     hostSessionPolicyArn: operator.hostSessionPolicy.arn,
   });
 
-  // Container logs: Fluent Bit on every node, into the archive's containers/ prefix.
-  new FluentBit(
+  // Day 0 (§7): the deployer inside the VPC that applies everything in the cluster, and the chart
+  // repositories the mirror job fills before any chart is installed.
+  const deployer = new Deployer("deployer", {
+    ctx,
+    config: config.deploy.deployer,
+    vpcId: network.vpc.id,
+    vpcCidr: config.network.vpcCidr,
+    dmzSubnets: network.subnets.dmz,
+    clusterSecurityGroupId: network.zoneSecurityGroups.app.id,
+    proxy: { url: egress.proxyUrl, noProxy: egress.noProxy, port: PROXY_PORT },
+    logs: { keyArn: logs.logsKey.arn, retentionInDays: config.logs.logGroupRetentionDays },
+  });
+  const charts = new ChartRepositories("charts", { ctx, charts: committedManifest().charts });
+
+  // Container logs: Fluent Bit on every node, into the archive's containers/ prefix (not in the foundation phase).
+  if (config.deploy.phase === "platform") new FluentBit(
     "fluent-bit",
     {
       ctx,
@@ -215,7 +232,13 @@ async function main(): Promise<Record<string, unknown>> {
       name: services.clusterName,
       endpoint: services.eks.cluster.endpoint,
       repositories: services.repositoryUrls(),
-      serviceRoleArns: services.workloads.roleArns(),
+      serviceRoleArns: services.workloads?.roleArns() ?? {},
+    },
+    deploy: {
+      phase: config.deploy.phase,
+      deployerProject: deployer.projectName,
+      runsOn: deployer.runsOn,
+      chartRepositories: charts.urls,
     },
     messaging: {
       topicArns: messaging.topicArns(),

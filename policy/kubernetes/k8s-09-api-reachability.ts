@@ -3,6 +3,7 @@ import { defineStackPolicy } from "../framework/define";
 import { at, flag, isRecord, texts } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
 import { apiServiceAddress } from "./api-server-address";
+import { networkPolicyMode } from "./network-policy-mode";
 import { helmReleases, type KubeObject, kubeObjects, namespaceOf, podTemplates } from "./objects";
 
 const labelsOf = (value: unknown): Record<string, string> =>
@@ -42,7 +43,8 @@ export const k8sApiReachability = defineStackPolicy({
       "The VPC CNI judges egress on the address a pod dials, i.e. a Service's ClusterIP before DNAT; the API server's " +
       "`kubernetes` Service has no selector, so only an ipBlock holding its ClusterIP admits it (a rule for the VPC block " +
       "does not). Every namespace with a Helm release (a controller) and every pod template that mounts a service-account " +
-      "token must be allowed, by the stack's NetworkPolicies in strict mode, to open 443 to the API service address — the " +
+      "token must be allowed, by the stack's NetworkPolicies in the vpc-cni add-on's enforcing mode (strict unless it says " +
+      "standard), to open 443 to the API service address — the " +
       "first host of the EKS cluster's pinned `kubernetesNetworkConfig.serviceIpv4Cidr` (unpinned is a violation).",
     remediation: "Pin cluster.serviceIpv4Cidr and add apiServerRule (src/services/network-policies.ts) to the controller's egress policy.",
     enforcementLevel: "mandatory",
@@ -62,8 +64,11 @@ export const k8sApiReachability = defineStackPolicy({
       return;
     }
     const nsLabels = new Map(objects.filter((o) => o.kind === "Namespace").map((o) => [o.name, labelsOf(at(o.props, "metadata", "labels"))]));
+    const mode = networkPolicyMode(index);
+    // Without enforcement every pod reaches everything; nothing to judge.
+    if (mode === "off") return;
     const model: ClusterModel = {
-      mode: "strict",
+      mode,
       policies: objects.filter((o) => o.kind === "NetworkPolicy").map((o) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: o.name, namespace: namespaceOf(o) }, spec: at(o.props, "spec") })),
       namespaceLabels: (ns) => ({ ...(nsLabels.get(ns) ?? {}), "kubernetes.io/metadata.name": ns }),
       workloads: [],

@@ -9,7 +9,7 @@ import { DATABASE_METRIC_NAMESPACE } from "./patroni-scripts";
 export interface DatabaseAlarmPlan {
   readonly id: string;
   readonly name: string;
-  readonly metricName: "StandbysStreaming" | "ReplicationLagBytes" | "Promoted";
+  readonly metricName: "StandbysStreaming" | "ReplicationLagBytes" | "Promoted" | "BootstrapFailed";
   readonly dimensions: Readonly<Record<string, string>>;
   readonly statistic: "Minimum" | "Maximum" | "Sum";
   readonly comparisonOperator: "LessThanThreshold" | "GreaterThanOrEqualToThreshold";
@@ -67,4 +67,21 @@ export function planDatabaseAlarms(domain: string, namePrefix: string, replicati
       description: `A member of ${domain} was promoted (failover or switchover): check why and that the old leader rejoined; ${runbook}.`,
     },
   ];
+}
+
+/** A host whose bootstrap failed (it retries every five minutes: src/databases/bootstrap-guard.ts). */
+export function planBootstrapAlarm(host: string, namePrefix: string): DatabaseAlarmPlan {
+  return {
+    id: `${host}-bootstrap-failed`,
+    name: `${namePrefix}-${host}-bootstrap-failed`,
+    metricName: "BootstrapFailed",
+    dimensions: { Host: host },
+    statistic: "Sum",
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    threshold: 1,
+    periodSeconds: 300,
+    evaluationPeriods: 1,
+    treatMissingData: "notBreaching",
+    description: `The bootstrap of ${host} failed (package mirror not ready, a secret unreadable, ...); it retries every 5 minutes: /var/log/fitness-bootstrap.log on the host, docs/runbooks/database-host.md.`,
+  };
 }

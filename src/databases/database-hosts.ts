@@ -12,7 +12,7 @@ import { privateDomain } from "../network/network";
 import { HOST_LAYOUT } from "./host-layout";
 import { InternalCa } from "./internal-ca";
 import { Consensus } from "./consensus";
-import { DATABASE_METRIC_NAMESPACE, planDatabaseAlarms } from "./alarms";
+import { DATABASE_METRIC_NAMESPACE, planBootstrapAlarm, planDatabaseAlarms } from "./alarms";
 import type { ReplicationConfig } from "../config/sections/databases";
 import { type DatabasesPlan, type HostPlan, planDatabaseHosts } from "./plan";
 
@@ -205,6 +205,11 @@ export class DatabaseHosts extends pulumi.ComponentResource {
     this.alarms = this.plan.hosts
       .filter((h) => h.replicated && config.replication !== undefined)
       .flatMap((h) => planDatabaseAlarms(h.domain, ctx.name(COMPONENT), config.replication as ReplicationConfig))
+      .concat(
+        [...this.plan.hosts.flatMap((h) => h.members.map((m) => m.name)), ...(this.plan.consensus?.nodes ?? []).map((n) => n.name)].map((host) =>
+          planBootstrapAlarm(host, ctx.name(COMPONENT)),
+        ),
+      )
       .map(
         (a) =>
           new aws.cloudwatch.MetricAlarm(

@@ -4,7 +4,7 @@ import { physicalName } from "../conventions/naming";
 import { type CertificateSpec, hostDnsName, memberDnsName, serverCertificateSpec } from "./certificates";
 import { type ConsensusPlan, planConsensus } from "./consensus-plan";
 import { HOST_LAYOUT } from "./host-layout";
-import { memberSetupParameterName, renderMemberSetup } from "./member-setup";
+import { memberSetupParameterName, renderMemberSetup, renderRolesSetup, rolesSetupParameterName } from "./member-setup";
 import { type DatabaseIdentity, databaseIdentity } from "./identity";
 import { instanceMemoryMiB } from "./instance-memory";
 import { type MemorySettings, memorySettings } from "./memory-settings";
@@ -79,6 +79,8 @@ export interface HostPlan {
     readonly patroniSecret: string;
   };
   readonly files: { readonly pgHba: string; readonly rolesSql: string };
+  /** The roles SQL as a setup script in an SSM parameter (user-data is capped at 16 KiB). */
+  readonly rolesSetup: { readonly parameter: string; readonly script: string };
 }
 
 export interface DatabasesPlan {
@@ -208,6 +210,7 @@ export function planDatabaseHosts(input: DatabasesPlanInput): DatabasesPlan {
         pgHba: renderPgHba({ appCidrs: input.appCidrs, grants: owners, peers }),
         rolesSql: renderRolesSql(owners),
       },
+      rolesSetup: { parameter: rolesSetupParameterName(input.project, input.stack, domain), script: renderRolesSetup(domain, renderRolesSql(owners)) },
     });
   }
 

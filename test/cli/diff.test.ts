@@ -84,6 +84,9 @@ describe("npm run diff", () => {
     const synth = spawnSync(process.execPath, [require.resolve("tsx/cli"), "src/offline/cli/synth.ts", "--stack", "dev", "--out", out], { cwd: ROOT, encoding: "utf8" });
     expect(synth.status).toBe(0);
     const snapshot = path.join(out, "stack.json");
+    // Where the program declares each resource, as the engine records it (SARIF locates findings there).
+    const host = readSnapshot(snapshot).deployment.resources.find((r) => r.type === "aws:ec2/instance:Instance" && r.urn.includes("DatabaseHost"));
+    expect(host?.sourcePosition).toMatch(/^project:\/\/\/src\/databases\/database-host\.ts#\d+,\d+$/);
     const same = JSON.parse(diff("--base", snapshot, "--head", snapshot, "--format", "json", "--no-audit").stdout) as SnapshotDiffJson;
     expect(same.counts).toMatchObject({ remove: 0, replace: 0, update: 0, add: 0 });
     expect(same.warnings).toEqual([]);

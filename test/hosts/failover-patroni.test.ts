@@ -254,7 +254,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(LAB, "writer.py"), WRITER);
   writer = spawn("ip", ["netns", "exec", APP, "python3", path.join(LAB, "writer.py"), conninfo, acksLog], { detached: true, stdio: ["ignore", "ignore", fs.openSync(path.join(LAB, "writer.err"), "a")] });
   await until("the client's first acknowledged commits", 30, () => acks().length > 20);
-}, 420_000);
+}, 900_000);
 
 afterAll(() => {
   if (writer?.pid !== undefined) {
@@ -265,6 +265,11 @@ afterAll(() => {
     }
   }
   for (const h of [...members, ...etcd]) h.root.stop();
+  // The daemons' logs outlive the lab, for whoever reads a failed run.
+  const keep = path.join(os.tmpdir(), `${PREFIX}-failover-logs`);
+  fs.rmSync(keep, { recursive: true, force: true });
+  fs.mkdirSync(keep, { recursive: true });
+  if (fs.existsSync(LAB)) for (const f of fs.readdirSync(LAB).filter((n) => /\.(log|err)$/.test(n))) fs.copyFileSync(path.join(LAB, f), path.join(keep, f));
   removeLeftovers();
 });
 

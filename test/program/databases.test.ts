@@ -186,7 +186,7 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
       const decrypt = doc.Statement.find((s) => s.Sid === "DecryptOwnSecrets") as Json;
       expect(decrypt).toMatchObject({ Action: "kms:Decrypt", Resource: key.outputs?.arn, Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-central-1.amazonaws.com" } } });
       // Members also read their own Patroni setup parameter.
-      expect(doc.Statement).toHaveLength(stack === "prod" ? 3 : 2);
+      expect(doc.Statement).toHaveLength(4);
       // SSM for sessions, and the operator's host-session policy so that every session is encrypted and logged.
       expect(v.childOf(host, T.attachPolicy).map((a) => a.inputs?.policyArn)).toEqual([
         "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",

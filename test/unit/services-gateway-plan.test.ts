@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { chartMirrors } from "../../src/services/charts";
 import { envoyGatewayValues, GATEWAY_SERVICE, planGatewayObjects, watchedNamespaces } from "../../src/services/gateway-plan";
 import { mirroredImage } from "../../src/services/images";
 import { build, TARGET_GROUP_ARN } from "./services-support";
@@ -60,13 +59,5 @@ describe("the Envoy Gateway edge (fault 1: a maintained gateway whose pods start
     expect(values.config.envoyGateway.provider.kubernetes.deploy).toEqual({ type: "GatewayNamespace" });
     expect(values.global.images.envoyGateway.image).toMatch(/^222222222222\.dkr\.ecr\.eu-central-1\.amazonaws\.com\/fitness-platform\/mirror\/envoy-gateway:v1\.9\.1@sha256:[0-9a-f]{64}$/);
     expect(values.topologyInjector).toEqual({ enabled: false });
-  });
-
-  it("lists every chart the mirror job must copy, at the pinned versions", () => {
-    expect(chartMirrors(prod.platform.config.cluster)).toEqual([
-      { name: "gateway-helm", upstream: "oci://docker.io/envoyproxy/gateway-helm", version: prod.platform.config.cluster.ingressGateway.chartVersion },
-      { name: "aws-load-balancer-controller", upstream: "https://aws.github.io/eks-charts", version: prod.platform.config.cluster.loadBalancerController.chartVersion },
-      { name: "cluster-autoscaler", upstream: "https://kubernetes.github.io/autoscaler", version: prod.platform.config.cluster.clusterAutoscaler.chartVersion },
-    ]);
   });
 });

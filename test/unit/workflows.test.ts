@@ -25,6 +25,7 @@ interface Step {
 interface Job {
   readonly if?: string;
   readonly needs?: string | string[];
+  readonly "runs-on"?: string;
   readonly environment?: string;
   readonly permissions?: Record<string, string>;
   readonly container?: { image: string; options?: string };
@@ -164,8 +165,8 @@ describe("deploy workflow", () => {
     expect(wf.on.push).toEqual({ branches: ["main"] });
     const dev = wf.jobs.dev as Job;
     const prod = wf.jobs.prod as Job;
-    expect(dev.needs).toBe("test");
-    expect(prod.needs).toBe("dev");
+    expect(dev.needs).toEqual(["test", "mirror-dev"]);
+    expect(prod.needs).toEqual(["dev", "mirror-prod"]);
     expect(dev.environment).toBe("dev");
     expect(prod.environment).toBe("prod");
     for (const [job, stack] of [
@@ -173,6 +174,12 @@ describe("deploy workflow", () => {
       [prod, "prod"],
     ] as const) {
       expect(job.if).toBe("vars.CLOUD_ENABLED == 'true'");
+      // Day 0: the Kubernetes API is private, so `pulumi up` runs on the platform's in-VPC deployer.
+      expect(job["runs-on"]).toBe(`codebuild-fitness-platform-${stack}-deployer-runner-\${{ github.run_id }}-\${{ github.run_attempt }}`);
+      const mirror = wf.jobs[`mirror-${stack}`] as Job;
+      expect(mirror.environment).toBe(stack);
+      expect(runs(mirror)).toContain("scripts/mirror.sh images --manifest mirror/manifest.json");
+      expect(runs(mirror)).toContain('scripts/mirror.sh debian --manifest mirror/manifest.json --target "s3://$BUCKET"');
       expect(action(job, "pulumi/actions")[0]?.with).toMatchObject({
         command: "up",
         "stack-name": `\${{ vars.PULUMI_STACK_PREFIX }}${stack}`,
@@ -223,12 +230,18 @@ describe("dependency automation (renovate.json)", () => {
   });
 
   it.each(stackFiles)("finds every mirrored image digest, Helm chart and AMI in %s", (file) => {
-    const images = byDatasource("docker").flatMap((m) => matches(m, file));
+    const images = byDatasource("docker")
+      .filter((m) => m.depNameTemplate === undefined)
+      .flatMap((m) => matches(m, file));
     expect(images.length).toBeGreaterThanOrEqual(3);
     for (const image of images) expect(image).toMatchObject({ depName: expect.stringMatching(/\//) as string, currentDigest: expect.stringMatching(/^sha256:/) as string });
-    for (const chart of ["fluent-bit", "aws-load-balancer-controller", "ingress-nginx"]) {
+    for (const chart of ["fluent-bit", "aws-load-balancer-controller", "cluster-autoscaler"]) {
       expect(byDatasource("helm", chart).flatMap((m) => matches(m, file)).map((g) => g.currentValue)).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+$/) as string]);
     }
+    // The Envoy Gateway chart is an OCI artifact: its versions come from the registry.
+    expect(byDatasource("docker", "docker.io/envoyproxy/gateway-helm").flatMap((m) => matches(m, file)).map((g) => g.currentValue)).toEqual([
+      expect.stringMatching(/^v\d+\.\d+\.\d+$/) as string,
+    ]);
     const amis = byDatasource("aws-machine-image").map((m) => matches(m, file).map((g) => g.currentValue));
     expect(amis).toEqual([[expect.stringMatching(/^ami-/) as string], [expect.stringMatching(/^ami-/) as string]]);
     expect(amis[0]).not.toEqual(amis[1]);
