@@ -2,7 +2,7 @@ import { ROOT_STACK_TYPE } from "../snapshot/urn";
 import type { ComponentChanges, DiffWarning, Operation, ResourceChange, SnapshotDiff } from "./diff-snapshots";
 import type { PolicyFinding, PolicyResultChanges } from "./policy-results";
 import type { PropertyChange } from "./property-diff";
-import { mdCode, mdText, oneLine } from "../redaction/markdown";
+import { mdCell, mdCode, mdText, oneLine } from "../redaction/markdown";
 
 /**
  * The diff as GitHub-flavoured Markdown for a pull-request comment: a summary line, the warnings in an
@@ -71,7 +71,7 @@ function renderWarnings(warnings: readonly DiffWarning[], max: number): string[]
     if (ofKind.length === 0) continue;
     const all = warnings.filter((w) => w.kind === kind).length;
     lines.push(`> **${kind === "critical-data" ? "Critical data" : "Exposure added"}** (${all})`, ">");
-    for (const w of ofKind) lines.push(`> - ${mdText(w.message)} <sub>${mdCode(w.type)}</sub>`);
+    for (const w of ofKind) lines.push(`> - ${mdCell(w.message)} <sub>${mdCode(w.type)}</sub>`);
     lines.push(">");
   }
   if (warnings.length > max) lines.push(`> … and ${warnings.length - max} more: see the JSON diff.`);
@@ -102,7 +102,7 @@ function renderPolicy(policy: PolicyResultChanges): string[] {
     "|---|---|---|---|---|",
   ];
   const row = (label: string, f: PolicyFinding): string =>
-    `| ${label} | \`${escapeCell(f.policy)}\` | ${mdText(f.level)} | ${f.urn === undefined ? "(stack)" : `\`${escapeCell(shortUrn(f.urn))}\``} | ${mdText(f.message)} |`;
+    `| ${label} | \`${escapeCell(f.policy)}\` | ${mdText(f.level)} | ${f.urn === undefined ? "(stack)" : `\`${escapeCell(shortUrn(f.urn))}\``} | ${mdCell(f.message)} |`;
   for (const f of policy.introduced) lines.push(row("new", f));
   for (const f of policy.resolved) lines.push(row("resolved", f));
   return lines;

@@ -20,7 +20,7 @@ function code(value: string): string {
 
 function violationLines(v: ViolationRecord): string[] {
   const subject = v.name === undefined ? "the stack" : `${code(v.name)} (${code(v.type ?? "")})`;
-  const lines = [`- **${v.level}** · ${subject}: ${mdText(v.message)}`];
+  const lines = [`- **${v.level}** · ${subject}: ${mdCell(v.message)}`];
   if (v.urn !== undefined) lines.push(`  - URN: ${code(v.urn)}`);
   if (v.kind === "violation" && v.finding !== v.message) lines.push(`  - Finding: ${code(v.finding)}`);
   if (v.kind === "violation") lines.push(`  - Remediation: ${v.remediation}`);
