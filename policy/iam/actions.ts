@@ -45,6 +45,9 @@ export const STAR_RESOURCE_ACTIONS: readonly string[] = [
   "cloudwatch:PutMetricData",
   "xray:PutTraceSegments",
   "xray:PutTelemetryRecords",
+  // CodeBuild builds in a VPC: AWS documents these on "*" (CodeBuild user guide, VPC network interface permissions).
+  "ec2:CreateNetworkInterface",
+  "ec2:DeleteNetworkInterface",
 ];
 
 /**

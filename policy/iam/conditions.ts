@@ -31,7 +31,7 @@ export const PRINCIPAL_SCOPING_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** Keys that narrow Resource "*" to tagged, own-account, passed-through or service-mediated resources. */
-export const RESOURCE_SCOPING_KEY = /^(aws:resourcetag\/|aws:requesttag\/|ec2:resourcetag\/|aws:sourcearn$|aws:sourceaccount$|aws:resourceaccount$|kms:viaservice$|kms:calleraccount$|iam:passedtoservice$|ec2:createaction$|elasticloadbalancing:createaction$|ec2:vpc$|aws:calledvia$|secretsmanager:secretid$|ssm:resourcetag\/)/;
+export const RESOURCE_SCOPING_KEY = /^(aws:resourcetag\/|aws:requesttag\/|ec2:resourcetag\/|aws:sourcearn$|aws:sourceaccount$|aws:resourceaccount$|kms:viaservice$|kms:calleraccount$|iam:passedtoservice$|ec2:createaction$|elasticloadbalancing:createaction$|ec2:vpc$|ec2:subnet$|ec2:authorizedservice$|aws:calledvia$|secretsmanager:secretid$|ssm:resourcetag\/)/;
 
 /** Keys that scope trust in another account (cross-account role assumption). */
 export const TRUST_SCOPING_KEYS: ReadonlySet<string> = new Set(["sts:externalid", "aws:principalorgid", "aws:principalorgpaths", "aws:principalarn", "aws:sourceidentity"]);

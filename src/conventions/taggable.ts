@@ -38,6 +38,8 @@ export const NON_TAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
   "aws:cfg/remediationConfiguration:RemediationConfiguration",
   "aws:cfg/retentionConfiguration:RetentionConfiguration",
   "aws:cloudtrail/organizationDelegatedAdminAccount:OrganizationDelegatedAdminAccount",
+  // codebuild (the deployer): a webhook's args have no `tags`.
+  "aws:codebuild/webhook:Webhook",
   "aws:cloudwatch/dashboard:Dashboard",
   "aws:cloudwatch/eventApiDestination:EventApiDestination",
   "aws:cloudwatch/eventArchive:EventArchive",

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { customerManagedKey } from "../conventions/customer-managed-key";
 import { PROJECT_ROOT } from "../config/load";
 import type { PlatformContext } from "../conventions/context";
 import type { MirrorManifest } from "./manifest";
@@ -25,6 +26,16 @@ export class ChartRepositories extends pulumi.ComponentResource {
   constructor(name: string, args: { ctx: PlatformContext; charts: MirrorManifest["charts"] }, opts?: pulumi.ComponentResourceOptions) {
     super("fitness:mirror:ChartRepositories", name, {}, opts);
     const urls: Record<string, pulumi.Output<string>> = {};
+    // Chart artifacts are encrypted with a key of our own (ECR-01), like the image repositories.
+    const key = customerManagedKey(
+      { key: `${name}-key`, alias: `${name}-key-alias` },
+      {
+        description: `ECR chart mirror, ${args.ctx.stack} stack`,
+        tags: args.ctx.tags({ component: "mirror", zone: "global" }, args.ctx.name("mirror", "charts-key")),
+        alias: `alias/${args.ctx.name("mirror", "charts")}`,
+      },
+      { parent: this },
+    );
     for (const chart of [...new Set(args.charts.map((c) => c.chart))].sort()) {
       const repositoryName = chartRepositoryName(args.ctx.project, chart);
       const repo = new aws.ecr.Repository(
@@ -33,7 +44,7 @@ export class ChartRepositories extends pulumi.ComponentResource {
           name: repositoryName,
           imageTagMutability: "IMMUTABLE",
           imageScanningConfiguration: { scanOnPush: true },
-          encryptionConfigurations: [{ encryptionType: "KMS" }],
+          encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: key.arn }],
           forceDelete: args.ctx.durability.forceDestroyBuckets,
           tags: args.ctx.tags({ component: "mirror", zone: "global" }, repositoryName),
         },
