@@ -67,8 +67,12 @@ mirror_charts() {
   for ((i = 0; i < n; i++)); do
     local chart version repository
     chart=$(jq -r ".charts[$i].chart" "$manifest"); version=$(jq -r ".charts[$i].version" "$manifest"); repository=$(jq -r ".charts[$i].repository" "$manifest")
-    helm pull "$chart" --repo "$repository" --version "$version" --destination "$work" >/dev/null
-    helm push "$work/$chart-$version.tgz" "oci://$target/$prefix" >/dev/null
+    rm -f "$work"/*.tgz
+    case "$repository" in
+      oci://*) helm pull "$repository" --version "$version" --destination "$work" >/dev/null ;;
+      *) helm pull "$chart" --repo "$repository" --version "$version" --destination "$work" >/dev/null ;;
+    esac
+    helm push "$(ls "$work"/*.tgz)" "oci://$target/$prefix" >/dev/null
     echo "chart $chart $version: $repository -> oci://$target/$prefix/$chart:$version"
   done
 }

@@ -1,7 +1,12 @@
 import * as path from "node:path";
 import { readStackConfig } from "../offline/engine/project";
 import { synthesize } from "../offline/engine/synthesize";
+import { AUTOSCALER_CHART } from "../services/autoscaler-plan";
+import { GATEWAY_CHART, LB_CONTROLLER_CHART } from "../services/gateway-plan";
 import { deriveMirrorManifest, type MirroredImage, type MirrorManifest } from "./manifest";
+
+/** The upstream of every chart the program installs from the ECR mirror (the areas' own constants). */
+const CHART_UPSTREAMS: Readonly<Record<string, string>> = Object.fromEntries([GATEWAY_CHART, LB_CONTROLLER_CHART, AUTOSCALER_CHART].map((c) => [c.name, c.upstream]));
 
 /** The platform stacks whose needs the mirror covers. */
 export const MIRROR_STACKS = ["dev", "prod"] as const;
@@ -13,7 +18,7 @@ export async function deriveFromProject(projectRoot: string, stacks: readonly st
     const config = readStackConfig(path.resolve(projectRoot), stack);
     const images = config["fitness-platform:images"] as { mirrored?: MirroredImage[] } | undefined;
     const { snapshot } = await synthesize({ stack, projectRoot });
-    uses.push({ stack, mirrored: images?.mirrored ?? [], resources: snapshot.deployment.resources });
+    uses.push({ stack, mirrored: images?.mirrored ?? [], chartUpstreams: CHART_UPSTREAMS, resources: snapshot.deployment.resources });
   }
   return deriveMirrorManifest(uses);
 }

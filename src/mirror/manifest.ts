@@ -40,6 +40,8 @@ export interface MirrorManifest {
 
 export interface StackUse {
   readonly stack: string;
+  /** Upstream of each chart the program already installs from the ECR mirror (`oci://<registry>/<project>/charts/<name>`). */
+  readonly chartUpstreams?: Readonly<Record<string, string>>;
   readonly mirrored: readonly MirroredImage[];
   readonly resources: readonly ResourceState[];
 }
@@ -51,6 +53,7 @@ export const DEBIAN_UPSTREAMS: Readonly<Record<string, string>> = {
 };
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+const ECR_CHART = /^oci:\/\/\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9-]+\/charts\/([a-z0-9-]+)$/;
 const MIRROR_IMAGE = /\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9-]+\/mirror\/([a-z0-9-]+)/g;
 const APT_INSTALL = /apt-get\s+(?:-\S+\s+)*install\s+((?:-\S+\s+)*)([a-z0-9][a-z0-9+.\s-]*)/g;
 const SOURCES_STANZA = /URIs:\s*(\S+)\s*\n\s*Suites:\s*([^\n]+)\n\s*Components:\s*([^\n]+)/g;
@@ -85,7 +88,12 @@ export function deriveMirrorManifest(uses: readonly StackUse[]): MirrorManifest 
         const chart = String(r.inputs?.chart ?? "");
         const version = String(r.inputs?.version ?? "");
         const repo = (r.inputs?.repositoryOpts as { repo?: unknown } | undefined)?.repo;
-        if (typeof repo !== "string" || repo === "") problems.push(`stack "${use.stack}": Helm release ${r.urn.split("::").pop() ?? r.urn} (${chart}) names no chart repository`);
+        const mirrored = ECR_CHART.exec(chart)?.[1];
+        if (mirrored !== undefined) {
+          const upstream = use.chartUpstreams?.[mirrored];
+          if (upstream === undefined) problems.push(`stack "${use.stack}": Helm release ${r.urn.split("::").pop() ?? r.urn} installs mirrored chart ${mirrored}, whose upstream src/mirror/derive.ts does not know`);
+          else charts.set(`${mirrored}@${version}`, { chart: mirrored, version, repository: upstream });
+        } else if (typeof repo !== "string" || repo === "") problems.push(`stack "${use.stack}": Helm release ${r.urn.split("::").pop() ?? r.urn} (${chart}) names no chart repository`);
         else charts.set(`${chart}@${version}`, { chart, version, repository: repo });
       }
       for (const text of strings(r.inputs, [])) {
