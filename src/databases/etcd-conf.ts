@@ -48,6 +48,9 @@ export function renderEtcdConf(p: EtcdConfParams): string {
     "initial-cluster-state": "new",
     "initial-cluster-token": p.clusterToken,
     "enable-v2": false,
+    // Patroni's etcd3 client speaks the v3 JSON gateway; from a config file etcd leaves it off unless asked
+    // (seen in the failover host test: 404 on /v3/...).
+    "enable-grpc-gateway": true,
     "client-transport-security": tls(true),
     "peer-transport-security": tls(true),
     // Patroni's keys are small; a compacted history keeps the store small without operator work.
