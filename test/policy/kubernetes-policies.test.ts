@@ -23,7 +23,7 @@ const snapshots = {} as Record<"dev" | "prod", StackExport>;
 
 beforeAll(async () => {
   for (const stack of ["dev", "prod"] as const) snapshots[stack] = (await synthesize({ stack, projectRoot: ROOT })).snapshot;
-}, 120_000);
+}, 300_000);
 
 const copy = (stack: "dev" | "prod"): StackExport => structuredClone(snapshots[stack]);
 

@@ -10,7 +10,7 @@ const manifests = {} as Record<"dev" | "prod", Manifest[]>;
 
 beforeAll(async () => {
   for (const stack of ["dev", "prod"] as const) manifests[stack] = manifestsFromSnapshot((await synthesize({ stack, projectRoot: ROOT })).snapshot);
-}, 120_000);
+}, 300_000);
 
 describe.each(["dev", "prod"] as const)("%s manifests", (stack) => {
   it("validates every object the program registers strictly against the pinned schemas (unknown fields rejected)", () => {

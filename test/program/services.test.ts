@@ -41,7 +41,7 @@ beforeAll(async () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}, 120_000);
+}, 300_000);
 
 const resources = (s: StackExport) => s.deployment.resources;
 const ofType = (s: StackExport, type: string) => resources(s).filter((r) => r.type === type);
