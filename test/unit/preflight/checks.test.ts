@@ -259,7 +259,7 @@ describe("endpoints", () => {
 
 const clusterVersion = (status: string) =>
   call("EKSClient", "DescribeClusterVersionsCommand", undefined, {
-    clusterVersions: [{ clusterVersion: "1.33", clusterType: "eks", defaultPlatformVersion: "eks.9", defaultVersion: true, releaseDate: "2025-05-28T00:00:00Z", endOfStandardSupportDate: "2027-07-29T00:00:00Z", endOfExtendedSupportDate: "2028-07-29T00:00:00Z", versionStatus: status, kubernetesPatchVersion: "1.33.5" }],
+    clusterVersions: [{ clusterVersion: "1.33", clusterType: "eks", defaultPlatformVersion: "eks.9", defaultVersion: true, releaseDate: "2025-05-28T00:00:00Z", endOfStandardSupportDate: status === "EXTENDED_SUPPORT" ? "2026-07-29T00:00:00Z" : "2027-07-29T00:00:00Z", endOfExtendedSupportDate: "2028-07-29T00:00:00Z", versionStatus: status, kubernetesPatchVersion: "1.33.5" }],
   });
 const addonVersions = (versions: string[]) =>
   call("EKSClient", "DescribeAddonVersionsCommand", { addonName: "vpc-cni", kubernetesVersion: "1.33" }, {
@@ -272,7 +272,7 @@ describe("eks", () => {
   });
   it("fails for extended support and an add-on version not published for the cluster", async () => {
     expect(lines(await run(eksCheck as Check<unknown>, baseFacts(), { calls: [clusterVersion("EXTENDED_SUPPORT"), addonVersions(["v1.20.4-eksbuild.2"])] }))).toEqual([
-      expect.stringContaining("Kubernetes 1.33 is in EXTENDED_SUPPORT support, not standard support"),
+      expect.stringContaining("Kubernetes 1.33 is in extended support (billed per cluster hour), not in standard support (ended 2026-07-29)"),
       expect.stringContaining("add-on vpc-cni v1.19.5-eksbuild.1 is not published for Kubernetes 1.33"),
     ]);
   });
