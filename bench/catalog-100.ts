@@ -1,6 +1,5 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import { readYamlFile, renderYaml } from "../src/config/yaml-reader";
 import { REPO_ROOT } from "./measure";
 
 /**
@@ -14,7 +13,7 @@ interface CatalogDoc {
 }
 
 export function generatedCatalog(total: number): { text: string; services: string[] } {
-  const doc = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "src/config/catalog.yaml"), "utf8")) as CatalogDoc;
+  const doc = readYamlFile(path.join(REPO_ROOT, "src/config/catalog.yaml")) as CatalogDoc;
   const existing = Object.keys(doc.services);
   const generated: string[] = [];
   for (let i = 1; generated.length < total - existing.length; i++) generated.push(`svc${String(i).padStart(3, "0")}`);
@@ -33,12 +32,12 @@ export function generatedCatalog(total: number): { text: string; services: strin
       healthPath: "/healthz",
     };
   });
-  return { text: yaml.dump(doc, { lineWidth: 120 }), services: [...existing, ...generated] };
+  return { text: renderYaml(doc), services: [...existing, ...generated] };
 }
 
 /** The stack's `images` config with an image tag for every service (the catalog rules require one). */
 export function imagesWithTags(stack: string, services: readonly string[]): string {
-  const doc = yaml.load(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+  const doc = readYamlFile(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`)) as { config: Record<string, unknown> };
   const images = (doc.config["fitness-platform:images"] ?? {}) as { serviceTags?: Record<string, string> };
   const serviceTags = Object.fromEntries(services.map((s) => [s, images.serviceTags?.[s] ?? "1.0.0"]));
   return JSON.stringify({ ...images, serviceTags });

@@ -2,9 +2,9 @@
  * Composition root: reads and validates the stack's configuration, then builds the platform's
  * components in dependency order and exports the stack outputs. No logic of its own lives here.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AccountBaseline } from "./account/account-baseline";
+import { AccountPrerequisites } from "./account/prerequisites";
 import { Backups, replicaBucketName, repositoryBucketName } from "./backups";
 import { loadPlatformConfig } from "./config/load";
 import { createContext } from "./conventions/context";
@@ -16,19 +16,25 @@ import { Network } from "./network/network";
 import { OperatorAccess } from "./operator/operator-access";
 import { Messaging } from "./messaging/messaging";
 import { FluentBit } from "./logs/fluent-bit";
+import { DetectiveControls } from "./security/detective-controls";
 import { Services } from "./services/services";
 
 async function main(): Promise<Record<string, unknown>> {
   // Validation throws a ConfigError (one line per problem) before any resource is registered.
   const platform = loadPlatformConfig();
   const { config } = platform;
-  const ctx = createContext({
+  const accountId = platform.aws.allowedAccountIds[0] ?? "";
+  const scope = {
     project: pulumi.getProject(),
     stack: platform.stack,
     environment: config.environment,
     region: platform.aws.region,
-    accountId: aws.getCallerIdentityOutput().accountId,
-  });
+    // The provider refuses any other account (`aws:allowedAccountIds`), so names may carry it before deploy.
+    accountId,
+  };
+  // Account prerequisites first: the service-linked roles our key policies name, created by the bootstrap layer.
+  const prerequisites = new AccountPrerequisites("prerequisites", { ctx: createContext(scope) });
+  const ctx = createContext({ ...scope, serviceLinkedRoles: prerequisites.serviceLinkedRoleArns });
 
   // Account-wide guards first: EBS encryption by default with our key, no public buckets anywhere.
   const account = new AccountBaseline("account", { ctx });
@@ -36,7 +42,8 @@ async function main(): Promise<Record<string, unknown>> {
   // Log archive next: the network (flow logs), the DMZ (ALB, WAF, proxy) and the services ship into it.
   // CloudTrail also records object-level access to the backup buckets (named up front: LOG-01, D7).
   const backupBuckets = [repositoryBucketName(ctx), ...(config.backups.crossRegion.enabled ? [replicaBucketName(ctx, config.backups.crossRegion.region)] : [])];
-  const logs = new LogArchive("logs", { ctx, config: config.logs, extraDataEventBucketArns: backupBuckets.map((b) => `arn:aws:s3:::${b}`) });
+  // The trail also feeds a log group: the CIS monitoring metric filters of the detective controls run there.
+  const logs = new LogArchive("logs", { ctx, config: config.logs, extraDataEventBucketArns: backupBuckets.map((b) => `arn:aws:s3:::${b}`), trailToCloudWatch: true });
 
   // Network (D6): the VPC and its dmz/app/data zones, endpoints, NACLs, flow logs into the archive.
   const network = new Network("network", {
@@ -77,6 +84,16 @@ async function main(): Promise<Record<string, unknown>> {
 
   // Messaging (D2): topics, queues and grants from the catalog; SERVICES attaches `statementsFor(service)`.
   const messaging = new Messaging("messaging", { ctx, config: config.messaging, catalog: platform.catalog });
+
+  // Detective controls: GuardDuty, Security Hub (FSBP, CIS v3), AWS Config into the audit archive,
+  // Access Analyzer, CIS monitoring alarms on the trail to the operations topic.
+  const security = new DetectiveControls("security", {
+    ctx,
+    auditBucketName: logs.auditBucket.bucket,
+    auditKeyArn: logs.logsKey.arn,
+    trailLogGroupName: logs.trailLogGroupName(),
+    alarmTopicArn: messaging.operationsTopic.arn,
+  });
 
   // Backups (D7): pgBackRest repository, snapshots, restore role; before the hosts, which take its hooks.
   const backups = new Backups("backups", {
@@ -170,6 +187,10 @@ async function main(): Promise<Record<string, unknown>> {
       replicaVaultName: backups.replicaVault?.name,
       recoveryWindowDays: backups.repository.recoveryWindowDays,
       restoreDrill: backups.drillOutputs(ctx.region),
+    },
+    security: {
+      guardDutyDetectorId: security.detector.id,
+      accessAnalyzerArn: security.analyzer.arn,
     },
     operator: {
       roleArn: operator.role.arn,

@@ -1,8 +1,9 @@
+import { durabilityOf } from "../../src/conventions/durability";
 import { defineStackPolicy } from "../framework/define";
 import { text } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
 import { isArchiveBucket } from "../logs/archive";
-import { bucketName, bucketProtection, criticalHosts, writableBuckets } from "./facts";
+import { bucketName, bucketProtection, criticalHosts, environmentOf, writableBuckets } from "./facts";
 
 /** The archive drop-in the backups plan renders (src/backups/pgbackrest-conf.ts): WAL into pgBackRest. */
 const ARCHIVE_COMMAND = /archive_command\s*=\s*'pgbackrest --stanza=[a-z0-9-]+ archive-push %p'/;
@@ -37,14 +38,17 @@ export const bkp02PitrCoverage = defineStackPolicy({
         reportViolation(`${what}: its instance role may write into no bucket of this stack, so pgBackRest has no repository.`, host.urn);
         continue;
       }
+      // A default retention only where the environment keeps data past a destroy (dev: lock enabled, no retention).
+      const locked = (b: (typeof buckets)[number], p: ReturnType<typeof bucketProtection>) =>
+        p.lockEnabled && (p.lockDays !== undefined || !durabilityOf(environmentOf(b)).objectLockRetention);
       const good = buckets.filter((b) => {
         const p = bucketProtection(index, b);
-        return p.versioned && p.lockEnabled && p.lockDays !== undefined && p.kmsCmk;
+        return p.versioned && locked(b, p) && p.kmsCmk;
       });
       if (good.length === 0) {
         for (const b of buckets) {
           const p = bucketProtection(index, b);
-          const missing = [!p.versioned && "versioning", !(p.lockEnabled && p.lockDays !== undefined) && "Object Lock with a default retention", !p.kmsCmk && "SSE-KMS with a customer-managed key"].filter(Boolean);
+          const missing = [!p.versioned && "versioning", !locked(b, p) && "Object Lock with a default retention", !p.kmsCmk && "SSE-KMS with a customer-managed key"].filter(Boolean);
           reportViolation(`${what} writes its pgBackRest repository into bucket "${bucketName(b) ?? b.name}", which lacks ${missing.join(", ")}.`, b.urn);
         }
       }

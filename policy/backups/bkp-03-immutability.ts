@@ -1,3 +1,4 @@
+import { durabilityOf } from "../../src/conventions/durability";
 import { defineStackPolicy } from "../framework/define";
 import { num, tagsOf, text } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
@@ -32,15 +33,17 @@ export const bkp03Immutability = defineStackPolicy({
       const prod = environmentOf(vault) === "prod";
       if (!isCustomerManagedKey(vault, "kmsKeyArn", vault.props, "kmsKeyArn")) reportViolation(`${what} is not encrypted with a customer-managed KMS key.`, vault.urn);
       const lock = locks.find((l) => index.targets(l, "backupVaultName", [T.vault]).includes(vault) || text(l.props["backupVaultName"]) === text(vault.props["name"]));
-      if (lock === undefined) reportViolation(`${what} has no vault lock: recovery points can be deleted before their retention ends.`, vault.urn);
-      else if (prod && num(lock.props["changeableForDays"]) === undefined) reportViolation(`${what} is locked in governance mode; prod requires compliance mode (changeableForDays).`, vault.urn);
+      // dev is disposable (src/conventions/durability.ts): a locked vault could not be destroyed.
+      if (lock === undefined && durabilityOf(environmentOf(vault)).vaultLock) reportViolation(`${what} has no vault lock: recovery points can be deleted before their retention ends.`, vault.urn);
+      else if (lock !== undefined && prod && num(lock.props["changeableForDays"]) === undefined) reportViolation(`${what} is locked in governance mode; prod requires compliance mode (changeableForDays).`, vault.urn);
     }
     for (const bucket of buckets) {
       const what = `backup bucket "${bucketName(bucket) ?? bucket.name}"`;
       const p = bucketProtection(index, bucket);
       const prod = tagsOf(bucket.props)["environment"] === "prod";
       if (!p.versioned) reportViolation(`${what} is not versioned.`, bucket.urn);
-      if (!p.lockEnabled || p.lockDays === undefined) reportViolation(`${what} has no Object Lock default retention.`, bucket.urn);
+      const retains = durabilityOf(environmentOf(bucket)).objectLockRetention;
+      if (!p.lockEnabled || (p.lockDays === undefined && retains)) reportViolation(`${what} has no Object Lock default retention.`, bucket.urn);
       else if (prod && p.lockMode !== "COMPLIANCE") reportViolation(`${what} locks objects in ${p.lockMode ?? "no"} mode; prod requires COMPLIANCE.`, bucket.urn);
       if (p.lockDays !== undefined && p.shortestExpirationDays !== undefined && p.shortestExpirationDays < p.lockDays) {
         reportViolation(`${what}: a lifecycle rule expires objects after ${p.shortestExpirationDays} days, before the ${p.lockDays}-day retention.`, bucket.urn);

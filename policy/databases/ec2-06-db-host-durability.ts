@@ -1,3 +1,4 @@
+import { durabilityOf } from "../../src/conventions/durability";
 import { defineStackPolicy } from "../framework/define";
 import { at, flag, list, text } from "../framework/props";
 import { attachedVolumes, isProd, stackDatabaseHosts } from "./db-hosts";
@@ -23,7 +24,9 @@ export const ec2DbHostDurability = defineStackPolicy({
     const { index, hosts } = stackDatabaseHosts(args);
     for (const host of hosts) {
       const what = `database host "${host.name}"`;
-      if (flag(host.props["disableApiTermination"]) !== true) reportViolation(`${what} has no termination protection (disableApiTermination: true).`, host.urn);
+      // dev is disposable (src/conventions/durability.ts): termination protection would block its destroy.
+      const guarded = durabilityOf(isProd(host) ? "prod" : "dev").terminationProtection;
+      if (guarded && flag(host.props["disableApiTermination"]) !== true) reportViolation(`${what} has no termination protection (disableApiTermination: true).`, host.urn);
       for (const device of list(host.props["ebsBlockDevices"])) {
         if (flag(at(device, "deleteOnTermination")) !== false) {
           reportViolation(`${what}: block device ${text(at(device, "deviceName")) ?? "?"} is deleted on termination; keep data on a separate volume.`, host.urn);

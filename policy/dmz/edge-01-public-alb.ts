@@ -1,23 +1,8 @@
 import { defineStackPolicy } from "../framework/define";
 import { at, flag, list, peekTexts, text } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
+import { acceptsOnly, type TlsVersion } from "./tls-policies";
 import { environmentOf, isApplication, isInternetFacing, label, listenersOf, LOAD_BALANCER_TYPES, loadBalancerZones } from "./edge-facts";
-
-/** ELB policies that allow TLS 1.2 and up only (TLS 1.3 ones first). */
-export const TLS12_PLUS_POLICIES = [
-  "ELBSecurityPolicy-TLS13-1-3-2021-06",
-  "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-  "ELBSecurityPolicy-TLS13-1-2-2021-06",
-  "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-  "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-  "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-  "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-  "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-  "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-  "ELBSecurityPolicy-FS-1-2-Res-2019-08",
-  "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-  "ELBSecurityPolicy-TLS-1-2-2017-01",
-];
 
 export const edge01PublicAlb = defineStackPolicy({
   meta: {
@@ -32,7 +17,8 @@ export const edge01PublicAlb = defineStackPolicy({
     description:
       "Every internet-facing load balancer sits in dmz subnets only. An internet-facing ALB also: drops invalid header fields, uses " +
       "the strictest desync mitigation, writes access logs, has deletion protection when tagged environment=prod, serves HTTPS " +
-      "listeners with a TLS 1.2+ security policy and a certificate, and answers plain HTTP only with a permanent redirect to HTTPS.",
+      "listeners with a security policy of a TLS 1.2+ family (TLS13-1-2-*, TLS13-1-3-*, TLS-1-2-*, FS-1-2-*, their FIPS and " +
+      "post-quantum variants; judged by name, not a frozen list) and a certificate, and answers plain HTTP only with a permanent redirect to HTTPS.",
     remediation:
       'Set dropInvalidHeaderFields: true, desyncMitigationMode: "strictest", accessLogs { enabled: true, bucket }, ' +
       "enableDeletionProtection in prod; HTTPS listeners with sslPolicy ELBSecurityPolicy-TLS13-1-2-2021-06 (or stricter) and a " +
@@ -40,15 +26,22 @@ export const edge01PublicAlb = defineStackPolicy({
     enforcementLevel: "mandatory",
   },
   config: {
-    allowedTlsPolicies: { type: "array", items: { type: "string" }, default: TLS12_PLUS_POLICIES },
+    minimumTlsVersion: {
+      type: "string",
+      enum: ["1.2", "1.3"],
+      default: "1.2",
+      description: "Oldest TLS version a listener's predefined policy may accept (judged from the policy family's name).",
+    },
+    allowedTlsPolicies: { type: "array", items: { type: "string" }, default: [], description: "Further policies accepted by name (custom ones)." },
     desyncModes: { type: "array", items: { type: "string" }, default: ["strictest"] },
   },
   validate: (args, reportViolation) => {
     const index = new StackIndex(args.resources);
     const publicLbs = index.ofType(...LOAD_BALANCER_TYPES).filter(isInternetFacing);
     if (publicLbs.length === 0) args.notApplicable("the stack has no internet-facing load balancer");
-    const config = args.getConfig<{ allowedTlsPolicies?: string[]; desyncModes?: string[] }>();
-    const tlsPolicies = new Set(config.allowedTlsPolicies ?? TLS12_PLUS_POLICIES);
+    const config = args.getConfig<{ allowedTlsPolicies?: string[]; desyncModes?: string[]; minimumTlsVersion?: TlsVersion }>();
+    const extraTlsPolicies = new Set(config.allowedTlsPolicies ?? []);
+    const minimumTls = config.minimumTlsVersion ?? "1.2";
     const desyncModes = config.desyncModes ?? ["strictest"];
 
     for (const lb of publicLbs) {
@@ -74,7 +67,9 @@ export const edge01PublicAlb = defineStackPolicy({
         const protocol = text(listener.props["protocol"]) ?? "HTTP";
         if (protocol === "HTTPS") {
           const policy = text(listener.props["sslPolicy"]) ?? "(the default, ELBSecurityPolicy-2016-08)";
-          if (!tlsPolicies.has(policy)) reportViolation(`${label(listener)} uses TLS policy ${policy}; required: a TLS 1.2+ policy such as ELBSecurityPolicy-TLS13-1-2-2021-06.`, listener.urn);
+          if (!acceptsOnly(policy, minimumTls, extraTlsPolicies)) {
+            reportViolation(`${label(listener)} uses TLS policy ${policy}; required: a TLS ${minimumTls}+ policy such as ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09.`, listener.urn, `tls policy ${policy}`);
+          }
           const certificateSet = peekTexts(listener.props, "certificateArn").some((c) => c !== "") || (listener.propertyDependencies["certificateArn"]?.length ?? 0) > 0;
           if (!certificateSet) {
             reportViolation(`${label(listener)} has no certificate.`, listener.urn);

@@ -18,7 +18,28 @@ interface AclRule {
   readonly rateLimit?: { limit: number | undefined; key: string };
   /** Managed groups: overrideAction count; other rules: action count. */
   readonly countOnly: boolean;
+  /** Rules of a managed group overridden to count or allow (ruleActionOverrides, legacy excludedRules). */
+  readonly weakenedRules: ReadonlyArray<{ readonly rule: string; readonly action: string }>;
   readonly blocks: boolean;
+}
+
+/**
+ * A managed group's rules that no longer block: `ruleActionOverrides` whose action is count or allow
+ * (the WAFv2 API's RuleActionOverride), and the legacy `excludedRules`, which run in count mode.
+ * Overrides to captcha or challenge still stop the request and are not weakened.
+ */
+function weakenedRules(managed: unknown, json: boolean): Array<{ rule: string; action: string }> {
+  const [overridesKey, nameKey, actionKey, excludedKey] = json
+    ? ["RuleActionOverrides", "Name", "ActionToUse", "ExcludedRules"]
+    : ["ruleActionOverrides", "name", "actionToUse", "excludedRules"];
+  const found: Array<{ rule: string; action: string }> = [];
+  for (const override of list(at(managed, overridesKey))) {
+    const action = record(at(override, actionKey)) ?? {};
+    const weak = Object.keys(action).filter((k) => /^(count|allow)$/i.test(k));
+    if (weak.length > 0) found.push({ rule: text(at(override, nameKey)) ?? "(unnamed)", action: (weak[0] as string).toLowerCase() });
+  }
+  for (const excluded of list(at(managed, excludedKey))) found.push({ rule: text(at(excluded, nameKey)) ?? "(unnamed)", action: "count" });
+  return found;
 }
 
 /** Rules as written in `rules` (provider shape) or in `ruleJson` (the WAF API's shape). */
@@ -34,6 +55,7 @@ function aclRules(acl: PolicyResource): AclRule[] {
       ...(isRecord(managed) ? { managedGroup: { vendor: text(managed["vendorName"]) ?? "", name: text(managed["name"]) ?? "" } } : {}),
       ...(isRecord(rate) ? { rateLimit: { limit: num(rate["limit"]), key: text(rate["aggregateKeyType"]) ?? "IP" } } : {}),
       countOnly: isRecord(managed) ? override !== undefined && "count" in override : action !== undefined && "count" in action,
+      weakenedRules: isRecord(managed) ? weakenedRules(managed, false) : [],
       blocks: action !== undefined && "block" in action,
     };
   });
@@ -55,6 +77,7 @@ function aclRules(acl: PolicyResource): AclRule[] {
         ...(isRecord(managed) ? { managedGroup: { vendor: text(managed["VendorName"]) ?? "", name: text(managed["Name"]) ?? "" } } : {}),
         ...(isRecord(rate) ? { rateLimit: { limit: num(rate["Limit"]), key: text(rate["AggregateKeyType"]) ?? "IP" } } : {}),
         countOnly: isRecord(managed) ? override !== undefined && "Count" in override : action !== undefined && "Count" in action,
+        weakenedRules: isRecord(managed) ? weakenedRules(managed, true) : [],
         blocks: action !== undefined && "Block" in action,
       });
     }
@@ -71,10 +94,12 @@ export const edge02Waf = defineStackPolicy({
     controls: { fsbp: ["ELB.16", "WAF.10", "WAF.11"], checkov: ["CKV2_AWS_28", "CKV2_AWS_31", "CKV2_AWS_76"] },
     description:
       "Every internet-facing ALB is associated with a regional WAFv2 web ACL that runs the AWS managed rule groups (Common, " +
-      "KnownBadInputs, AmazonIpReputationList, SQLi; not in count mode), blocks clients above a per-IP rate limit, and logs to a " +
+      "KnownBadInputs, AmazonIpReputationList, SQLi; not in count mode as a group, and no rule of them overridden to count or allow " +
+      "through ruleActionOverrides or excludedRules), blocks clients above a per-IP rate limit, and logs to a " +
       "destination (S3, CloudWatch Logs or Firehose named aws-waf-logs-*).",
     remediation:
-      "Create an aws.wafv2.WebAcl (scope REGIONAL) with the managed rule groups (overrideAction none) and a rateBasedStatement " +
+      "Create an aws.wafv2.WebAcl (scope REGIONAL) with the managed rule groups (overrideAction none, no count/allow " +
+      "ruleActionOverrides; waive one rule's override per finding while a false positive is fixed) and a rateBasedStatement " +
       "rule with action block, associate it with the ALB (aws.wafv2.WebAclAssociation) and add an " +
       "aws.wafv2.WebAclLoggingConfiguration with a log destination.",
     enforcementLevel: "mandatory",
@@ -108,8 +133,13 @@ export const edge02Waf = defineStackPolicy({
         const rules = aclRules(acl);
         for (const group of required) {
           const rule = rules.find((r) => r.managedGroup?.vendor === "AWS" && r.managedGroup.name === group);
-          if (rule === undefined) reportViolation(`${what} does not run the AWS managed rule group ${group}.`, acl.urn);
-          else if (rule.countOnly) reportViolation(`${what} runs ${group} in count mode only; it must block.`, acl.urn);
+          if (rule === undefined) reportViolation(`${what} does not run the AWS managed rule group ${group}.`, acl.urn, `missing ${group}`);
+          else if (rule.countOnly) reportViolation(`${what} runs ${group} in count mode only; it must block.`, acl.urn, `${group} count`);
+          else {
+            for (const weak of rule.weakenedRules) {
+              reportViolation(`${what} overrides rule ${weak.rule} of ${group} to ${weak.action}; the group's rules must block.`, acl.urn, `${group} rule ${weak.rule} ${weak.action}`);
+            }
+          }
         }
         const rate = rules.filter((r) => r.rateLimit !== undefined && r.rateLimit.key === "IP" && r.blocks && !r.countOnly);
         if (rate.length === 0) reportViolation(`${what} has no blocking per-IP rate-based rule.`, acl.urn);

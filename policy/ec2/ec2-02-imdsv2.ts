@@ -9,21 +9,22 @@ const METADATA_DEFAULTS = "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefa
 export const ec2Imdsv2 = defineStackPolicy({
   meta: {
     id: "EC2-02",
-    title: "IMDSv2 required, hop limit 1 (2 for EKS nodes)",
+    title: "IMDSv2 required, hop limit 1 (EKS nodes included)",
     severity: "high",
     decisions: ["D6"],
     controls: { fsbp: ["EC2.8", "EC2.170"], cis: ["5.6"], checkov: ["CKV_AWS_79", "CKV_AWS_341"] },
     description:
       "Instances, launch templates and launch configurations require session tokens for the instance metadata service " +
-      "(httpTokens=required) and keep the response hop limit at 1, or 2 for templates that EKS node groups launch " +
-      "(pods sit one hop further). A disabled metadata endpoint also passes.",
+      "(httpTokens=required) and keep the response hop limit at 1. Templates that EKS node groups launch are held to " +
+      "`eksNodeHopLimit` (default 1): with 2, any pod (one hop behind the node) gets a token and the node role's " +
+      "credentials; workloads use EKS Pod Identity instead. A disabled metadata endpoint also passes.",
     remediation:
-      'Set metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } (2 on EKS node templates).',
+      'Set metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 }; give pods their AWS rights through Pod Identity.',
     enforcementLevel: "mandatory",
   },
   config: {
     maxHopLimit: { type: "integer", minimum: 1, maximum: 64, default: 1 },
-    eksNodeHopLimit: { type: "integer", minimum: 1, maximum: 64, default: 2 },
+    eksNodeHopLimit: { type: "integer", minimum: 1, maximum: 64, default: 1 },
   },
   validate: (args, reportViolation) => {
     const index = new StackIndex(args.resources);
@@ -41,7 +42,7 @@ export const ec2Imdsv2 = defineStackPolicy({
         reportViolation(`${kind} "${resource.name}" does not require IMDSv2 (metadataOptions.httpTokens is ${JSON.stringify(tokens ?? "unset")}).`, resource.urn);
       }
       const hops = num(at(options, "httpPutResponseHopLimit")) ?? 1;
-      const limit = isEksNodeTemplate(index, resource) ? (config.eksNodeHopLimit ?? 2) : (config.maxHopLimit ?? 1);
+      const limit = isEksNodeTemplate(index, resource) ? (config.eksNodeHopLimit ?? 1) : (config.maxHopLimit ?? 1);
       if (hops > limit) {
         reportViolation(`${kind} "${resource.name}" allows ${hops} metadata hops; at most ${limit}.`, resource.urn);
       }

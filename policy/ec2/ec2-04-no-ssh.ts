@@ -1,6 +1,6 @@
 import { defineResourcePolicy } from "../framework/define";
 import { at, record, text } from "../framework/props";
-import { RULE_TYPES, SECURITY_GROUP_TYPES, rulesOf } from "../network/security-groups";
+import { RULE_TYPES, SECURITY_GROUP_TYPES, openingKey, rulesOf } from "../network/security-groups";
 import { EKS_NODE_GROUP, INSTANCE, KEY_PAIR, LAUNCH_CONFIGURATION, LAUNCH_TEMPLATE } from "./compute";
 
 const SSH_PORT = 22;
@@ -24,17 +24,17 @@ export const ec2NoSsh = defineResourcePolicy({
   validate: (args, reportViolation) => {
     const { type, name, props } = args;
     if (type === KEY_PAIR) {
-      reportViolation(`key pair "${name}" exists; hosts are reached through SSM, not SSH keys.`);
+      reportViolation(`key pair "${name}" exists; hosts are reached through SSM, not SSH keys.`, undefined, "key pair");
       return;
     }
     if ([INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION].includes(type)) {
       const keyName = text(props["keyName"]);
-      if (keyName !== undefined && keyName !== "") reportViolation(`${type.split(":").pop()} "${name}" names the key pair "${keyName}".`);
+      if (keyName !== undefined && keyName !== "") reportViolation(`${type.split(":").pop()} "${name}" names the key pair "${keyName}".`, undefined, `key pair ${keyName}`);
       return;
     }
     if (type === EKS_NODE_GROUP) {
       if (record(props["remoteAccess"]) !== undefined && at(props["remoteAccess"], "ec2SshKey") !== undefined) {
-        reportViolation(`node group "${name}" enables SSH remote access (remoteAccess.ec2SshKey).`);
+        reportViolation(`node group "${name}" enables SSH remote access (remoteAccess.ec2SshKey).`, undefined, "ssh remote access");
       }
       return;
     }
@@ -42,7 +42,7 @@ export const ec2NoSsh = defineResourcePolicy({
     for (const rule of rulesOf(type, name, props)) {
       if (rule.direction !== "ingress" || !rule.flows.has("tcp", SSH_PORT)) continue;
       if (rule.allProtocols && rule.cidrs.length === 0) continue;
-      reportViolation(`${rule.label} admits TCP port 22 (${rule.flows.toString()}).`);
+      reportViolation(`${rule.label} admits TCP port 22 (${rule.flows.toString()}).`, undefined, openingKey(rule));
     }
   },
 });

@@ -25,8 +25,9 @@ export const ec2NoSecretsInUserData = defineResourcePolicy({
     controls: { checkov: ["CKV_AWS_46"] },
     description:
       "User data of instances, launch templates and launch configurations (decoded from base64 and gzip where needed) " +
-      "contains no private key, AWS access key, GitHub or Slack token, literal password/secret/token assignment or " +
-      "high-entropy token. User data is readable by anyone who can describe the instance and by every process on it.",
+      "contains no private key, AWS access key, GitHub or Slack token, literal password/secret/token assignment (also " +
+      "environment style: PGPASSWORD=, MYSQL_PWD=, *_PASSWORD=, *_SECRET=, *_TOKEN=, AWS_SECRET_ACCESS_KEY= ...), URI with " +
+      "embedded credentials (postgres://user:password@host), .pgpass entry with a literal password, or high-entropy token. User data is readable by anyone who can describe the instance and by every process on it.",
     remediation:
       "Store the secret in Secrets Manager and let the host fetch it at boot with its instance role " +
       "(`aws secretsmanager get-secret-value`), through the VPC endpoint; put only the secret's name or ARN in user data.",
@@ -53,7 +54,7 @@ export const ec2NoSecretsInUserData = defineResourcePolicy({
         const key = `${finding.kind}@${finding.line}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        reportViolation(`${args.type.split(":").pop()} "${args.name}": ${field} contains ${finding.kind} (line ${finding.line}).`);
+        reportViolation(`${args.type.split(":").pop()} "${args.name}": ${field} contains ${finding.kind} (line ${finding.line}).`, undefined, `${field} ${finding.kind}`);
       }
     }
   },

@@ -20,6 +20,16 @@ const PATTERNS: ReadonlyArray<[string, RegExp]> = [
 
 /** `password=...`, `secret: ...` with a literal value (variables, command substitutions and ARNs are fine). */
 const LITERAL_ASSIGNMENT = /(?<![A-Za-z0-9])(pass(?:word)?|passwd|pwd|secret|token|api[_-]?key|cipher-pass)(?![A-Za-z0-9_])["']?(\s*)([=:])(\s*)["']?([^\s"'`]+)/gi;
+/**
+ * Environment-style assignments whose name says secret: PGPASSWORD=, MYSQL_PWD=, REDIS_PASSWORD=,
+ * DB_PASS=, API_TOKEN=, AWS_SECRET_ACCESS_KEY=, AWS_SESSION_TOKEN=, CLIENT_SECRET= ... (the word may be
+ * glued to a prefix, as libpq's PGPASSWORD and MySQL's MYSQL_PWD are).
+ */
+const ENV_ASSIGNMENT = /(?<![A-Za-z0-9_])((?:export\s+)?[A-Za-z][A-Za-z0-9_]*?(?:PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?))\s*=\s*["']?([^\s"'`;]+)/gi;
+/** `scheme://user:password@host`: credentials embedded in a URI (database URLs, proxies, Git remotes). */
+const URI_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'`]+:([^\s@"'`/]+)@[^\s"'`]/gi;
+/** A ~/.pgpass entry (`host:port:database:user:password`) on a line that mentions pgpass. */
+const PGPASS_ENTRY = /(?:^|[\s"'])[^\s:"']+:(?:\d+|\*):[^\s:"']+:[^\s:"']+:([^\s"'$`][^\s"']{3,})/;
 const HARMLESS_VALUE = /^(\$|<|%|\{\{|arn:|ssm:|secretsmanager:|resolve:|file:|\/|null$|none$|true$|false$|yes$|no$|required$|optional$|prompt$|\*+$)/i;
 
 const TOKEN = /[A-Za-z0-9+/_=-]{24,}/g;
@@ -82,6 +92,23 @@ export function findSecrets(content: string, ignore: readonly RegExp[] = [], dep
     if (psqlVariable || value.length < 4 || HARMLESS_VALUE.test(value) || ignore.some((r) => r.test(m[0]))) continue;
     findings.push({ kind: `a literal ${(m[1] ?? "password").toLowerCase()} value`, line: lineOf(content, m.index) });
   }
+  // One finding per assignment: the generic pattern above already names `DB_PASSWORD=...` on its line.
+  const assignmentLines = new Set(findings.map((f) => f.line));
+  for (const m of content.matchAll(ENV_ASSIGNMENT)) {
+    const value = m[2] ?? "";
+    if (value.length < 4 || HARMLESS_VALUE.test(value) || ignore.some((r) => r.test(m[0])) || assignmentLines.has(lineOf(content, m.index))) continue;
+    const name = (m[1] ?? "").replace(/^export\s+/i, "");
+    findings.push({ kind: `a literal value for ${name}`, line: lineOf(content, m.index) });
+  }
+  for (const m of content.matchAll(URI_CREDENTIALS)) {
+    const password = m[1] ?? "";
+    if (HARMLESS_VALUE.test(password) || ignore.some((r) => r.test(m[0]))) continue;
+    findings.push({ kind: "a URI with embedded credentials", line: lineOf(content, m.index) });
+  }
+  content.split("\n").forEach((line, i) => {
+    const m = /pgpass/i.test(line) ? PGPASS_ENTRY.exec(line) : null;
+    if (m !== null && !ignore.some((r) => r.test(m[0]))) findings.push({ kind: "a .pgpass entry with a literal password", line: i + 1 });
+  });
   // Blank out public material (keeping line numbers) before looking for random-looking tokens.
   const scannable = content.replace(PUBLIC_MATERIAL, (block) => block.replace(/[^\n]/g, " "));
   for (const m of scannable.matchAll(TOKEN)) {

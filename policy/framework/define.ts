@@ -3,10 +3,16 @@ import type {
   PolicyConfigSchema,
   ReportViolation,
   ResourceValidation,
-  StackValidation,
+  ResourceValidationArgs,
+  StackValidationArgs,
 } from "@pulumi/policy";
+import { findingKeyOf, withFindingKey, type FindingReporter } from "./findings";
 import { controlLabels, type PlatformResourcePolicy, type PlatformStackPolicy, type PolicyMetadata } from "./metadata";
 import { parseWaivers, waiverLedger, waiverMatches, waiverProblems } from "./waivers";
+
+/** A check: like Pulumi's validations, but its reporter takes the finding's key (framework/findings.ts). */
+export type PlatformResourceValidation = (args: ResourceValidationArgs, report: FindingReporter) => Promise<void> | void;
+export type PlatformStackValidation = (args: StackValidationArgs, report: FindingReporter) => Promise<void> | void;
 
 /**
  * Typed constructors for the pack's policies. They turn our metadata into the fields the Pulumi
@@ -20,11 +26,11 @@ export interface PolicySpec {
 }
 
 export interface ResourcePolicySpec extends PolicySpec {
-  readonly validate: ResourceValidation | ResourceValidation[];
+  readonly validate: PlatformResourceValidation | PlatformResourceValidation[];
 }
 
 export interface StackPolicySpec extends PolicySpec {
-  readonly validate: StackValidation;
+  readonly validate: PlatformStackValidation;
 }
 
 export function defineResourcePolicy(spec: ResourcePolicySpec): PlatformResourcePolicy {
@@ -71,12 +77,14 @@ function waiversConfigProperties(): PolicyConfigSchema["properties"] {
   return {
     waivers: {
       type: "array",
-      description: "Accepted exceptions: resource (URN or name), reason, approver, expiry (YYYY-MM-DD), ticket.",
+      description:
+        "Accepted findings: resource (URN or name), finding (the key the violation shows as [finding <key>]), reason, approver, expiry (YYYY-MM-DD), ticket.",
       items: {
         type: "object",
         properties: {
           policy: { type: "string" },
           resource: { type: "string", minLength: 1 },
+          finding: { type: "string" },
           reason: { type: "string" },
           approver: { type: "string" },
           expiry: { type: "string" },
@@ -98,23 +106,23 @@ function waiverAware(
   config: Record<string, unknown>,
   reportViolation: ReportViolation,
   subjectUrn: string | undefined,
-): ReportViolation {
+): FindingReporter {
   const waivers = parseWaivers(config);
   waiverLedger.record(meta, waivers);
-  if (waivers.length === 0) return reportViolation;
   const today = waiverLedger.today();
-  return (message, urn) => {
+  return (message, urn, key) => {
     const target = urn ?? subjectUrn;
-    const waiver = waivers.find((w) => waiverMatches(w, target));
+    const findingKey = findingKeyOf(message, key);
+    const waiver = waivers.find((w) => waiverMatches(w, target, findingKey));
     if (waiver === undefined) {
-      reportViolation(message, urn);
+      reportViolation(withFindingKey(message, key), urn);
       return;
     }
     const problems = waiverProblems(waiver, meta, today);
     if (problems.length === 0) {
-      waiverLedger.markApplied({ policy: meta.id, waiver, ...(target === undefined ? {} : { urn: target }), message });
+      waiverLedger.markApplied({ policy: meta.id, waiver, ...(target === undefined ? {} : { urn: target }), message, finding: findingKey });
       return;
     }
-    reportViolation(`${message} [waiver not honoured (GOV-01): ${problems.join("; ")}]`, urn);
+    reportViolation(withFindingKey(`${message} [waiver not honoured (GOV-01): ${problems.join("; ")}]`, key), urn);
   };
 }

@@ -1,4 +1,5 @@
 import type { PolicyMetadata } from "./metadata";
+import { normaliseKey } from "./findings";
 import { isRecord, text } from "./props";
 
 /**
@@ -7,12 +8,18 @@ import { isRecord, text } from "./props";
  * own violations. Keeping them under the waived policy is what lets the Pulumi engine deliver them to
  * that policy (a policy only ever sees its own config), so the CLI and the offline auditor honour
  * exactly the same waivers.
+ *
+ * A waiver accepts one finding: the policy, the resource and the finding's own key (see
+ * framework/findings.ts), e.g. `tcp/3389 from 203.0.113.0/24` or `action s3:PutObject on *`. A change to
+ * the finding (a wider port range, another action) changes its key, so the waiver no longer covers it.
  */
 export interface Waiver {
   /** The waived policy; implied by where the waiver is listed, optional in the file. */
   readonly policy?: string;
   /** URN or logical name of the waived resource; "stack" for a violation that names no resource. */
   readonly resource: string;
+  /** The key of the accepted finding, exactly as the violation shows it (`[finding <key>]`). */
+  readonly finding?: string;
   readonly reason?: string;
   readonly approver?: string;
   /** Last day (YYYY-MM-DD, UTC) on which the waiver holds. */
@@ -29,8 +36,9 @@ export interface AppliedWaiver {
   readonly policy: string;
   readonly waiver: Waiver;
   readonly urn?: string;
-  /** The violation the waiver suppressed. */
+  /** The violation the waiver suppressed, and its finding key. */
   readonly message: string;
+  readonly finding: string;
 }
 
 export function parseWaivers(config: unknown): Waiver[] {
@@ -43,6 +51,7 @@ export function parseWaivers(config: unknown): Waiver[] {
     waivers.push({
       resource,
       ...optional("policy", text(raw["policy"])),
+      ...optional("finding", text(raw["finding"])),
       ...optional("reason", text(raw["reason"])),
       ...optional("approver", text(raw["approver"])),
       ...optional("expiry", text(raw["expiry"])),
@@ -74,6 +83,9 @@ export function waiverProblems(waiver: Waiver, meta: PolicyMetadata, today: stri
   if (waiver.policy !== undefined && waiver.policy !== meta.id) {
     problems.push(`it names policy ${waiver.policy} but is listed under ${meta.id}`);
   }
+  if (waiver.finding === undefined || waiver.finding.trim() === "") {
+    problems.push("it names no finding (the key a violation shows as [finding <key>]); a waiver accepts one finding, not a whole resource");
+  }
   if (waiver.reason === undefined || waiver.reason.trim() === "") problems.push("it has no reason");
   if (waiver.approver === undefined || waiver.approver.trim() === "") problems.push("it has no approver");
   if (waiver.expiry === undefined) {
@@ -94,9 +106,10 @@ export function urnName(urn: string): string {
   return parts.length >= 4 ? parts.slice(3).join("::") : urn;
 }
 
-export function waiverMatches(waiver: Waiver, urn: string | undefined): boolean {
-  if (urn === undefined || urn === "") return waiver.resource === "stack";
-  return waiver.resource === urn || waiver.resource === urnName(urn);
+/** Whether a waiver names this resource and this finding (keys compared after normalising spaces). */
+export function waiverMatches(waiver: Waiver, urn: string | undefined, findingKey: string): boolean {
+  const resourceMatches = urn === undefined || urn === "" ? waiver.resource === "stack" : waiver.resource === urn || waiver.resource === urnName(urn);
+  return resourceMatches && waiver.finding !== undefined && normaliseKey(waiver.finding) === normaliseKey(findingKey);
 }
 
 /**
@@ -129,7 +142,7 @@ export class WaiverLedger {
 
   markApplied(applied: AppliedWaiver): void {
     const duplicate = this.appliedWaivers.some(
-      (a) => a.policy === applied.policy && a.urn === applied.urn && a.message === applied.message,
+      (a) => a.policy === applied.policy && a.urn === applied.urn && a.message === applied.message && a.finding === applied.finding,
     );
     if (!duplicate) this.appliedWaivers.push(applied);
   }

@@ -8,17 +8,19 @@ import { waiverLedger, waiverProblems } from "../framework/waivers";
 export const govWaivers = defineStackPolicy({
   meta: {
     id: "GOV-01",
-    title: "Waivers carry reason, approver and expiry; expired waivers fail",
+    title: "Waivers accept one finding and carry reason, approver and expiry; expired waivers fail",
     severity: "high",
     decisions: ["D1", "D2", "D3", "D4", "D5", "D6", "D7"],
     controls: { other: ["Pulumi policy exceptions", "tfsec/Trivy exp: ignores"] },
     description:
-      "Every waiver in the policy configuration names the resource and carries a reason and an approver; waivers of " +
-      "critical and high rules carry an expiry date; a waiver past its expiry fails. Valid waivers suppress the " +
-      "violation they name and are listed in the audit reports; invalid ones suppress nothing.",
+      "Every waiver in the policy configuration names the resource and the finding it accepts (the finding's own key: port " +
+      "range and source, action, principal ...), and carries a reason and an approver; waivers of critical and high rules " +
+      "carry an expiry date; a waiver past its expiry fails. A valid waiver suppresses exactly the finding it names (a wider " +
+      "opening has another key and fails again) and is listed in the audit reports; an invalid one suppresses nothing.",
     remediation:
-      "Fix the waiver in policy/config/<stack>.json (under the waived policy's `waivers`): add reason, approver and " +
-      "expiry (YYYY-MM-DD), or remove it once the violation is fixed; renewing an expired waiver needs a new approval.",
+      "Fix the waiver in policy/config/<stack>.json (under the waived policy's `waivers`): name the finding (the key the " +
+      "violation shows as [finding <key>]), add reason, approver and expiry (YYYY-MM-DD), or remove it once the violation is " +
+      "fixed; renewing an expired waiver needs a new approval.",
     enforcementLevel: "mandatory",
   },
   validate: (_args, reportViolation) => {
@@ -28,7 +30,8 @@ export const govWaivers = defineStackPolicy({
         const problems = waiverProblems(waiver, meta, today);
         if (problems.length === 0) continue;
         const who = waiver.approver === undefined ? "" : ` approved by ${waiver.approver}`;
-        reportViolation(`waiver of ${meta.id} for "${waiver.resource}"${who} is invalid: ${problems.join("; ")}.`);
+        const finding = waiver.finding === undefined ? "" : ` (finding "${waiver.finding}")`;
+        reportViolation(`waiver of ${meta.id} for "${waiver.resource}"${finding}${who} is invalid: ${problems.join("; ")}.`, undefined, `${meta.id} ${waiver.resource} ${waiver.finding ?? ""}`);
       }
     }
   },

@@ -47,9 +47,21 @@ export const STAR_RESOURCE_ACTIONS: readonly string[] = [
   "xray:PutTelemetryRecords",
 ];
 
-/** Condition keys that narrow a Resource "*" down to tagged, created-by or passed-through resources. */
-const RESOURCE_SCOPING_KEY = /^(aws:resourcetag\/|aws:requesttag\/|ec2:resourcetag\/|aws:sourcearn$|aws:sourceaccount$|aws:resourceaccount$|kms:viaservice$|kms:calleraccount$|iam:passedtoservice$|ec2:createaction$|elasticloadbalancing:createaction$|ec2:vpc$|aws:calledvia$)/;
-
-export function isResourceScopingCondition(conditions: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>): boolean {
-  return Object.values(conditions).some((keys) => Object.keys(keys).some((k) => RESOURCE_SCOPING_KEY.test(k)));
+/**
+ * Whether a Resource entry covers every resource of its kind: "*", or an ARN pattern whose account or
+ * region is a wildcard across accounts, or whose resource part is nothing but a type and wildcards
+ * (`arn:aws:secretsmanager:eu-central-1:123456789012:secret:*`, `arn:aws:ssm:*:*:parameter/*`).
+ */
+export function isUnboundedResource(resource: string): boolean {
+  if (resource === "*" || /^[*?]+$/.test(resource)) return true;
+  const parts = resource.split(":");
+  if (parts.length < 6 || parts[0] !== "arn") return false;
+  const account = parts[4] ?? "";
+  if (/^[*?]+$/.test(account)) return true;
+  const rest = parts.slice(5).join(":");
+  // S3 ARNs have no resource type: the bucket name comes first.
+  if (parts[2] === "s3") return /^[*?]/.test(rest);
+  // Strip a leading resource type ("secret:", "parameter/", "key/", "table/") and look at what is left.
+  const name = rest.replace(/^[A-Za-z-]+[:/]/, "");
+  return /^[*?/]*$/.test(name) || /^[*?/]*$/.test(rest);
 }

@@ -1,4 +1,5 @@
 import { isRecord, list, text } from "../framework/props";
+import { scopesPrincipal } from "./conditions";
 
 /**
  * IAM policy documents (identity policies, bucket policies, key policies) in one normalised shape,
@@ -84,19 +85,6 @@ export function parsePolicyDocument(value: unknown): ParsedDocument | undefined 
   return { statements };
 }
 
-/** Condition keys that pin a wildcard principal to our own account, organisation, network or service. */
-const SCOPING_KEYS = new Set([
-  "aws:sourcearn",
-  "aws:sourceaccount",
-  "aws:sourceorgid",
-  "aws:principalorgid",
-  "aws:principalaccount",
-  "aws:principalarn",
-  "aws:sourcevpce",
-  "aws:sourcevpc",
-  "kms:calleraccount",
-]);
-
 export function hasWildcardPrincipal(statement: PolicyStatement): boolean {
   return statement.principals.some((p) => p === "*" || p === "AWS:*");
 }
@@ -107,12 +95,14 @@ export function deniesAnyoneWithoutTls(statement: PolicyStatement): boolean {
   return ["Bool", "BoolIfExists"].some((op) => (statement.conditions[op]?.["aws:securetransport"] ?? []).some((v) => v === "false"));
 }
 
-/** An Allow to anyone, or to everyone but someone, without a condition that scopes it. */
+/**
+ * An Allow to anyone, or to everyone but someone, without a condition that scopes it to our account,
+ * organisation, network or a service's resource (judged by operator and value: iam/conditions.ts).
+ */
 export function isOpenAllow(statement: PolicyStatement): boolean {
   if (statement.effect !== "Allow") return false;
   if (!hasWildcardPrincipal(statement) && !statement.hasNotPrincipal) return false;
-  const scoped = Object.values(statement.conditions).some((keys) => Object.keys(keys).some((k) => SCOPING_KEYS.has(k)));
-  return !scoped;
+  return !scopesPrincipal(statement.conditions);
 }
 
 export function describeStatement(statement: PolicyStatement, index: number): string {

@@ -16,7 +16,8 @@ export const kmsKeyHygiene = defineResourcePolicy({
     description:
       "Symmetric customer-managed keys have automatic rotation on; every key's deletion window is at least the minimum " +
       "(30 days), so a scheduled deletion can be noticed and cancelled; no key policy allows a wildcard principal " +
-      "without a scoping condition.",
+      "without a condition that scopes it by operator and value (a literal account, organisation or ARN; no IfExists, " +
+      "negated, Null or wildcard-valued condition).",
     remediation:
       "Set `enableKeyRotation: true` and `deletionWindowInDays: 30`; write key policies that name the account root and the " +
       "roles that use the key (or scope a service principal with kms:CallerAccount / kms:ViaService).",
@@ -32,7 +33,7 @@ export const kmsKeyHygiene = defineResourcePolicy({
       const spec = text(args.props["customerMasterKeySpec"]) ?? text(args.props["keySpec"]) ?? "SYMMETRIC_DEFAULT";
       // Only symmetric encryption keys can rotate automatically.
       if (spec === "SYMMETRIC_DEFAULT" && flag(args.props["enableKeyRotation"]) !== true) {
-        reportViolation(`${label} does not have automatic rotation enabled (enableKeyRotation).`);
+        reportViolation(`${label} does not have automatic rotation enabled (enableKeyRotation).`, undefined, "rotation");
       }
     }
     if (args.type !== KEY_POLICY_TYPE) {
@@ -40,17 +41,19 @@ export const kmsKeyHygiene = defineResourcePolicy({
       // Unset means AWS's default of 30 days.
       const window = num(args.props["deletionWindowInDays"]) ?? 30;
       if (window < minimum) {
-        reportViolation(`${label} has a deletion window of ${window} days; at least ${minimum} days are required.`);
+        reportViolation(`${label} has a deletion window of ${window} days; at least ${minimum} days are required.`, undefined, `deletion window ${window} days`);
       }
     }
     const doc = parsePolicyDocument(args.props["policy"]);
     if (doc === undefined) return;
     if ("error" in doc) {
-      reportViolation(`${label}: ${doc.error}.`);
+      reportViolation(`${label}: ${doc.error}.`, undefined, "document");
       return;
     }
     doc.statements.forEach((s, i) => {
-      if (isOpenAllow(s)) reportViolation(`${label}: ${describeStatement(s, i)} allows a wildcard principal without a scoping condition.`);
+      if (isOpenAllow(s)) {
+        reportViolation(`${label}: ${describeStatement(s, i)} allows a wildcard principal without a scoping condition.`, undefined, `principal * ${s.actions.join(",")}`);
+      }
     });
   },
 });

@@ -21,12 +21,12 @@ export const eksCluster = defineStackPolicy({
     remediation: "Use src/services/cluster.ts: planEndpoint, encryptionConfig with the cluster key, CONTROL_PLANE_LOG_TYPES, app subnets.",
     enforcementLevel: "mandatory",
   },
-  config: { supportedVersions: { type: "array", items: { type: "string" }, default: ["1.31", "1.32", "1.33"] } },
+  config: { supportedVersions: { type: "array", items: { type: "string" }, default: ["1.35", "1.36"] } },
   validate: (args, reportViolation) => {
     const index = new StackIndex(args.resources);
     const clusters = index.ofType(CLUSTER);
     if (clusters.length === 0) args.notApplicable("the stack has no EKS cluster");
-    const supported = args.getConfig<{ supportedVersions?: string[] }>().supportedVersions ?? ["1.31", "1.32", "1.33"];
+    const supported = args.getConfig<{ supportedVersions?: string[] }>().supportedVersions ?? ["1.35", "1.36"];
 
     for (const cluster of clusters) {
       const where = `EKS cluster "${text(cluster.props["name"]) ?? cluster.name}"`;

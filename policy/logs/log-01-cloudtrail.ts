@@ -1,4 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { durabilityOf } from "../../src/conventions/durability";
 import { defineStackPolicy } from "../framework/define";
 import { flag, list, num, text, texts } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
@@ -129,7 +130,9 @@ export const log01CloudTrail = defineStackPolicy({
           continue;
         }
         const days = lockRetentionDays(index, bucket);
-        if (days === undefined || days < minimum) {
+        // dev is disposable (src/conventions/durability.ts): Object Lock on, but no retention outliving a destroy.
+        const retains = durabilityOf(environmentOf(bucket, configuredEnv)).objectLockRetention;
+        if (retains && (days === undefined || days < minimum)) {
           reportViolation(`${label}: bucket "${bucket.name}" locks objects for ${days ?? 0} days by default; at least ${minimum} are required.`, trail.urn);
         }
       }

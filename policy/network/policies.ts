@@ -8,11 +8,12 @@ import { net07NaclHygiene } from "./net-07-nacl-hygiene";
 import { net08FlowLogs } from "./net-08-flow-logs";
 import { net09Endpoints } from "./net-09-endpoints";
 import { net10NoAdHocRouting } from "./net-10-no-ad-hoc-routing";
+import { net11AdminPorts } from "./net-11-admin-ports";
 
 export const networkPolicies: readonly PlatformPolicy[] = [
   netNoInternetRoute,
   netReachability,
-  // Zone hygiene: public only in the DMZ, egress, defaults, NACLs, flow logs, endpoints, ad-hoc routing.
+  // Zone hygiene: public only in the DMZ, egress, defaults, NACLs, flow logs, endpoints, ad-hoc routing, admin ports.
   net03PublicOnlyInDmz,
   net05ZoneEgress,
   net06DefaultSecurityGroup,
@@ -20,4 +21,5 @@ export const networkPolicies: readonly PlatformPolicy[] = [
   net08FlowLogs,
   net09Endpoints,
   net10NoAdHocRouting,
+  net11AdminPorts,
 ];

@@ -100,3 +100,15 @@ export function rulesOf(type: string, name: string, props: Record<string, unknow
   }
   return [];
 }
+
+/**
+ * The finding key of an opening: direction, what it admits and from where, e.g.
+ * `ingress tcp/3389 from 203.0.113.0/24`. Widening the ports or the sources gives another key.
+ */
+export function openingKey(rule: SecurityGroupRule, sources: readonly string[] = sourcesOf(rule)): string {
+  return `${rule.direction} ${rule.flows.toString()} ${rule.direction === "ingress" ? "from" : "to"} ${sources.join(",") || "(none)"}`;
+}
+
+function sourcesOf(rule: SecurityGroupRule): string[] {
+  return [...rule.cidrs, ...rule.prefixLists, ...rule.groupRefs.map((g) => (isUnknownRef(g) ? "(group)" : g)), ...(rule.self ? ["self"] : [])];
+}

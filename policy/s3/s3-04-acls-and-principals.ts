@@ -27,28 +27,28 @@ export const s3AclsAndPrincipals = defineStackPolicy({
       const ownership = companions(index, bucket, OWNERSHIP_TYPES);
       const enforced = ownership.length > 0 && ownership.every((o) => text(at(o.props["rule"], "objectOwnership")) === "BucketOwnerEnforced");
       if (!enforced) {
-        reportViolation(`${label} does not disable ACLs (ownership controls with objectOwnership "BucketOwnerEnforced").`, bucket.urn);
+        reportViolation(`${label} does not disable ACLs (ownership controls with objectOwnership "BucketOwnerEnforced").`, bucket.urn, "acls enabled");
       }
       const inlineAcl = text(bucket.props["acl"]);
       if (inlineAcl !== undefined && inlineAcl !== "private") {
-        reportViolation(`${label} sets the canned ACL "${inlineAcl}".`, bucket.urn);
+        reportViolation(`${label} sets the canned ACL "${inlineAcl}".`, bucket.urn, `canned acl ${inlineAcl}`);
       }
       for (const acl of companions(index, bucket, ACL_TYPES)) {
         const canned = text(acl.props["acl"]);
         if (canned !== undefined && canned !== "private") {
-          reportViolation(`${label}: ACL "${acl.name}" sets the canned ACL "${canned}".`, bucket.urn);
+          reportViolation(`${label}: ACL "${acl.name}" sets the canned ACL "${canned}".`, bucket.urn, `canned acl ${canned}`);
         }
         for (const grant of list(at(acl.props["accessControlPolicy"], "grants"))) {
           const uri = text(at(grant, "grantee", "uri"));
           if (uri !== undefined && PUBLIC_GRANTEES.includes(uri)) {
-            reportViolation(`${label}: ACL "${acl.name}" grants ${text(at(grant, "permission")) ?? "access"} to ${uri.split("/").pop()}.`, bucket.urn);
+            reportViolation(`${label}: ACL "${acl.name}" grants ${text(at(grant, "permission")) ?? "access"} to ${uri.split("/").pop()}.`, bucket.urn, `grant ${text(at(grant, "permission")) ?? "access"} to ${uri}`);
           }
         }
       }
       const { statements } = bucketStatements(index, bucket);
       statements.forEach((s, i) => {
         if (isOpenAllow(s)) {
-          reportViolation(`${label}: bucket policy ${describeStatement(s, i)} allows a wildcard principal without a scoping condition.`, bucket.urn);
+          reportViolation(`${label}: bucket policy ${describeStatement(s, i)} allows a wildcard principal without a scoping condition.`, bucket.urn, `principal * ${s.actions.join(",")}`);
         }
       });
     }

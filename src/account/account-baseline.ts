@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../conventions/context";
 import { customerManagedKey } from "../conventions/customer-managed-key";
 import { ebsDefaultKeyPolicy } from "./ebs-key-policy";
+import { AUTO_SCALING } from "./service-linked-roles";
 
 const COMPONENT = "account";
 
@@ -26,12 +27,12 @@ export class AccountBaseline extends pulumi.ComponentResource {
       { key: `${name}-ebs-key`, alias: `${name}-ebs-key-alias` },
       {
         description: `Default EBS encryption key of ${ctx.project}-${ctx.stack}`,
-        policy: ctx.accountId.apply((accountId) => JSON.stringify(ebsDefaultKeyPolicy(accountId))),
+        policy: pulumi.all([ctx.accountId, ctx.serviceLinkedRoleArn(AUTO_SCALING)]).apply(([accountId, autoScalingRoleArn]) => JSON.stringify(ebsDefaultKeyPolicy(accountId, autoScalingRoleArn))),
         tags: ctx.tags({ component: COMPONENT, zone: "global" }, keyName),
         alias: `alias/${keyName}`,
       },
       // Volumes of critical hosts may have been created under this key: never lose it in prod.
-      { parent: this, protect: ctx.isProd, retainOnDelete: ctx.isProd },
+      { parent: this, protect: ctx.durability.protectCriticalData, retainOnDelete: ctx.durability.protectCriticalData },
     );
     const byDefault = new aws.ebs.EncryptionByDefault(`${name}-ebs-encryption`, { enabled: true }, { parent: this });
     new aws.ebs.DefaultKmsKey(`${name}-ebs-default-key`, { keyArn: this.ebsKey.arn }, { parent: this, dependsOn: [byDefault] });

@@ -6,12 +6,11 @@ import { PARTITION, policyDocument, type PolicyDocument } from "../logs/policy-d
  * launch instances on our behalf (EC2 Auto Scaling for the proxy group and EKS managed node groups)
  * must be able to use the key, or encrypted-by-default volumes fail to attach. No wildcard principal.
  */
-export function ebsDefaultKeyPolicy(accountId: string): PolicyDocument {
+export function ebsDefaultKeyPolicy(accountId: string, autoScalingRoleArn: string): PolicyDocument {
   return policyDocument([
     accountRootAdministration(PARTITION, accountId, "AccountAdministration"),
     ...autoScalingVolumeKeyUse({
-      partition: PARTITION,
-      accountId,
+      autoScalingRoleArn,
       useSid: "AutoScalingUseOfTheKey",
       grantSid: "AutoScalingGrantsForAttachedVolumes",
       grantIsForAwsResource: true,

@@ -69,8 +69,8 @@ export class Backups extends pulumi.ComponentResource {
     const critical = { component: COMPONENT, zone: "data" as const, dataClass: "critical" as const };
     const internal = { component: COMPONENT, zone: "data" as const };
     // Backups are the last copy of the critical data: never deleted by Pulumi in prod, kept if the stack lets go.
-    const keep: pulumi.CustomResourceOptions = { parent: this, protect: ctx.isProd, retainOnDelete: ctx.isProd };
-    const secretRecoveryDays = ctx.isProd ? 30 : 7;
+    const keep: pulumi.CustomResourceOptions = { parent: this, protect: ctx.durability.protectCriticalData, retainOnDelete: ctx.durability.protectCriticalData };
+    const secretRecoveryDays = ctx.durability.secretRecoveryWindowDays;
     this.repository = planRepository(ctx, config, args.domains);
     this.snapshots = planSnapshots(config);
     const replicaProvider =
@@ -246,21 +246,26 @@ export class Backups extends pulumi.ComponentResource {
 
     // --- AWS Backup: vault (locked), plan, tag selection, copy to the second region in prod.
     const vaultName = ctx.name(COMPONENT, "vault");
-    this.vault = new aws.backup.Vault(`${name}-vault`, { name: vaultName, kmsKeyArn: this.vaultKey.arn, forceDestroy: false, tags: ctx.tags(critical, vaultName) }, keep);
+    this.vault = new aws.backup.Vault(`${name}-vault`, { name: vaultName, kmsKeyArn: this.vaultKey.arn, forceDestroy: ctx.durability.forceDestroyVaults, tags: ctx.tags(critical, vaultName) }, keep);
     const lock = this.snapshots.vaultLock;
-    new aws.backup.VaultLockConfiguration(
-      `${name}-vault-lock`,
-      { backupVaultName: this.vault.name, minRetentionDays: lock.minRetentionDays, maxRetentionDays: lock.maxRetentionDays, changeableForDays: lock.changeableForDays },
-      keep,
-    );
+    // A locked vault refuses deleting its recovery points, hence itself: dev (disposable) has no lock.
+    if (ctx.durability.vaultLock) {
+      new aws.backup.VaultLockConfiguration(
+        `${name}-vault-lock`,
+        { backupVaultName: this.vault.name, minRetentionDays: lock.minRetentionDays, maxRetentionDays: lock.maxRetentionDays, changeableForDays: lock.changeableForDays },
+        keep,
+      );
+    }
     if (this.snapshots.crossRegion !== undefined && replicaVaultKey !== undefined) {
       const replicaVaultName = ctx.name(COMPONENT, `vault-${this.snapshots.crossRegion.region}`);
-      this.replicaVault = new aws.backup.Vault(`${name}-replica-vault`, { name: replicaVaultName, kmsKeyArn: replicaVaultKey.arn, forceDestroy: false, tags: ctx.tags(critical, replicaVaultName) }, inReplica(keep));
-      new aws.backup.VaultLockConfiguration(
-        `${name}-replica-vault-lock`,
-        { backupVaultName: this.replicaVault.name, minRetentionDays: lock.minRetentionDays, maxRetentionDays: lock.maxRetentionDays, changeableForDays: lock.changeableForDays },
-        inReplica(keep),
-      );
+      this.replicaVault = new aws.backup.Vault(`${name}-replica-vault`, { name: replicaVaultName, kmsKeyArn: replicaVaultKey.arn, forceDestroy: ctx.durability.forceDestroyVaults, tags: ctx.tags(critical, replicaVaultName) }, inReplica(keep));
+      if (ctx.durability.vaultLock) {
+        new aws.backup.VaultLockConfiguration(
+          `${name}-replica-vault-lock`,
+          { backupVaultName: this.replicaVault.name, minRetentionDays: lock.minRetentionDays, maxRetentionDays: lock.maxRetentionDays, changeableForDays: lock.changeableForDays },
+          inReplica(keep),
+        );
+      }
     }
     const backupRole = new aws.iam.Role(
       `${name}-aws-backup`,
@@ -373,7 +378,7 @@ export class Backups extends pulumi.ComponentResource {
     const child: pulumi.CustomResourceOptions = { parent: this, provider: keep.provider };
     const bucket = new aws.s3.Bucket(
       id,
-      { bucket: bucketName, forceDestroy: false, objectLockEnabled: true, tags: ctx.tags({ component: COMPONENT, zone: "data", dataClass: "critical" }, bucketName) },
+      { bucket: bucketName, forceDestroy: ctx.durability.forceDestroyBuckets, objectLockEnabled: true, tags: ctx.tags({ component: COMPONENT, zone: "data", dataClass: "critical" }, bucketName) },
       keep,
     );
     new aws.s3.BucketOwnershipControls(`${id}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
@@ -384,11 +389,14 @@ export class Backups extends pulumi.ComponentResource {
       { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] },
       child,
     );
-    new aws.s3.BucketObjectLockConfiguration(
-      `${id}-object-lock`,
-      { bucket: bucket.id, rule: { defaultRetention: { mode: config.objectLockMode, days: config.pitr.retentionDays } } },
-      { ...keep, dependsOn: [versioning] },
-    );
+    // Retained versions outlive a destroy: dev keeps Object Lock enabled but sets no default retention.
+    if (ctx.durability.objectLockRetention) {
+      new aws.s3.BucketObjectLockConfiguration(
+        `${id}-object-lock`,
+        { bucket: bucket.id, rule: { defaultRetention: { mode: config.objectLockMode, days: config.pitr.retentionDays } } },
+        { ...keep, dependsOn: [versioning] },
+      );
+    }
     new aws.s3.BucketLifecycleConfiguration(
       `${id}-lifecycle`,
       {

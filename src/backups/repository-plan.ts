@@ -1,7 +1,6 @@
 import type { BackupsConfig } from "../config/sections/backups";
 import { HOST_LAYOUT } from "../databases/host-layout";
 import { type PolicyDocument, policyDocument, type PolicyStatement } from "../conventions/iam-policy";
-import { assertBucketName } from "../logs/bucket-name";
 import { maxGapDays } from "./schedule";
 
 /**
@@ -12,6 +11,8 @@ import { maxGapDays } from "./schedule";
  */
 export interface RepositoryNaming {
   name(component: string, thing?: string, maxLength?: number): string;
+  /** Bucket names carry the account id (src/conventions/naming.ts). */
+  bucketName(component: string, thing?: string): string;
 }
 
 export const COMPONENT = "backups";
@@ -19,11 +20,11 @@ export const COMPONENT = "backups";
 export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
 
 export function repositoryBucketName(ctx: RepositoryNaming): string {
-  return assertBucketName(ctx.name(COMPONENT, "pitr"));
+  return ctx.bucketName(COMPONENT, "pitr");
 }
 
 export function replicaBucketName(ctx: RepositoryNaming, replicaRegion: string): string {
-  return assertBucketName(ctx.name(COMPONENT, `pitr-${replicaRegion}`));
+  return ctx.bucketName(COMPONENT, `pitr-${replicaRegion}`);
 }
 
 /** What the bucket's writers may never do: remove data, or loosen what protects it. */

@@ -1,19 +1,23 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { readBoundedText } from "./bounded-file";
+import { InputError } from "./input-error";
 import { PROJECT } from "./schema";
 import { type PlatformConfig, validatePlatformConfig } from "./validate";
+import { YAML_LIMITS } from "./yaml-reader";
 
 /** The repository root: config paths (the catalog) are relative to it, wherever Pulumi runs from. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 const DEFAULT_CATALOG = "src/config/catalog.yaml";
 
-function readText(file: string): string | undefined {
+/** The catalog's text, or why it cannot be read (missing, not a regular file, larger than the YAML limit). */
+function catalogInput(file: string): { catalogText: string | undefined; catalogUnreadable?: string } {
   try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    return undefined;
+    return { catalogText: readBoundedText(file, YAML_LIMITS.maxBytes, "service catalog") };
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return { catalogText: undefined, catalogUnreadable: err.problem };
   }
 }
 
@@ -40,7 +44,7 @@ export function loadPlatformConfig(now: Date = new Date()): PlatformConfig {
     config,
     secretKeys,
     catalogFile,
-    catalogText: readText(path.resolve(PROJECT_ROOT, catalogFile)),
+    ...catalogInput(path.resolve(PROJECT_ROOT, catalogFile)),
     now,
   });
 }

@@ -35,7 +35,10 @@ export type StackConfig = z.infer<typeof stackConfigSchema>;
 /** Provider settings this project reads or allows; any other `aws:` key is reported as a typo. */
 export const awsConfigSchema = z.strictObject({
   region: awsRegion,
-  allowedAccountIds: z.array(z.string().regex(/^\d{12}$/, { message: "allowed: 12-digit account ids" })).optional(),
+  // Exactly one: bucket names and image references carry the account id, and the provider refuses any other.
+  allowedAccountIds: z
+    .array(z.string().regex(/^\d{12}$/, { message: "allowed: 12-digit account ids" }))
+    .length(1, { message: "allowed: exactly one 12-digit account id (the stack's account: bucket names and image references carry it)" }),
   profile: z.string().optional(),
 });
 export type AwsConfig = z.infer<typeof awsConfigSchema>;

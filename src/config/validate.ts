@@ -1,7 +1,7 @@
-import * as yaml from "js-yaml";
 import { type CatalogReferences, catalogRules } from "./catalog-rules";
 import { type Catalog, catalogSchema } from "./catalog-schema";
 import { ConfigError } from "./errors";
+import { InputError } from "./input-error";
 import { type ConfigIssue, formatIssue, fromZodIssues } from "./issues";
 import { type AwsConfig, awsConfigSchema, PROJECT, type StackConfig, stackConfigSchema } from "./schema";
 import { databasesSchema } from "./sections/databases";
@@ -9,6 +9,7 @@ import { type EgressException, egressSchema } from "./sections/egress";
 import { imagesSchema } from "./sections/images";
 import { messagingSchema } from "./sections/messaging";
 import { isoDay, stackRules } from "./stack-rules";
+import { parseYaml } from "./yaml-reader";
 
 /** The validated configuration of one stack: everything the composition root needs. */
 export interface PlatformConfig {
@@ -29,6 +30,8 @@ export interface RawStackInput {
   readonly catalogFile: string;
   /** The catalog's text, or undefined when the file could not be read. */
   readonly catalogText: string | undefined;
+  /** Why the catalog could not be read (too large, not a regular file, ...), when it could not. */
+  readonly catalogUnreadable?: string;
   readonly now: Date;
 }
 
@@ -76,14 +79,15 @@ export function validatePlatformConfig(input: RawStackInput): PlatformConfig {
 
   let catalog: Catalog | undefined;
   if (input.catalogText === undefined) {
-    issues.push({ source: `${PROJECT}:catalogFile`, path: [], value: input.catalogFile, allowed: "allowed: a readable service catalog file (this one cannot be read)" });
+    const why = input.catalogUnreadable ?? "this one cannot be read";
+    issues.push({ source: `${PROJECT}:catalogFile`, path: [], value: input.catalogFile, allowed: `allowed: a readable service catalog file (${why})` });
   } else {
     let doc: unknown;
     try {
-      doc = yaml.load(input.catalogText, { filename: input.catalogFile });
+      doc = parseYaml(input.catalogText, input.catalogFile);
     } catch (err) {
-      const reason = err instanceof yaml.YAMLException ? `${err.reason} at line ${err.mark.line + 1}` : String(err);
-      issues.push({ source: input.catalogFile, path: [], value: undefined, allowed: `allowed: valid YAML (${reason})` });
+      if (!(err instanceof InputError)) throw err;
+      issues.push({ source: input.catalogFile, path: [], value: undefined, allowed: `allowed: a YAML service catalog (${err.problem})` });
     }
     if (doc !== undefined) {
       const parsed = catalogSchema.safeParse(doc);

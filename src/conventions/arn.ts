@@ -9,7 +9,3 @@ export function partitionOf(region: string): "aws" | "aws-cn" | "aws-us-gov" {
 
 /** The account itself as a principal (`:root` delegates to the account's IAM policies). */
 export const accountRootArn = (partition: string, accountId: string) => `arn:${partition}:iam::${accountId}:root`;
-
-/** The service-linked role through which EC2 Auto Scaling launches instances (and attaches their volumes). */
-export const autoScalingServiceRoleArn = (partition: string, accountId: string) =>
-  `arn:${partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;

@@ -3,9 +3,9 @@
  * Outputs), so documents are unit-testable and `JSON.stringify` gives exactly what AWS receives; the
  * statements' key order is the order they are written in, so keep it stable.
  */
-import { accountRootArn, autoScalingServiceRoleArn } from "./arn";
+import { accountRootArn } from "./arn";
 
-export type Principal = "*" | { readonly AWS?: string | readonly string[]; readonly Service?: string | readonly string[] };
+export type Principal = "*" | { readonly AWS?: string | readonly string[]; readonly Service?: string | readonly string[]; readonly Federated?: string };
 
 export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, string | boolean | readonly string[]>>>>;
 
@@ -43,13 +43,13 @@ export function accountRootAdministration(partition: string, accountId: string, 
  * `grantIsForAwsResource` is the condition value as written (areas render it as a string or a boolean).
  */
 export function autoScalingVolumeKeyUse(args: {
-  partition: string;
-  accountId: string;
+  /** The Auto Scaling service-linked role, as read from the account (src/account/prerequisites.ts). */
+  autoScalingRoleArn: string;
   useSid: string;
   grantSid: string;
   grantIsForAwsResource: "true" | true;
 }): Array<PolicyStatement & { readonly Sid: string }> {
-  const autoScaling = autoScalingServiceRoleArn(args.partition, args.accountId);
+  const autoScaling = args.autoScalingRoleArn;
   return [
     {
       Sid: args.useSid,

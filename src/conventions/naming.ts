@@ -27,3 +27,30 @@ export function boundedName(name: string, maxLength: number): string {
   const suffix = hash.toString(36).padStart(7, "0").slice(0, 7);
   return `${name.slice(0, maxLength - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
 }
+
+/** S3 general-purpose bucket rules: 3-63 characters, lower-case letters, digits, dots and hyphens. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function isValidBucketName(name: string): boolean {
+  return BUCKET_NAME.test(name) && !name.includes("..") && !/^\d+\.\d+\.\d+\.\d+$/.test(name) && !name.startsWith("xn--") && !name.endsWith("-s3alias");
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+/**
+ * The one name of every S3 bucket: `[<prefix>]<project>-<stack>-<component>-<thing>-<account>`. Bucket
+ * names are global across all AWS accounts, so the account id makes them ours (no BucketAlreadyExists
+ * because someone else took the name) and stable (the same stack in the same account gets the same
+ * name). Too long a name keeps its prefix and the account id and shortens the middle with a stable
+ * hash; `prefix` is for names AWS dictates the start of (WAF log buckets: `aws-waf-logs-`).
+ */
+export function bucketName(scope: NameScope & { readonly accountId: string }, component: string, thing?: string, prefix = ""): string {
+  if (!ACCOUNT_ID.test(scope.accountId)) throw new Error(`bucket names need the 12-digit account id, got "${scope.accountId}"`);
+  const suffix = `-${scope.accountId}`;
+  const middle = boundedName(physicalName(scope, component, thing), 63 - prefix.length - suffix.length);
+  const name = `${prefix}${middle}${suffix}`;
+  if (!isValidBucketName(name)) {
+    throw new Error(`bucket name "${name}" is not a valid S3 name (3-63 lower-case letters, digits, dots, hyphens; ${name.length} characters)`);
+  }
+  return name;
+}

@@ -76,8 +76,8 @@ export class DatabaseHost extends pulumi.ComponentResource {
     const critical = { component: COMPONENT, zone: "data" as const, dataClass: "critical" as const };
     const internal = { component: COMPONENT, zone: "data" as const };
     // Critical data (D5/D7): never deleted by Pulumi in prod, and kept in AWS if the stack lets go of it.
-    const keep = { parent: this, protect: ctx.isProd, retainOnDelete: ctx.isProd };
-    const secretRecoveryDays = ctx.isProd ? 30 : 7;
+    const keep = { parent: this, protect: ctx.durability.protectCriticalData, retainOnDelete: ctx.durability.protectCriticalData };
+    const secretRecoveryDays = ctx.durability.secretRecoveryWindowDays;
     this.domain = plan.domain;
     this.dnsName = plan.dnsName;
     this.privateIp = plan.placement.privateIp;
@@ -271,7 +271,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
         vpcSecurityGroupIds: args.securityGroupIds,
         associatePublicIpAddress: false,
         iamInstanceProfile: this.instanceProfile.name,
-        disableApiTermination: true,
+        disableApiTermination: ctx.durability.terminationProtection,
         instanceInitiatedShutdownBehavior: "stop",
         ebsOptimized: true,
         monitoring: true,

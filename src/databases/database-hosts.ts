@@ -98,7 +98,7 @@ export class DatabaseHosts extends pulumi.ComponentResource {
         tags: ctx.tags({ component: COMPONENT, zone: "data", dataClass: "critical" }, keyName),
         alias: `alias/${keyName}`,
       },
-      { parent: this, protect: ctx.isProd, retainOnDelete: ctx.isProd },
+      { parent: this, protect: ctx.durability.protectCriticalData, retainOnDelete: ctx.durability.protectCriticalData },
     );
 
     this.ca = new InternalCa(`${name}-ca`, { stack: ctx.stack }, { parent: this });

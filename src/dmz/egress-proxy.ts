@@ -15,6 +15,7 @@ import { EXCEPTIONS_PARAMETER_SUFFIX, PROXY_COMPONENT } from "./egress-register"
 import { type EgressProxyPlan, planEgressProxy, type ProxyGroup, type ProxyRule } from "./proxy-plan";
 import { EC2_TRUST, logShippingPolicy, volumeKeyPolicy } from "./proxy-iam";
 import { PROXY_PORT } from "./squid/paths";
+import { AUTO_SCALING } from "../account/service-linked-roles";
 
 export interface EgressProxyArgs {
   readonly ctx: PlatformContext;
@@ -269,7 +270,9 @@ export class EgressProxy extends pulumi.ComponentResource {
 
   /** The hosts' own volume key (EC2-03: a customer-managed key), usable by Auto Scaling. */
   private volumeKey(name: string, ctx: PlatformContext, tags: Record<string, string>): pulumi.Output<string> {
-    const policy = ctx.accountId.apply((accountId) => JSON.stringify(volumeKeyPolicy({ accountId, partition: partitionOf(ctx.region) })));
+    const policy = pulumi
+      .all([ctx.accountId, ctx.serviceLinkedRoleArn(AUTO_SCALING)])
+      .apply(([accountId, autoScalingRoleArn]) => JSON.stringify(volumeKeyPolicy({ accountId, partition: partitionOf(ctx.region), autoScalingRoleArn })));
     const key = customerManagedKey(
       { key: `${name}-ebs-key`, alias: `${name}-ebs-key-alias` },
       { description: `EBS volumes of the ${ctx.stack} egress proxy hosts`, policy, tags, alias: `alias/${ctx.name(PROXY_COMPONENT, "ebs")}` },

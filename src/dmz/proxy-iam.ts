@@ -25,9 +25,9 @@ export function logShippingPolicy(args: { bucketArn: string; kmsKeyArn: string; 
  * The hosts' volume key. Auto Scaling launches the hosts, so its service-linked role must be able to
  * use the key (and grant it to EC2), or every launch fails on the encrypted volume.
  */
-export function volumeKeyPolicy(args: { accountId: string; partition: string }): PolicyDocument {
+export function volumeKeyPolicy(args: { accountId: string; partition: string; autoScalingRoleArn: string }): PolicyDocument {
   return policyDocument([
     accountRootAdministration(args.partition, args.accountId, "AccountAdministers"),
-    ...autoScalingVolumeKeyUse({ ...args, useSid: "AutoScalingUsesForVolumes", grantSid: "AutoScalingGrantsToEc2", grantIsForAwsResource: "true" }),
+    ...autoScalingVolumeKeyUse({ autoScalingRoleArn: args.autoScalingRoleArn, useSid: "AutoScalingUsesForVolumes", grantSid: "AutoScalingGrantsToEc2", grantIsForAwsResource: "true" }),
   ]);
 }

@@ -5,7 +5,6 @@
  */
 import type { LogsConfig } from "../config/sections/logs";
 import type { PlatformContext } from "../conventions/context";
-import { assertBucketName } from "./bucket-name";
 
 /** Where each kind of log lands. Writers (flow logs, ALB, WAF, Fluent Bit, proxy, SSM) use these. */
 export const LOG_PREFIXES = {
@@ -16,6 +15,7 @@ export const LOG_PREFIXES = {
   alb: "alb/",
   waf: "waf/",
   cloudtrail: "cloudtrail/",
+  config: "config/",
 } as const;
 
 export type LogBucketKey = "app" | "edge" | "audit" | "access";
@@ -60,7 +60,7 @@ export interface LogArchivePlan {
   readonly trail: { readonly name: string; readonly s3KeyPrefix: string };
 }
 
-export type ArchiveNaming = Pick<PlatformContext, "name" | "environment">;
+export type ArchiveNaming = Pick<PlatformContext, "name" | "bucketName" | "environment">;
 
 function transitions(config: LogsConfig): LifecycleTransitionPlan[] {
   const out: LifecycleTransitionPlan[] = [];
@@ -85,11 +85,11 @@ function rules(config: LogsConfig, prefixes: readonly string[], expirationDays: 
 export function planLogArchive(ctx: ArchiveNaming, config: LogsConfig): LogArchivePlan {
   const retention = config.retentionDays;
   const auditRetention = config.auditRetentionDays;
-  const name = (thing: string, prefix = "") => assertBucketName(`${prefix}${ctx.name("logs", thing)}`);
+  const name = (thing: string, prefix = "") => ctx.bucketName("logs", thing, prefix);
 
   const appPrefixes = [LOG_PREFIXES.flowLogs, LOG_PREFIXES.containers, LOG_PREFIXES.proxy, LOG_PREFIXES.ssmSessions];
   const edgePrefixes = [LOG_PREFIXES.alb, LOG_PREFIXES.waf];
-  const auditPrefixes = [LOG_PREFIXES.cloudtrail];
+  const auditPrefixes = [LOG_PREFIXES.cloudtrail, LOG_PREFIXES.config];
   const accessSources: Record<Exclude<LogBucketKey, "access">, number> = { app: retention, edge: retention, audit: auditRetention };
 
   const buckets: Record<LogBucketKey, LogBucketPlan> = {

@@ -63,7 +63,7 @@ export class LogArchive extends pulumi.ComponentResource {
     this.plan = plan;
     const tags = (resourceName?: string) => ctx.tags({ component: COMPONENT, zone: "global", dataClass: "internal" }, resourceName);
     // Losing the key or the audit trail loses the evidence: kept and protected in prod.
-    const keep: pulumi.CustomResourceOptions = { parent: this, protect: ctx.isProd, retainOnDelete: ctx.isProd };
+    const keep: pulumi.CustomResourceOptions = { parent: this, protect: ctx.durability.protectCriticalData, retainOnDelete: ctx.durability.protectCriticalData };
 
     this.logsKey = new aws.kms.Key(
       `${name}-key`,
@@ -188,7 +188,7 @@ export class LogArchive extends pulumi.ComponentResource {
     const child = { parent: this };
     const bucket = new aws.s3.Bucket(
       id,
-      { bucket: plan.name, forceDestroy: false, objectLockEnabled: plan.objectLock !== undefined ? true : undefined, tags: tags(plan.name) },
+      { bucket: plan.name, forceDestroy: ctx.durability.forceDestroyBuckets, objectLockEnabled: plan.objectLock !== undefined ? true : undefined, tags: tags(plan.name) },
       keep,
     );
     const ownership = new aws.s3.BucketOwnershipControls(`${id}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
@@ -210,7 +210,8 @@ export class LogArchive extends pulumi.ComponentResource {
       },
       child,
     );
-    if (plan.objectLock !== undefined) {
+    // Retained versions outlive a destroy: dev keeps Object Lock enabled but sets no default retention.
+    if (plan.objectLock !== undefined && ctx.durability.objectLockRetention) {
       new aws.s3.BucketObjectLockConfiguration(
         `${id}-object-lock`,
         { bucket: bucket.id, rule: { defaultRetention: { mode: plan.objectLock.mode, days: plan.objectLock.days } } },
@@ -244,6 +245,12 @@ export class LogArchive extends pulumi.ComponentResource {
       { parent: this, dependsOn: [publicAccess, ownership] },
     );
     return { bucket, policy };
+  }
+
+  /** The trail's CloudWatch log group name; only when built with `trailToCloudWatch`. */
+  trailLogGroupName(): pulumi.Output<string> {
+    if (this.trailLogGroup === undefined) throw new Error("the log archive was built without trailToCloudWatch; the trail has no log group");
+    return this.trailLogGroup.name;
   }
 
   private trailToCloudWatchRole(

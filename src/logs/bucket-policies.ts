@@ -12,6 +12,7 @@ import { bucketArn, PARTITION, policyDocument, type PolicyDocument, type PolicyS
 export const LOG_DELIVERY_SERVICE = "delivery.logs.amazonaws.com";
 export const CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com";
 export const S3_LOGGING_SERVICE = "logging.s3.amazonaws.com";
+export const CONFIG_SERVICE = "config.amazonaws.com";
 
 export interface BucketPolicyInputs {
   readonly accountId: string;
@@ -97,6 +98,27 @@ function cloudTrailStatements(bucket: string, inputs: BucketPolicyInputs): Polic
   ];
 }
 
+/**
+ * AWS Config's delivery channel (recording through its service-linked role): the service principal
+ * checks the ACL and the bucket, then writes under `config/AWSLogs/<account>/Config/`, for this
+ * account only (AWS Config developer guide, "Permissions for the Amazon S3 bucket").
+ */
+function configStatements(bucket: string, inputs: BucketPolicyInputs): PolicyStatement[] {
+  const arn = bucketArn(bucket);
+  const sameAccount = { StringEquals: { "aws:SourceAccount": inputs.accountId } };
+  return [
+    { Sid: "ConfigAclCheck", Effect: "Allow", Principal: { Service: CONFIG_SERVICE }, Action: ["s3:GetBucketAcl", "s3:ListBucket"], Resource: arn, Condition: sameAccount },
+    {
+      Sid: "ConfigWrite",
+      Effect: "Allow",
+      Principal: { Service: CONFIG_SERVICE },
+      Action: "s3:PutObject",
+      Resource: `${arn}/${LOG_PREFIXES.config}AWSLogs/${inputs.accountId}/Config/*`,
+      Condition: { StringEquals: { "aws:SourceAccount": inputs.accountId, "s3:x-amz-acl": "bucket-owner-full-control" } },
+    },
+  ];
+}
+
 function serverAccessLogStatements(bucket: string, sources: LogBucketPlan[], inputs: BucketPolicyInputs): PolicyStatement[] {
   const arn = bucketArn(bucket);
   return sources.map((source) => ({
@@ -123,7 +145,7 @@ export function logBucketPolicy(bucket: LogBucketPlan, all: readonly LogBucketPl
       statements.push(albStatement(bucket.name, inputs), ...logDeliveryStatements(bucket.name, [LOG_PREFIXES.waf], inputs, "WafLogs"));
       break;
     case "audit":
-      statements.push(...cloudTrailStatements(bucket.name, inputs));
+      statements.push(...cloudTrailStatements(bucket.name, inputs), ...configStatements(bucket.name, inputs));
       break;
     case "access":
       statements.push(...serverAccessLogStatements(bucket.name, all.filter((b) => b.accessLogPrefix !== undefined), inputs));

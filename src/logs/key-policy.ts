@@ -4,7 +4,7 @@
  * only for this account's trail, log deliveries and log groups. No wildcard principal.
  */
 import { accountRootAdministration } from "../conventions/iam-policy";
-import { CLOUDTRAIL_SERVICE, LOG_DELIVERY_SERVICE } from "./bucket-policies";
+import { CLOUDTRAIL_SERVICE, CONFIG_SERVICE, LOG_DELIVERY_SERVICE } from "./bucket-policies";
 import { PARTITION, policyDocument, type PolicyDocument, trailArn } from "./policy-document";
 
 export interface KeyPolicyInputs {
@@ -50,6 +50,15 @@ export function logsKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
         StringEquals: { "aws:SourceAccount": accountId },
         ArnLike: { "aws:SourceArn": `arn:${PARTITION}:logs:${region}:${accountId}:*` },
       },
+    },
+    {
+      // AWS Config snapshots and history into the SSE-KMS audit bucket.
+      Sid: "ConfigDeliveryEncrypt",
+      Effect: "Allow",
+      Principal: { Service: CONFIG_SERVICE },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
     },
     {
       Sid: "CloudWatchLogGroups",

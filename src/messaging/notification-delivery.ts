@@ -89,7 +89,7 @@ export class NotificationDelivery extends pulumi.ComponentResource {
         name: secretName,
         description: "SES SMTP credentials of the notifications service (rotate: docs/messaging.md)",
         kmsKeyId: args.keyArn,
-        recoveryWindowInDays: ctx.isProd ? 30 : 7,
+        recoveryWindowInDays: ctx.durability.secretRecoveryWindowDays,
         tags: tags(secretName),
       },
       { parent: this },

@@ -48,6 +48,8 @@ export const INTERFACE_ENDPOINTS: readonly InterfaceEndpointSpec[] = [
   { service: "autoscaling", actionPrefixes: ["autoscaling"], policy: "account", port: 443, usedBy: "cluster autoscaler, node groups" },
   { service: "eks", actionPrefixes: ["eks"], policy: "account", port: 443, usedBy: "node bootstrap (DescribeCluster)" },
   { service: "eks-auth", actionPrefixes: ["eks-auth"], policy: "none", port: 443, usedBy: "EKS Pod Identity agent" },
+  // GuardDuty Runtime Monitoring: the security agent on nodes and hosts delivers events to guardduty-data (GuardDuty user guide, "How the security agent connects").
+  { service: "guardduty-data", actionPrefixes: ["guardduty"], policy: "principal", port: 443, usedBy: "GuardDuty Runtime Monitoring agent on nodes and hosts" },
   { service: "monitoring", actionPrefixes: ["cloudwatch"], policy: "account", port: 443, usedBy: "CloudWatch metrics" },
   { service: "email-smtp", actionPrefixes: [], policy: "none", port: SMTP_SUBMISSION_PORT, usedBy: "notifications service: e-mail via SES SMTP" },
 ];

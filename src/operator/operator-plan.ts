@@ -54,6 +54,9 @@ export function operatorTrustPolicy(input: OperatorTrustInput): IamDocument {
   ]);
 }
 
+/** The `component` tag of EKS nodes (src/services/cluster.ts tags instances through the launch template). */
+export const EKS_NODE_COMPONENT = "eks-cluster";
+
 export interface SessionPolicyInput extends OperatorScope {
   /** The KMS key that encrypts session data; a session cannot start without GenerateDataKey on it. */
   readonly sessionKeyArn: string;
@@ -71,6 +74,9 @@ export function operatorSessionPolicy(input: SessionPolicyInput): IamDocument {
       Resource: `arn:${partition}:ec2:${input.region}:${input.accountId}:instance/*`,
       Condition: {
         StringEquals: { "ssm:resourceTag/project": input.project, "ssm:resourceTag/environment": input.environment },
+        // Not on EKS nodes: a shell there is root over every pod's tokens and volumes (D4 keeps the
+        // provider to read-only views in the cluster). Nodes carry this component tag from their launch template.
+        StringNotEquals: { "ssm:resourceTag/component": EKS_NODE_COMPONENT },
         // Forces the check of the document below, so port forwarding and other documents are refused.
         BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" },
       },

@@ -1,8 +1,11 @@
 /**
- * The EKS cluster's settings (EKS-01, D4/D6), pure: endpoint access per stack, control-plane logs,
- * access entries and their scoped policies, the node launch template's metadata and disk, and the
- * add-ons with their pinned versions.
+ * The EKS cluster's settings (EKS-01, D4/D6), pure: endpoint access per stack, the pinned service CIDR
+ * and the API service address it implies, control-plane logs, access entries and their scoped
+ * policies, the node launch template's metadata and disk, and the add-ons with their pinned versions
+ * and configuration.
  */
+import { Address4 } from "ip-address";
+import { cidrsOverlap, mustParseCidr } from "../config/cidr";
 import type { ClusterConfig } from "../config/sections/cluster";
 
 /** All five control-plane log types (FSBP EKS.8). */
@@ -28,24 +31,73 @@ export function planEndpoint(environment: "dev" | "prod", cluster: ClusterConfig
     : { endpointPrivateAccess: true, endpointPublicAccess: false };
 }
 
+/**
+ * The address of the `kubernetes` Service (`kubernetes.default`): the API server allocates the first
+ * host of the service CIDR to it. Pods dial this address; NetworkPolicies must name it (VPC CNI).
+ */
+export function apiServiceIp(serviceCidr: string): string {
+  const cidr = mustParseCidr(serviceCidr);
+  return Address4.fromBigInt(cidr.first + 1n).correctForm();
+}
+
+/** The service CIDR must not overlap the VPC (EKS rejects it, and pods could not tell the two apart). */
+export function checkServiceCidr(serviceCidr: string, vpcCidr: string): void {
+  if (cidrsOverlap(mustParseCidr(serviceCidr), mustParseCidr(vpcCidr))) {
+    throw new Error(`fitness-platform:cluster.serviceIpv4Cidr = ${serviceCidr}: allowed: a block outside the VPC ${vpcCidr}`);
+  }
+}
+
 export interface AddonPlan {
   readonly name: string;
   readonly version: string;
   readonly configurationValues?: string;
+  /** The add-on's own pod identity (service account in kube-system), so no pod needs the node role. */
+  readonly podIdentity?: { readonly serviceAccount: string; readonly managedPolicy: string };
   /** Needs running nodes to become ACTIVE (CoreDNS pods); the others come first so nodes turn Ready. */
   readonly afterNodes: boolean;
 }
 
+/**
+ * VPC CNI settings (add-on configuration schema of v1.21): the network policy agent enforces
+ * NetworkPolicies (K8S-05) in `strict` mode, so a new pod is denied in both directions until its
+ * policies are attached instead of being open for the first seconds (`standard`). External SNAT is on:
+ * pods keep their own address towards destinations outside the VPC CIDR (the S3 gateway endpoint's
+ * prefix list), so replies come back to the pod's own ephemeral ports (32768-60999, inside the NACLs'
+ * LINUX_EPHEMERAL return range) instead of to the node's randomised SNAT ports (the CNI's default
+ * `--random-fully` SNAT draws from 1024-65535, half of which the NACLs would drop). There is no NAT
+ * gateway, so nothing needs the node's address as source.
+ */
+export const VPC_CNI_CONFIGURATION = {
+  enableNetworkPolicy: "true",
+  env: { NETWORK_POLICY_ENFORCING_MODE: "strict", AWS_VPC_K8S_CNI_EXTERNALSNAT: "true" },
+} as const;
+
 export function planAddons(cluster: ClusterConfig): AddonPlan[] {
   return [
-    // Network policies are enforced by the VPC CNI's agent (K8S-05 would be paper otherwise).
-    { name: "vpc-cni", version: cluster.addons.vpcCni, configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }), afterNodes: false },
+    {
+      name: "vpc-cni",
+      version: cluster.addons.vpcCni,
+      configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION),
+      podIdentity: { serviceAccount: "aws-node", managedPolicy: "AmazonEKS_CNI_Policy" },
+      afterNodes: false,
+    },
     { name: "kube-proxy", version: cluster.addons.kubeProxy, afterNodes: false },
     { name: "eks-pod-identity-agent", version: cluster.addons.podIdentityAgent, afterNodes: false },
     { name: "coredns", version: cluster.addons.coreDns, afterNodes: true },
     // The HPAs of the services scale on CPU utilisation, which only metrics-server reports.
     { name: "metrics-server", version: cluster.addons.metricsServer, afterNodes: true },
   ];
+}
+
+/**
+ * kube-proxy's add-on version carries the Kubernetes minor it was built for; EKS lists exactly one per
+ * cluster version, and a mismatch is the most common leftover of an upgrade.
+ */
+export function checkAddonVersions(cluster: ClusterConfig): void {
+  const minor = /^v(\d+\.\d+)\./.exec(cluster.addons.kubeProxy)?.[1];
+  if (minor !== cluster.kubernetesVersion) {
+    throw new Error(`fitness-platform:cluster.addons.kubeProxy = ${cluster.addons.kubeProxy}: allowed: the kube-proxy build for Kubernetes ${cluster.kubernetesVersion} (v${cluster.kubernetesVersion}.x-eksbuild.n)`);
+  }
 }
 
 export interface AccessEntryPlan {
@@ -74,10 +126,14 @@ export function principalFromCallerArn(arn: string): string {
   throw new Error(`deployer identity "${arn}": allowed: an IAM role or user (set fitness-platform:cluster.deployerRoleArn)`);
 }
 
-/** Node launch template: IMDSv2 only, 2 hops (pods sit one hop behind the node), encrypted gp3 root disk. */
+/**
+ * Node launch template: IMDSv2 only with a hop limit of 1, so a pod (one network hop behind the node)
+ * never gets a metadata token and cannot take the node role; every workload that calls AWS has its own
+ * pod identity (the VPC CNI included, see planAddons). Encrypted gp3 root disk.
+ */
 export function planNodeTemplate(cluster: ClusterConfig) {
   return {
-    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2, instanceMetadataTags: "disabled" },
+    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
     rootVolume: { deviceName: "/dev/xvda", volumeSize: cluster.nodeGroup.diskGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
     amiType: "AL2023_x86_64_STANDARD",
   } as const;

@@ -15,9 +15,10 @@ import { customerManagedKey } from "../conventions/customer-managed-key";
 import type { PlatformContext } from "../conventions/context";
 import { eksClusterLogGroupName, encryptedLogGroup } from "../logs/log-group";
 import { CONTROL_PLANE_LOG_TYPES, planAccessEntries, planAddons, planEndpoint, planNodeTemplate, principalFromCallerArn } from "./cluster-plan";
-import { clusterKeyPolicy, clusterSecretsEncryption, serviceTrust } from "./iam-documents";
+import { clusterKeyPolicy, clusterSecretsEncryption, podIdentityTrust, serviceTrust } from "./iam-documents";
 import { ecrLifecyclePolicy } from "./ecr-lifecycle";
 import { planRepositories } from "./images";
+import { AUTO_SCALING } from "../account/service-linked-roles";
 import { kubeconfig } from "./kubeconfig";
 
 export const COMPONENT = "eks-cluster";
@@ -29,6 +30,8 @@ interface HasId {
 
 export interface ClusterNetwork {
   readonly subnets: { readonly app: readonly HasId[] };
+  /** Availability zone of each app subnet, in the same order. */
+  readonly appSubnetZones: readonly string[];
   readonly zoneSecurityGroups: { readonly app: HasId };
 }
 
@@ -52,7 +55,8 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly key: aws.kms.Key;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly nodeRole: aws.iam.Role;
-  readonly nodeGroup: aws.eks.NodeGroup;
+  /** One managed node group per availability zone (the autoscaler balances them). */
+  readonly nodeGroups: readonly aws.eks.NodeGroup[];
   readonly launchTemplate: aws.ec2.LaunchTemplate;
   readonly addons: Readonly<Record<string, aws.eks.Addon>>;
   readonly repositories: Readonly<Record<string, aws.ecr.Repository>>;
@@ -76,7 +80,7 @@ export class EksCluster extends pulumi.ComponentResource {
       { key: `${name}-key`, alias: `${name}-key` },
       {
         description: "EKS: Kubernetes secrets, node volumes and ECR repositories",
-        policy: ctx.accountId.apply((accountId) => JSON.stringify(clusterKeyPolicy({ partition: PARTITION, accountId }))),
+        policy: pulumi.all([ctx.accountId, ctx.serviceLinkedRoleArn(AUTO_SCALING)]).apply(([accountId, autoScalingRoleArn]) => JSON.stringify(clusterKeyPolicy({ partition: PARTITION, accountId, autoScalingRoleArn }))),
         tags: ctx.tags({ component: COMPONENT, zone: "app" }, keyName),
         alias: `alias/${keyName}`,
       },
@@ -123,6 +127,8 @@ export class EksCluster extends pulumi.ComponentResource {
         version: config.kubernetesVersion,
         roleArn: clusterRole.arn,
         vpcConfig: { subnetIds: appSubnetIds, securityGroupIds: [appSg], ...planEndpoint(ctx.environment, config) },
+        // Pinned: the API service address (first host) is written into the NetworkPolicies.
+        kubernetesNetworkConfig: { serviceIpv4Cidr: config.serviceIpv4Cidr, ipFamily: "ipv4" },
         encryptionConfig: { provider: { keyArn: this.key.arn }, resources: ["secrets"] },
         enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
         accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
@@ -156,13 +162,14 @@ export class EksCluster extends pulumi.ComponentResource {
       );
     }
 
-    // Nodes: SSM instead of SSH, images pulled from ECR through the endpoints, VPC CNI on the node role.
+    // Nodes: SSM instead of SSH, images pulled from ECR through the endpoints. The VPC CNI has its own
+    // pod identity (below), so the node role carries no network rights and pods cannot reach IMDS anyway.
     this.nodeRole = new aws.iam.Role(
       `${name}-node-role`,
       { name: ctx.name(COMPONENT, "node", 64), assumeRolePolicy: JSON.stringify(serviceTrust("ec2.amazonaws.com")), tags: tags("node") },
       parent,
     );
-    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"].map(
+    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"].map(
       (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: this.nodeRole.name, policyArn: `arn:${PARTITION}:iam::aws:policy/${policy}` }, parent),
     );
     if (args.hostSessionPolicyArn !== undefined) {
@@ -175,7 +182,7 @@ export class EksCluster extends pulumi.ComponentResource {
       `${name}-nodes`,
       {
         name: ctx.name(COMPONENT, "nodes"),
-        description: "EKS nodes: IMDSv2 (2 hops), encrypted gp3 root, app zone group, no key pair",
+        description: "EKS nodes: IMDSv2 (1 hop), encrypted gp3 root, app zone group, no key pair",
         metadataOptions: template.metadataOptions,
         blockDeviceMappings: [{ deviceName: template.rootVolume.deviceName, ebs: { ...template.rootVolume, kmsKeyId: this.key.arn } }],
         vpcSecurityGroupIds: [appSg],
@@ -191,6 +198,23 @@ export class EksCluster extends pulumi.ComponentResource {
     );
 
     const addonResources: Record<string, aws.eks.Addon> = {};
+    const addonRole = (plan: ReturnType<typeof planAddons>[number]) => {
+      if (plan.podIdentity === undefined) return undefined;
+      const roleName = ctx.name(COMPONENT, `addon-${plan.name}`, 64);
+      const role = new aws.iam.Role(
+        `${name}-addon-${plan.name}-role`,
+        {
+          name: roleName,
+          description: `EKS add-on ${plan.name} (Pod Identity): its own AWS rights, not the node role's`,
+          assumeRolePolicy: pulumi.all([ctx.accountId, this.cluster.name]).apply(([accountId, clusterName]) => JSON.stringify(podIdentityTrust({ partition: PARTITION, region: ctx.region, accountId, clusterName }))),
+          maxSessionDuration: 3600,
+          tags: tags(`addon-${plan.name}`),
+        },
+        parent,
+      );
+      new aws.iam.RolePolicyAttachment(`${name}-addon-${plan.name}-policy`, { role: role.name, policyArn: `arn:${PARTITION}:iam::aws:policy/${plan.podIdentity.managedPolicy}` }, parent);
+      return [{ roleArn: role.arn, serviceAccount: plan.podIdentity.serviceAccount }];
+    };
     const addon = (plan: ReturnType<typeof planAddons>[number], dependsOn: pulumi.Resource[]) =>
       new aws.eks.Addon(
         `${name}-addon-${plan.name}`,
@@ -199,6 +223,7 @@ export class EksCluster extends pulumi.ComponentResource {
           addonName: plan.name,
           addonVersion: plan.version,
           ...(plan.configurationValues === undefined ? {} : { configurationValues: plan.configurationValues }),
+          ...(plan.podIdentity === undefined ? {} : { podIdentityAssociations: addonRole(plan) }),
           resolveConflictsOnCreate: "OVERWRITE",
           resolveConflictsOnUpdate: "OVERWRITE",
           tags: tags(`addon-${plan.name}`),
@@ -208,25 +233,31 @@ export class EksCluster extends pulumi.ComponentResource {
     const addons = planAddons(config);
     for (const plan of addons.filter((a) => !a.afterNodes)) addonResources[plan.name] = addon(plan, []);
 
-    this.nodeGroup = new aws.eks.NodeGroup(
-      `${name}-nodes`,
-      {
-        clusterName: this.cluster.name,
-        nodeGroupName: ctx.name(COMPONENT, "nodes"),
-        nodeRoleArn: this.nodeRole.arn,
-        subnetIds: appSubnetIds,
-        amiType: template.amiType,
-        capacityType: "ON_DEMAND",
-        instanceTypes: config.nodeGroup.instanceTypes,
-        scalingConfig: { minSize: config.nodeGroup.minSize, desiredSize: config.nodeGroup.desiredSize, maxSize: config.nodeGroup.maxSize },
-        updateConfig: { maxUnavailable: 1 },
-        launchTemplate: { id: this.launchTemplate.id, version: pulumi.interpolate`${this.launchTemplate.latestVersion}` },
-        labels: { "fitness.example.com/zone": "app" },
-        tags: tags("nodes"),
-      },
-      { parent: this, dependsOn: [...nodePolicies, ...Object.values(addonResources)] },
-    );
-    for (const plan of addons.filter((a) => a.afterNodes)) addonResources[plan.name] = addon(plan, [this.nodeGroup]);
+    // One group per zone: the Cluster Autoscaler can then add a node in the zone a pending pod needs
+    // (topology spread), and `balance-similar-node-groups` keeps the zones even.
+    this.nodeGroups = args.network.subnets.app.map((subnet, i) => {
+      const zone = args.network.appSubnetZones[i] ?? String(i);
+      return new aws.eks.NodeGroup(
+        `${name}-nodes-${zone}`,
+        {
+          clusterName: this.cluster.name,
+          nodeGroupName: ctx.name(COMPONENT, `nodes-${zone}`),
+          nodeRoleArn: this.nodeRole.arn,
+          subnetIds: [subnet.id],
+          amiType: template.amiType,
+          capacityType: "ON_DEMAND",
+          instanceTypes: config.nodeGroup.instanceTypes,
+          scalingConfig: { minSize: config.nodeGroup.minSize, desiredSize: config.nodeGroup.desiredSize, maxSize: config.nodeGroup.maxSize },
+          updateConfig: { maxUnavailable: 1 },
+          launchTemplate: { id: this.launchTemplate.id, version: pulumi.interpolate`${this.launchTemplate.latestVersion}` },
+          labels: { "fitness.example.com/zone": "app" },
+          tags: tags(`nodes-${zone}`),
+        },
+        // The autoscaler owns desiredSize after creation.
+        { parent: this, dependsOn: [...nodePolicies, ...Object.values(addonResources)], ignoreChanges: ["scalingConfig.desiredSize"] },
+      );
+    });
+    for (const plan of addons.filter((a) => a.afterNodes)) addonResources[plan.name] = addon(plan, [...this.nodeGroups]);
     this.addons = addonResources;
 
     // ECR: one repository per service and per mirrored image; immutable tags, scanned, KMS-encrypted.
@@ -261,7 +292,7 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: accessReady },
     );
-    this.ready = [this.nodeGroup, ...Object.values(addonResources), ...accessReady];
+    this.ready = [...this.nodeGroups, ...Object.values(addonResources), ...accessReady];
 
     this.registerOutputs({ clusterName: this.cluster.name, endpoint: this.cluster.endpoint, keyArn: this.key.arn });
   }

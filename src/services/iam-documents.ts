@@ -36,10 +36,10 @@ export function podIdentityTrust(args: { partition: string; region: string; acco
  * The cluster key: Kubernetes secrets (envelope encryption), node root volumes and ECR repositories.
  * Auto Scaling launches the nodes, so its service-linked role must use the key and grant it to EC2.
  */
-export function clusterKeyPolicy(args: { partition: string; accountId: string }): PolicyDocument {
+export function clusterKeyPolicy(args: { partition: string; accountId: string; autoScalingRoleArn: string }): PolicyDocument {
   return doc([
     accountRootAdministration(args.partition, args.accountId, "AccountAdministers"),
-    ...autoScalingVolumeKeyUse({ ...args, useSid: "AutoScalingUsesForNodeVolumes", grantSid: "AutoScalingGrantsToEc2", grantIsForAwsResource: "true" }),
+    ...autoScalingVolumeKeyUse({ autoScalingRoleArn: args.autoScalingRoleArn, useSid: "AutoScalingUsesForNodeVolumes", grantSid: "AutoScalingGrantsToEc2", grantIsForAwsResource: "true" }),
   ]);
 }
 

@@ -4,7 +4,7 @@
  * digest. Pure: the account comes from `aws:allowedAccountIds`, which the provider also enforces.
  */
 import type { Catalog } from "../config/catalog-schema";
-import type { ImagesConfig } from "../config/sections/images";
+import { type ImagesConfig, SERVICE_IMAGE_PATTERN } from "../config/sections/images";
 
 export const ecrRegistry = (accountId: string, region: string) => `${accountId}.dkr.ecr.${region}.amazonaws.com`;
 
@@ -39,13 +39,15 @@ export interface ImageScope {
   readonly region: string;
 }
 
-/** `<registry>/<project>/services/<service>:<tag>`; the repository's tags are immutable. */
+/** `<registry>/<project>/services/<service>:<tag>@<digest>`: the tag for people, the digest for the kubelet. */
 export function serviceImage(scope: ImageScope, images: ImagesConfig, service: string): string {
-  const tag = images.serviceTags[service];
-  if (tag === undefined) {
-    throw new Error(`fitness-platform:images.serviceTags.${service} = (missing): allowed: an immutable image tag for every catalog service`);
+  const ref = images.serviceTags[service];
+  if (ref === undefined) {
+    throw new Error(`fitness-platform:images.serviceTags.${service} = (missing): allowed: an immutable image tag and digest for every catalog service`);
   }
-  return `${ecrRegistry(scope.accountId, scope.region)}/${serviceRepositoryName(scope.project, service)}:${tag}`;
+  const match = SERVICE_IMAGE_PATTERN.exec(ref);
+  if (match === null) throw new Error(`fitness-platform:images.serviceTags.${service} = ${ref}: allowed: <tag>@sha256:<64 hex digits>`);
+  return `${ecrRegistry(scope.accountId, scope.region)}/${serviceRepositoryName(scope.project, service)}:${match[1]}@${match[3]}`;
 }
 
 export interface MirroredImageRef {
@@ -67,4 +69,12 @@ export function mirroredImage(scope: ImageScope, images: ImagesConfig, name: str
   const registry = ecrRegistry(scope.accountId, scope.region);
   const path = mirrorRepositoryName(scope.project, name);
   return { repository: `${registry}/${path}`, registry, path, tag: entry.tag, digest: entry.digest };
+}
+
+/** `<project>/charts/<chart>`: where the pipeline mirrors third-party Helm charts (OCI artifacts). */
+export const chartRepositoryName = (project: string, chart: string) => `${project}/charts/${chart}`;
+
+/** A Helm release's chart source: the OCI artifact in this account's ECR at the pinned version. */
+export function chartReference(scope: ImageScope, chart: string, version: string): { chart: string; version: string } {
+  return { chart: `oci://${ecrRegistry(scope.accountId, scope.region)}/${chartRepositoryName(scope.project, chart)}`, version };
 }

@@ -1,8 +1,9 @@
 /**
- * The in-cluster ingress gateway (D3): ingress-nginx in the `edge` namespace behind the DMZ ALB, and the
- * AWS Load Balancer Controller (own namespace, own pod identity) whose TargetGroupBinding keeps the
- * gateway pods registered in the edge target group (type ip). The charts are pinned; their images come
- * from this account's ECR mirror by tag@digest.
+ * The in-cluster edge (D3): Envoy Gateway (controller in its own namespace, Envoy fleet in `edge`)
+ * behind the DMZ ALB, the Gateway API objects that configure it, and the AWS Load Balancer Controller
+ * (own namespace, own pod identity) whose TargetGroupBinding keeps the Envoy pods registered in the edge
+ * target group (type ip). Charts come from this account's ECR (OCI, mirrored by the pipeline; the
+ * deployer's Helm is logged in to the registry) at pinned versions; images by tag@digest.
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
@@ -10,22 +11,24 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config/sections/cluster";
 import type { PlatformContext } from "../conventions/context";
 import {
+  envoyGatewayValues,
+  GATEWAY_CHART,
+  GATEWAY_CONTROLLER_NAMESPACE,
   GATEWAY_RELEASE,
   type GatewayPlanInput,
-  INGRESS_NGINX_CHART,
-  ingressNginxValues,
   LB_CONTROLLER_CHART,
   LB_CONTROLLER_NAMESPACE,
   LB_CONTROLLER_SERVICE_ACCOUNT,
   lbControllerValues,
   planEdgeNamespace,
+  planGatewayControllerNamespace,
+  planGatewayObjects,
   planLbControllerNamespace,
-  targetGroupBinding,
 } from "./gateway-plan";
 import { lbControllerPermissions, podIdentityTrust } from "./iam-documents";
-import type { MirroredImageRef } from "./images";
+import { chartReference, type ImageScope, type MirroredImageRef } from "./images";
+import type { KubeObject } from "./objects";
 import { registerObject } from "./register";
-import { EDGE_NAMESPACE } from "./workload-plan";
 
 const COMPONENT = "ingress-gateway";
 
@@ -33,14 +36,13 @@ export interface IngressGatewayArgs {
   readonly ctx: PlatformContext;
   readonly plan: GatewayPlanInput;
   readonly cluster: ClusterConfig;
+  readonly scope: ImageScope;
   readonly provider: k8s.Provider;
   readonly clusterName: pulumi.Input<string>;
   readonly vpcId: pulumi.Input<string>;
   /** `Edge.targetGroup.arn` (type ip, on the gateway port). */
   readonly targetGroupArn: pulumi.Input<string>;
-  readonly images: { readonly gateway: MirroredImageRef; readonly lbController: MirroredImageRef };
-  /** Gateway replicas: one per AZ at least. */
-  readonly replicas: number;
+  readonly images: { readonly controller: MirroredImageRef; readonly proxy: MirroredImageRef; readonly lbController: MirroredImageRef };
   readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -48,21 +50,26 @@ export class IngressGateway extends pulumi.ComponentResource {
   readonly gatewayRelease: k8s.helm.v3.Release;
   readonly controllerRelease: k8s.helm.v3.Release;
   readonly controllerRole: aws.iam.Role;
+  /** Every plain object registered here (namespaces, policies, Gateway API objects, the binding). */
+  readonly objects: readonly KubeObject[];
 
   constructor(name: string, args: IngressGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fitness:services:IngressGateway", name, {}, opts);
     const { ctx } = args;
     const k8sOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
+    const objects: KubeObject[] = [];
 
-    const register = (objects: ReturnType<typeof planEdgeNamespace>) => {
-      const [ns, ...rest] = objects;
+    const register = (planned: KubeObject[]) => {
+      const [ns, ...rest] = planned;
       if (ns === undefined) throw new Error("gateway plan: empty namespace plan");
+      objects.push(...planned);
       const namespace = registerObject(name, ns, k8sOpts);
       for (const o of rest) registerObject(name, o, { ...k8sOpts, dependsOn: [...args.dependsOn, namespace] });
       return namespace;
     };
+    const controllerNs = register(planGatewayControllerNamespace(args.plan));
     const edgeNs = register(planEdgeNamespace(args.plan));
-    const controllerNs = register(planLbControllerNamespace(args.plan));
+    const lbNs = register(planLbControllerNamespace(args.plan));
 
     const roleName = ctx.name(COMPONENT, "lb-controller", 64);
     this.controllerRole = new aws.iam.Role(
@@ -99,9 +106,7 @@ export class IngressGateway extends pulumi.ComponentResource {
       `${name}-lb-controller`,
       {
         name: "aws-load-balancer-controller",
-        chart: LB_CONTROLLER_CHART.chart,
-        version: args.cluster.loadBalancerController.chartVersion,
-        repositoryOpts: { repo: LB_CONTROLLER_CHART.repo },
+        ...chartReference(args.scope, LB_CONTROLLER_CHART.name, args.cluster.loadBalancerController.chartVersion),
         namespace: LB_CONTROLLER_NAMESPACE,
         createNamespace: false,
         values: pulumi
@@ -110,30 +115,31 @@ export class IngressGateway extends pulumi.ComponentResource {
         atomic: true,
         cleanupOnFail: true,
       },
-      { ...k8sOpts, dependsOn: [...args.dependsOn, controllerNs, association] },
+      { ...k8sOpts, dependsOn: [...args.dependsOn, lbNs, association] },
     );
 
+    // Installs the Gateway API and Envoy Gateway CRDs with the controller (chart dependency `crds`).
     this.gatewayRelease = new k8s.helm.v3.Release(
-      `${name}-ingress-nginx`,
+      `${name}-envoy-gateway`,
       {
         name: GATEWAY_RELEASE,
-        chart: INGRESS_NGINX_CHART.chart,
-        version: args.cluster.ingressGateway.chartVersion,
-        repositoryOpts: { repo: INGRESS_NGINX_CHART.repo },
-        namespace: EDGE_NAMESPACE,
+        ...chartReference(args.scope, GATEWAY_CHART.name, args.cluster.ingressGateway.chartVersion),
+        namespace: GATEWAY_CONTROLLER_NAMESPACE,
         createNamespace: false,
-        values: ingressNginxValues({ image: args.images.gateway, port: args.cluster.ingressGateway.port, replicas: args.replicas, dmzCidrs: args.plan.dmzCidrs }),
+        values: envoyGatewayValues({ controller: args.images.controller, proxy: args.images.proxy, catalog: args.plan.catalog }),
         atomic: true,
         cleanupOnFail: true,
       },
-      { ...k8sOpts, dependsOn: [...args.dependsOn, edgeNs] },
+      // The watched namespaces must exist before the chart creates its Roles in them.
+      { ...k8sOpts, dependsOn: [...args.dependsOn, controllerNs, edgeNs] },
     );
 
-    // The binding's CRD comes with the controller's chart.
-    registerObject(name, targetGroupBinding(args.targetGroupArn, args.cluster.ingressGateway.port), {
-      ...k8sOpts,
-      dependsOn: [...args.dependsOn, this.controllerRelease, this.gatewayRelease],
-    });
+    const gatewayObjects = planGatewayObjects(args.plan, args.targetGroupArn);
+    objects.push(...gatewayObjects);
+    for (const object of gatewayObjects) {
+      registerObject(name, object, { ...k8sOpts, dependsOn: [...args.dependsOn, edgeNs, this.gatewayRelease, this.controllerRelease] });
+    }
+    this.objects = objects;
 
     this.registerOutputs({ gateway: this.gatewayRelease.status, controllerRoleArn: this.controllerRole.arn });
   }

@@ -1,9 +1,10 @@
 /**
  * NetworkPolicies (K8S-05, D1/D3/D6), pure. Every namespace denies all ingress and egress by default and
- * allows DNS to CoreDNS; a service then admits only the edge gateway (when it has public routes) and the
- * services that declare a call to it, and sends only to the services it calls, its database host, the
- * VPC endpoints (and the EKS API, also inside the VPC) on 443, the Pod Identity agent, and the egress
- * proxy only while an exception names it. The VPC CNI enforces them (`enableNetworkPolicy`).
+ * allows DNS to CoreDNS; each workload then gets exactly the peers it needs. The VPC CNI's network
+ * policy agent enforces them in strict mode, and it judges egress on the destination as the pod sends
+ * it, i.e. on a Service's ClusterIP before kube-proxy translates it (see `reachability.ts`): a workload
+ * that talks to the Kubernetes API therefore needs a rule for the API service address itself
+ * (`apiServerRule`), not only for the control plane's ENIs behind it.
  */
 import { type KubeObject, NAME_LABEL, NAMESPACE_NAME_LABEL } from "./objects";
 
@@ -11,10 +12,11 @@ import { type KubeObject, NAME_LABEL, NAMESPACE_NAME_LABEL } from "./objects";
 export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
 export const POD_IDENTITY_AGENT_PORT = 80;
 export const HTTPS_PORT = 443;
+export const DNS_PORT = 53;
 
 type Rule = Record<string, unknown>;
 
-const tcp = (port: number | string) => ({ protocol: "TCP", port });
+const tcp = (port: number) => ({ protocol: "TCP", port });
 
 export function defaultDeny(namespace: string): KubeObject {
   return {
@@ -36,7 +38,7 @@ export function allowDns(namespace: string): KubeObject {
       egress: [
         {
           to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-          ports: [{ protocol: "UDP", port: 53 }, tcp(53)],
+          ports: [{ protocol: "UDP", port: DNS_PORT }, tcp(DNS_PORT)],
         },
       ],
     },
@@ -69,8 +71,26 @@ export function egressPolicy(namespace: string, app: string, name: string, rules
   };
 }
 
-/** HTTPS inside the VPC: interface endpoints (STS, SQS, SNS, Secrets Manager, KMS ...) and the EKS API. */
-export const vpcHttpsRule = (vpcCidr: string): Rule => ({ to: [ipBlock(vpcCidr)], ports: [tcp(HTTPS_PORT)] });
+/** Where the cluster's own endpoints live: the API service address and the app subnets (control-plane ENIs, VPC endpoints). */
+export interface ClusterAddresses {
+  /** `kubernetes.default`'s ClusterIP: the first host of the pinned service CIDR. */
+  readonly apiServiceIp: string;
+  /** The app zone's subnets: EKS places the control plane's ENIs and the interface endpoints there. */
+  readonly appCidrs: readonly string[];
+}
+
+/**
+ * The Kubernetes API: its Service address (what the client dials and the CNI judges) and the control
+ * plane's ENIs in the app subnets (what it is translated to; the agent also sees endpoint addresses for
+ * connections it tracks after translation), both on 443.
+ */
+export const apiServerRule = (addresses: ClusterAddresses): Rule => ({
+  to: [ipBlock(`${addresses.apiServiceIp}/32`), ...addresses.appCidrs.map(ipBlock)],
+  ports: [tcp(HTTPS_PORT)],
+});
+
+/** HTTPS to the interface VPC endpoints (STS, SQS, SNS, Secrets Manager, KMS, EC2, ELB ...), which sit in the app subnets. */
+export const endpointsRule = (addresses: ClusterAddresses): Rule => ({ to: addresses.appCidrs.map(ipBlock), ports: [tcp(HTTPS_PORT)] });
 
 export const podIdentityRule = (): Rule => ({ to: [ipBlock(POD_IDENTITY_AGENT_CIDR)], ports: [tcp(POD_IDENTITY_AGENT_PORT)] });
 

@@ -6,12 +6,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/validate";
 import type { PlatformContext } from "../conventions/context";
+import { apiServiceIp, checkAddonVersions, checkServiceCidr } from "./cluster-plan";
 import type { GatewayPlanInput } from "./gateway-plan";
+import type { ClusterAddresses } from "./network-policies";
 import { proxiedServices } from "./service-identity";
 import type { ServiceDatabase, ServicesPlanInput } from "./workload-plan";
 
 export interface PlanContext {
-  readonly network: { readonly vpcCidr: string; readonly subnets: readonly { readonly zone: string; readonly cidr: string }[] };
+  readonly network: { readonly vpcCidr: string; readonly subnets: readonly { readonly zone: string; readonly az: string; readonly cidr: string }[] };
   readonly databases: {
     readonly hosts: readonly {
       readonly dnsName: string;
@@ -28,6 +30,8 @@ export interface PlanInputsArgs {
   readonly network: PlanContext["network"];
   readonly databases: PlanContext["databases"];
   readonly caBundle: pulumi.Input<string>;
+  /** Owning service → Secrets Manager ARN of its database credentials. */
+  readonly databaseSecretArns: Readonly<Record<string, pulumi.Input<string>>>;
   readonly messagingEnv: (service: string) => pulumi.Input<Record<string, string>>;
   readonly proxy: { readonly url: pulumi.Input<string>; readonly noProxy: string; readonly port: number };
   readonly smtpPort: number;
@@ -52,23 +56,40 @@ export function databasesByService(plan: PlanContext["databases"]): Record<strin
   return out;
 }
 
-export function planInputs(args: PlanInputsArgs): { services: ServicesPlanInput; gateway: GatewayPlanInput } {
+export function planInputs(args: PlanInputsArgs): { services: ServicesPlanInput; gateway: GatewayPlanInput; addresses: ClusterAddresses } {
   const { config, catalog } = args.platform;
   const dmzCidrs = args.network.subnets.filter((s) => s.zone === "dmz").map((s) => s.cidr);
+  checkServiceCidr(config.cluster.serviceIpv4Cidr, args.network.vpcCidr);
+  checkAddonVersions(config.cluster);
+  const addresses: ClusterAddresses = {
+    apiServiceIp: apiServiceIp(config.cluster.serviceIpv4Cidr),
+    appCidrs: args.network.subnets.filter((s) => s.zone === "app").map((s) => s.cidr),
+  };
   const services: ServicesPlanInput = {
     project: args.ctx.project,
     region: args.ctx.region,
     accountId: registryAccount(args.platform),
     catalog,
     images: config.images,
-    vpcCidr: args.network.vpcCidr,
+    addresses,
     edgeDomain: config.edge.domainName,
     dmzCidrs,
     databases: databasesByService(args.databases),
+    databaseSecretArns: args.databaseSecretArns,
     caBundle: args.caBundle,
     messaging: Object.fromEntries(Object.keys(catalog.services).map((s) => [s, args.messagingEnv(s)])),
     smtp: { service: config.messaging.notifications.service, port: args.smtpPort },
     proxy: { ...args.proxy, services: proxiedServices(args.platform.liveEgressExceptions) },
   };
-  return { services, gateway: { project: args.ctx.project, catalog, cluster: config.cluster, vpcCidr: args.network.vpcCidr, dmzCidrs } };
+  const gateway: GatewayPlanInput = {
+    project: args.ctx.project,
+    catalog,
+    cluster: config.cluster,
+    addresses,
+    dmzCidrs,
+    edgeDomain: config.edge.domainName,
+    minReplicas: Math.max(2, config.network.availabilityZones.length),
+    healthCheckPath: config.edge.healthCheckPath,
+  };
+  return { services, gateway, addresses };
 }

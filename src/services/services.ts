@@ -1,7 +1,8 @@
 /**
- * The microservices platform on Kubernetes (D1, D3, D4): the EKS cluster, the ingress gateway wired to
- * the DMZ target group, and every catalog service with its identity, configuration and network
- * policies. Only composition here; the objects come from the pure plans.
+ * The microservices platform on Kubernetes (D1, D3, D4): the EKS cluster, the Envoy Gateway edge wired
+ * to the DMZ target group, the node autoscaler, the add-ons' own NetworkPolicies, and every catalog
+ * service with its identity, configuration and network policies. Only composition here; the objects
+ * come from the pure plans, and the node sizing is checked before anything is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/validate";
@@ -12,8 +13,14 @@ import { EksCluster } from "./cluster";
 import { IngressGateway } from "./ingress-gateway";
 import { type PlanContext, planInputs } from "./plan-inputs";
 import type { ServiceBindings } from "../messaging/messaging";
-import { INGRESS_NGINX_MIRROR, LB_CONTROLLER_MIRROR } from "./gateway-plan";
+import { AUTOSCALER_MIRROR } from "./autoscaler-plan";
+import { planCapacity, platformDemand, serviceDemand } from "./capacity-plan";
+import { ENVOY_GATEWAY_MIRROR, ENVOY_PROXY_MIRROR, LB_CONTROLLER_MIRROR } from "./gateway-plan";
 import { mirroredImage } from "./images";
+import { NodeAutoscaler } from "./node-autoscaler";
+import type { KubeObject } from "./objects";
+import { registerObject } from "./register";
+import { planSystemPolicies } from "./system-plan";
 import { messagingEnvironment } from "./workload-plan";
 import { ServiceWorkloads, type WorkloadDatabaseAccess, type WorkloadMessaging } from "./workloads";
 
@@ -49,12 +56,38 @@ export class Services extends pulumi.ComponentResource {
   readonly eks: EksCluster;
   readonly workloads: ServiceWorkloads;
   readonly gateway: IngressGateway;
+  readonly autoscaler: NodeAutoscaler;
   readonly clusterName: pulumi.Output<string>;
+  /** The plain objects registered outside the workloads (edge, controllers, kube-system policies). */
+  readonly platformObjects: readonly KubeObject[];
 
   constructor(name: string, args: ServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fitness:services:Services", name, {}, opts);
     const { ctx, platform } = args;
     const { config, catalog } = platform;
+
+    const inputs = planInputs({
+      ctx,
+      platform,
+      network: args.network.plan,
+      databases: args.databases.plan,
+      caBundle: args.databases.caCertPem,
+      databaseSecretArns: Object.fromEntries(Object.entries(args.databases.access).map(([service, access]) => [service, access.secretArn])),
+      messagingEnv: (service) => args.messaging.bindingsFor(service).apply(messagingEnvironment),
+      proxy: { url: args.egress.proxyUrl, noProxy: args.egress.noProxy, port: PROXY_PORT },
+      smtpPort: SMTP_SUBMISSION_PORT,
+    });
+    const zones = config.network.availabilityZones.length;
+    // Every service at its HPA maximum and the platform at its maxima must fit with one zone lost.
+    planCapacity(config.cluster, zones, [
+      ...serviceDemand(catalog),
+      platformDemand("envoy", config.cluster.ingressGateway.maxReplicas + 1, "260m", "320Mi"),
+      platformDemand("envoy-gateway", 2, "100m", "256Mi"),
+      platformDemand("aws-load-balancer-controller", 2, "50m", "128Mi"),
+      platformDemand("cluster-autoscaler", 1, "100m", "300Mi"),
+      platformDemand("coredns", 2, "100m", "70Mi"),
+      platformDemand("metrics-server", 1, "100m", "200Mi"),
+    ]);
 
     this.eks = new EksCluster(
       `${name}-cluster`,
@@ -63,7 +96,7 @@ export class Services extends pulumi.ComponentResource {
         config: config.cluster,
         images: config.images,
         catalog,
-        network: args.network,
+        network: { ...args.network, appSubnetZones: args.network.plan.subnets.filter((s) => s.zone === "app").map((s) => s.az) },
         logs: { keyArn: args.logs.keyArn, retentionInDays: config.logs.logGroupRetentionDays },
         operatorRoleArn: args.operatorRoleArn,
         hostSessionPolicyArn: args.hostSessionPolicyArn,
@@ -71,17 +104,6 @@ export class Services extends pulumi.ComponentResource {
       { parent: this },
     );
     this.clusterName = this.eks.cluster.name;
-
-    const inputs = planInputs({
-      ctx,
-      platform,
-      network: args.network.plan,
-      databases: args.databases.plan,
-      caBundle: args.databases.caCertPem,
-      messagingEnv: (service) => args.messaging.bindingsFor(service).apply(messagingEnvironment),
-      proxy: { url: args.egress.proxyUrl, noProxy: args.egress.noProxy, port: PROXY_PORT },
-      smtpPort: SMTP_SUBMISSION_PORT,
-    });
 
     this.workloads = new ServiceWorkloads(
       `${name}-workloads`,
@@ -106,16 +128,40 @@ export class Services extends pulumi.ComponentResource {
         ctx,
         plan: inputs.gateway,
         cluster: config.cluster,
+        scope,
         provider: this.eks.provider,
         clusterName: this.eks.cluster.name,
         vpcId: args.network.vpc.id,
         targetGroupArn: args.edge.targetGroup.arn,
-        images: { gateway: mirroredImage(scope, config.images, INGRESS_NGINX_MIRROR), lbController: mirroredImage(scope, config.images, LB_CONTROLLER_MIRROR) },
-        replicas: Math.max(2, config.network.availabilityZones.length),
+        images: {
+          controller: mirroredImage(scope, config.images, ENVOY_GATEWAY_MIRROR),
+          proxy: mirroredImage(scope, config.images, ENVOY_PROXY_MIRROR),
+          lbController: mirroredImage(scope, config.images, LB_CONTROLLER_MIRROR),
+        },
         dependsOn: this.eks.ready,
       },
       { parent: this },
     );
+
+    this.autoscaler = new NodeAutoscaler(
+      `${name}-autoscaler`,
+      {
+        ctx,
+        scope,
+        addresses: inputs.addresses,
+        chartVersion: config.cluster.clusterAutoscaler.chartVersion,
+        image: mirroredImage(scope, config.images, AUTOSCALER_MIRROR),
+        provider: this.eks.provider,
+        clusterName: this.eks.cluster.name,
+        dependsOn: this.eks.ready,
+      },
+      { parent: this },
+    );
+
+    // Strict enforcing mode: CoreDNS and metrics-server need their own policies to work at all.
+    const systemPolicies = planSystemPolicies(inputs.addresses, config.network.vpcCidr);
+    for (const policy of systemPolicies) registerObject(`${name}-system`, policy, { parent: this, provider: this.eks.provider, dependsOn: this.eks.ready });
+    this.platformObjects = [...this.gateway.objects, ...this.autoscaler.objects, ...systemPolicies];
 
     this.registerOutputs({ clusterName: this.clusterName });
   }

@@ -1,28 +1,34 @@
 /**
  * Everything Kubernetes holds for one catalog service (D1), as plain objects: namespace (PSS restricted),
- * service account, configuration, Deployment, Service, HPA, PDB, ResourceQuota, LimitRange, Ingress for
- * its public routes and its NetworkPolicies. Pure: catalog and config in, objects out. Adding a service
- * is one catalog entry (plus its image tag): nothing here names a service.
+ * service account, configuration, Deployment, Service, HPA, PDB, ResourceQuota, LimitRange, an HTTPRoute
+ * on the edge Gateway for its public routes and its NetworkPolicies. Pure: catalog and config in,
+ * objects out. Adding a service is one catalog entry (plus its image): nothing here names a service.
+ * No Secret is created: a service reads its database credentials from Secrets Manager with its own pod
+ * identity (`DB_SECRET_ARN`), so nothing in the cluster holds a database password.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Catalog, ServiceSpec } from "../config/catalog-schema";
 import type { ImagesConfig } from "../config/sections/images";
 import { type ImageScope, serviceImage } from "./images";
+import { EDGE_NAMESPACE, ENVOY_POD_LABELS, GATEWAY_CONTROLLER_NAMESPACE, GATEWAY_LISTENER, GATEWAY_NAME, LB_CONTROLLER_NAMESPACE, PUBLIC_ROUTES_LABEL } from "./gateway-plan";
+import { AUTOSCALER_NAMESPACE } from "./autoscaler-plan";
 import {
   allowDns,
+  type ClusterAddresses,
   defaultDeny,
   egressPolicy,
+  endpointsRule,
   ingressPolicy,
   ipBlock,
   podIdentityRule,
   podsOf,
   tcp,
-  vpcHttpsRule,
 } from "./network-policies";
 import {
   type KubeObject,
   limitRangeObject,
   NAME_LABEL,
+  NAMESPACE_NAME_LABEL,
   namespaceObject,
   PART_OF_LABEL,
   resourceQuotaObject,
@@ -31,20 +37,16 @@ import {
 } from "./objects";
 import { cpuMillis, memoryMiB, renderCpu, renderMemory } from "./quantity";
 
-/** The ingress gateway's namespace and pod name label (ingress-nginx's controller). */
-export const EDGE_NAMESPACE = "edge";
-export const GATEWAY_APP = "ingress-nginx";
-export const INGRESS_CLASS = "nginx";
-
 /** Namespaces the platform itself uses; a catalog service must not be named like one. */
-export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", EDGE_NAMESPACE, "logging", "aws-load-balancer-controller"];
+export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", EDGE_NAMESPACE, GATEWAY_CONTROLLER_NAMESPACE, "logging", LB_CONTROLLER_NAMESPACE, AUTOSCALER_NAMESPACE];
 
 /** Every service container runs as this unprivileged uid/gid. */
 export const SERVICE_UID = 10001;
 
 export const DB_CA_MOUNT = "/etc/fitness/db-ca";
 export const DB_CA_FILE = "ca.crt";
-export const DB_PASSWORD_KEY = "password";
+/** Seconds a terminating pod keeps serving while the gateway and kube-proxy stop sending to it. */
+export const DRAIN_SECONDS = 15;
 
 /** What a service needs to reach its database: static names from the databases plan. */
 export interface ServiceDatabase {
@@ -62,13 +64,16 @@ export interface ServicesPlanInput {
   readonly accountId: string;
   readonly catalog: Catalog;
   readonly images: ImagesConfig;
-  readonly vpcCidr: string;
-  /** The edge's public name: Ingress rules match it. */
+  /** The API service address and the app subnets (VPC endpoints, control-plane ENIs). */
+  readonly addresses: ClusterAddresses;
+  /** The edge's public name: HTTPRoutes match it. */
   readonly edgeDomain: string;
   /** DMZ subnet CIDRs: the edge ALB's sources, and where the egress proxy's NLB listens. */
   readonly dmzCidrs: readonly string[];
   /** Owning service → its database. */
   readonly databases: Readonly<Record<string, ServiceDatabase>>;
+  /** Owning service → the Secrets Manager ARN of its database credentials (read with its pod identity). */
+  readonly databaseSecretArns: Readonly<Record<string, pulumi.Input<string>>>;
   /** The internal CA certificate (PEM) the services verify database hosts with. */
   readonly caBundle: pulumi.Input<string>;
   /** Service → environment for its topics and queues (see `messagingEnvironment`). */
@@ -84,8 +89,6 @@ export interface ServiceObjects {
   readonly namespace: string;
   /** Needs an AWS identity (queues, topics, its database secret, SES). */
   readonly objects: readonly KubeObject[];
-  /** The Secret holding the database password, filled by the component (never in the plan or manifests). */
-  readonly databaseSecret?: { readonly name: string; readonly namespace: string; readonly key: string };
 }
 
 const labelsOf = (project: string, service: string) => ({ [NAME_LABEL]: service, [PART_OF_LABEL]: project });
@@ -129,7 +132,10 @@ function planOneService(input: ServicesPlanInput, scope: ImageScope, service: st
   const configName = `${service}-config`;
   const messagingName = `${service}-messaging`;
   const caName = `${service}-db-ca`;
-  const secretName = `${service}-database`;
+  const secretArn = input.databaseSecretArns[service];
+  if (db !== undefined && secretArn === undefined) {
+    throw new Error(`service "${service}" owns a database but no credentials secret is known for it: allowed: pass the databases' secret ARNs`);
+  }
 
   const config: Record<string, pulumi.Input<string>> = { SERVICE_NAME: service, PORT: String(spec.port), AWS_REGION: input.region };
   if (db !== undefined) {
@@ -140,12 +146,14 @@ function planOneService(input: ServicesPlanInput, scope: ImageScope, service: st
       PGUSER: db.username,
       PGSSLMODE: "verify-full",
       PGSSLROOTCERT: `${DB_CA_MOUNT}/${DB_CA_FILE}`,
+      // Username and password: GetSecretValue with the pod identity, through the Secrets Manager endpoint.
+      DB_SECRET_ARN: secretArn as pulumi.Input<string>,
     });
   }
   if (proxied) Object.assign(config, { HTTPS_PROXY: input.proxy.url, HTTP_PROXY: input.proxy.url, NO_PROXY: input.proxy.noProxy });
 
   const objects: KubeObject[] = [
-    namespaceObject(ns, labels),
+    namespaceObject(ns, spec.publicRoutes.length > 0 ? { ...labels, [PUBLIC_ROUTES_LABEL]: "true" } : labels),
     {
       apiVersion: "v1",
       kind: "ServiceAccount",
@@ -158,12 +166,14 @@ function planOneService(input: ServicesPlanInput, scope: ImageScope, service: st
   ];
   if (db !== undefined) objects.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: caName, namespace: ns, labels }, data: { [DB_CA_FILE]: input.caBundle } });
 
-  objects.push(deployment(input, scope, service, spec, { labels, configName, messagingName, caName: db === undefined ? undefined : caName, secretName: db === undefined ? undefined : secretName }));
+  objects.push(deployment(input, scope, service, spec, { labels, configName, messagingName, caName: db === undefined ? undefined : caName }));
   objects.push({
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: service, namespace: ns, labels },
-    spec: { type: "ClusterIP", selector: { [NAME_LABEL]: service }, ports: [{ name: "http", port: spec.port, targetPort: "http", protocol: "TCP" }] },
+    // Numeric target port equal to the service port: the VPC CNI's policy controller resolves egress
+    // rules to a Service's ClusterIP by port, and EKS requires service port == container port for it.
+    spec: { type: "ClusterIP", selector: { [NAME_LABEL]: service }, ports: [{ name: "http", port: spec.port, targetPort: spec.port, protocol: "TCP" }] },
   });
   objects.push({
     apiVersion: "autoscaling/v2",
@@ -195,15 +205,10 @@ function planOneService(input: ServicesPlanInput, scope: ImageScope, service: st
       labels,
     ),
   );
-  if (spec.publicRoutes.length > 0) objects.push(ingress(input, service, spec, labels));
+  if (spec.publicRoutes.length > 0) objects.push(httpRoute(input, service, spec, labels));
   objects.push(...servicePolicies(input, service, spec, db));
 
-  return {
-    service,
-    namespace: ns,
-    objects,
-    ...(db === undefined ? {} : { databaseSecret: { name: secretName, namespace: ns, key: DB_PASSWORD_KEY } }),
-  };
+  return { service, namespace: ns, objects };
 }
 
 function deployment(
@@ -211,23 +216,26 @@ function deployment(
   scope: ImageScope,
   service: string,
   spec: ServiceSpec,
-  refs: { labels: Record<string, string>; configName: string; messagingName: string; caName?: string; secretName?: string },
+  refs: { labels: Record<string, string>; configName: string; messagingName: string; caName?: string },
 ): KubeObject {
-  const probe = (periodSeconds: number, failureThreshold: number) => ({ httpGet: { path: spec.healthPath, port: "http" }, periodSeconds, timeoutSeconds: 2, failureThreshold });
+  // Readiness asks the service's health path (which may check its database): a failing dependency takes
+  // the pod out of rotation. Liveness only asks whether the process still accepts connections, so a
+  // database outage never restarts every pod; startup gives slow starts room before liveness begins.
+  const readiness = { httpGet: { path: spec.healthPath, port: spec.port }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 };
+  const alive = (periodSeconds: number, failureThreshold: number) => ({ tcpSocket: { port: spec.port }, periodSeconds, timeoutSeconds: 2, failureThreshold });
   const volumes: Record<string, unknown>[] = [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }];
   const mounts: Record<string, unknown>[] = [{ name: "tmp", mountPath: "/tmp" }];
   if (refs.caName !== undefined) {
     volumes.push({ name: "db-ca", configMap: { name: refs.caName, items: [{ key: DB_CA_FILE, path: DB_CA_FILE }] } });
     mounts.push({ name: "db-ca", mountPath: DB_CA_MOUNT, readOnly: true });
   }
-  const env =
-    refs.secretName === undefined ? [] : [{ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: refs.secretName, key: DB_PASSWORD_KEY } } }];
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name: service, namespace: service, labels: refs.labels },
+    // No spec.replicas: the HPA owns the replica count (with server-side apply a second owner would
+    // conflict with it, or reset a scaled-out service on every deploy).
     spec: {
-      replicas: spec.replicas.min,
       revisionHistoryLimit: 5,
       selector: { matchLabels: { [NAME_LABEL]: service } },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
@@ -237,6 +245,7 @@ function deployment(
           serviceAccountName: service,
           automountServiceAccountToken: false,
           enableServiceLinks: false,
+          terminationGracePeriodSeconds: DRAIN_SECONDS + 30,
           securityContext: restrictedPodSecurityContext(SERVICE_UID),
           topologySpreadConstraints: [
             { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { [NAME_LABEL]: service } } },
@@ -249,14 +258,15 @@ function deployment(
               imagePullPolicy: "IfNotPresent",
               ports: [{ name: "http", containerPort: spec.port, protocol: "TCP" }],
               envFrom: [{ configMapRef: { name: refs.configName } }, { configMapRef: { name: refs.messagingName } }],
-              env,
               resources: {
                 requests: { cpu: spec.resources.cpuRequest, memory: spec.resources.memoryRequest },
                 limits: { cpu: spec.resources.cpuLimit, memory: spec.resources.memoryLimit },
               },
-              startupProbe: probe(5, 30),
-              readinessProbe: probe(10, 3),
-              livenessProbe: probe(20, 3),
+              startupProbe: alive(5, 30),
+              readinessProbe: readiness,
+              livenessProbe: alive(20, 3),
+              // Keep serving while endpoints are withdrawn (no shell needed: the kubelet sleeps).
+              lifecycle: { preStop: { sleep: { seconds: DRAIN_SECONDS } } },
               securityContext: restrictedContainerSecurityContext(SERVICE_UID),
               volumeMounts: mounts,
             },
@@ -288,23 +298,19 @@ function resourceQuota(ns: string, labels: Record<string, string>, spec: Service
   );
 }
 
-function ingress(input: ServicesPlanInput, service: string, spec: ServiceSpec, labels: Record<string, string>): KubeObject {
+/** The service's public paths on the edge Gateway (role separation: the route lives with the service). */
+function httpRoute(input: ServicesPlanInput, service: string, spec: ServiceSpec, labels: Record<string, string>): KubeObject {
   return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "Ingress",
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
     metadata: { name: service, namespace: service, labels },
     spec: {
-      ingressClassName: INGRESS_CLASS,
+      parentRefs: [{ name: GATEWAY_NAME, namespace: EDGE_NAMESPACE, sectionName: GATEWAY_LISTENER }],
+      hostnames: [input.edgeDomain],
       rules: [
         {
-          host: input.edgeDomain,
-          http: {
-            paths: [...spec.publicRoutes].sort().map((path) => ({
-              path,
-              pathType: "Prefix",
-              backend: { service: { name: service, port: { name: "http" } } },
-            })),
-          },
+          matches: [...spec.publicRoutes].sort().map((path) => ({ path: { type: "PathPrefix", value: path } })),
+          backendRefs: [{ name: service, port: spec.port }],
         },
       ],
     },
@@ -315,7 +321,7 @@ function servicePolicies(input: ServicesPlanInput, service: string, spec: Servic
   const ns = service;
   const port = tcp(spec.port);
   const sources: Record<string, unknown>[] = [];
-  if (spec.publicRoutes.length > 0) sources.push(podsOf(EDGE_NAMESPACE, GATEWAY_APP));
+  if (spec.publicRoutes.length > 0) sources.push({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: EDGE_NAMESPACE } }, podSelector: { matchLabels: { ...ENVOY_POD_LABELS } } });
   for (const caller of callersOf(input.catalog, service)) sources.push(podsOf(caller, caller));
 
   const egress: Record<string, unknown>[] = [];
@@ -325,8 +331,9 @@ function servicePolicies(input: ServicesPlanInput, service: string, spec: Servic
     egress.push({ to: [podsOf(callee, callee)], ports: [tcp(target.port)] });
   }
   if (db !== undefined) egress.push({ to: [ipBlock(`${db.hostIp}/32`)], ports: [tcp(db.port)] });
-  egress.push(vpcHttpsRule(input.vpcCidr), podIdentityRule());
-  if (input.smtp?.service === service) egress.push({ to: [ipBlock(input.vpcCidr)], ports: [tcp(input.smtp.port)] });
+  // VPC endpoints only (STS, SQS, SNS, Secrets Manager, KMS ...): never the Kubernetes API.
+  egress.push(endpointsRule(input.addresses), podIdentityRule());
+  if (input.smtp?.service === service) egress.push({ to: input.addresses.appCidrs.map(ipBlock), ports: [tcp(input.smtp.port)] });
   if (input.proxy.services.has(service)) egress.push({ to: input.dmzCidrs.map(ipBlock), ports: [tcp(input.proxy.port)] });
 
   const policies = [defaultDeny(ns), allowDns(ns), egressPolicy(ns, service, `${service}-egress`, egress)];

@@ -4,7 +4,7 @@
  * password Secret, and every object of `planServiceObjects`, registered with the cluster's provider.
  */
 import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../conventions/context";
 import { combine, databaseSecretStatements, podIdentityTrust, type Statement } from "./iam-documents";
@@ -20,9 +20,8 @@ export interface WorkloadMessaging {
   statementsFor(service: string): pulumi.Output<readonly Statement[]>;
 }
 
-/** What a service owning a database needs (`DatabaseHosts.access[service]`). */
+/** What a service owning a database needs (`DatabaseHosts.access[service]`): where its credentials are. */
 export interface WorkloadDatabaseAccess {
-  readonly password: pulumi.Output<string>;
   readonly secretArn: pulumi.Output<string>;
 }
 
@@ -76,9 +75,6 @@ export class ServiceWorkloads extends pulumi.ComponentResource {
       const parts: pulumi.Output<readonly Statement[]>[] = [];
       if (needsMessagingRights(args.plan.catalog, service, args.notifier)) parts.push(args.messaging.statementsFor(service));
       const access = args.databaseAccess[service];
-      if (svc.databaseSecret !== undefined && access === undefined) {
-        throw new Error(`service "${service}" owns a database but DatabaseHosts has no access for it: allowed: pass DatabaseHosts.access`);
-      }
       if (access !== undefined) {
         parts.push(pulumi.all([access.secretArn, args.databaseKeyArn]).apply(([secretArn, keyArn]) => databaseSecretStatements({ secretArn, keyArn, region: ctx.region })));
       }
@@ -101,19 +97,6 @@ export class ServiceWorkloads extends pulumi.ComponentResource {
       namespaces[service] = namespace;
       const inNamespace = { ...k8sOpts, dependsOn: [...args.dependsOn, namespace] };
       for (const object of rest) registerObject(name, object, inNamespace);
-
-      if (svc.databaseSecret !== undefined && access !== undefined) {
-        new k8s.core.v1.Secret(
-          `${name}-secret-${svc.namespace}-${svc.databaseSecret.name}`,
-          {
-            metadata: { name: svc.databaseSecret.name, namespace: svc.databaseSecret.namespace },
-            type: "Opaque",
-            immutable: false,
-            stringData: { [svc.databaseSecret.key]: pulumi.secret(access.password) },
-          },
-          inNamespace,
-        );
-      }
     }
     this.roles = roles;
     this.namespaces = namespaces;

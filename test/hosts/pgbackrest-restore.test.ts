@@ -21,7 +21,6 @@ import { createContext } from "../../src/conventions/context";
 import { memorySettings } from "../../src/databases/memory-settings";
 import { renderPostgresqlConf } from "../../src/databases/postgresql-conf";
 import { inNs, must, removeNamespace, run, type S3Lab, startS3Lab } from "./pgbackrest-lab";
-import * as pulumi from "@pulumi/pulumi";
 
 const NS = "fpbk-lab";
 const LAB = path.join(os.tmpdir(), "fpbk-pgbackrest-lab");
@@ -32,7 +31,7 @@ const STANZA = DOMAIN;
 const PORT = 5432;
 const DRILL_PORT = 5499;
 const PASSPHRASE = randomBytes(48).toString("base64url");
-const BUCKET = repositoryBucketName(createContext({ project: "fitness-platform", stack: "lab", environment: "dev", region: REGION, accountId: pulumi.output("123456789012") }));
+const BUCKET = repositoryBucketName(createContext({ project: "fitness-platform", stack: "lab", environment: "dev", region: REGION, accountId: "123456789012" }));
 const S3RVER = path.resolve(__dirname, "../../node_modules/s3rver/bin/s3rver.js");
 
 const p = {

@@ -64,7 +64,7 @@ describe("EDGE-01 internet-facing ALB", () => {
     });
     expect(await audit(edge01PublicAlb, "dev", dev)).toEqual([
       'Listener "edge-http" serves HTTP without redirecting to HTTPS.',
-      'Listener "edge-https" uses TLS policy ELBSecurityPolicy-2016-08; required: a TLS 1.2+ policy such as ELBSecurityPolicy-TLS13-1-2-2021-06.',
+      'Listener "edge-https" uses TLS policy ELBSecurityPolicy-2016-08; required: a TLS 1.2+ policy such as ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09.',
     ]);
     const temporary = copy("dev");
     edit(find(temporary, LISTENER, "edge-http"), (p) => {
@@ -130,4 +130,62 @@ describe("EDGE-02 WAF on every public ALB", () => {
     const dev = without(copy("dev"), LOGGING, "edge-waf-logs");
     expect(await audit(edge02Waf, "dev", dev)).toEqual(['WebAcl "edge-waf" has no logging configuration with a destination.']);
   });
+
+  it.each([
+    ["a rule overridden to count", { ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }] }, "SizeRestrictions_BODY of AWSManagedRulesCommonRuleSet to count"],
+    ["a rule overridden to allow", { ruleActionOverrides: [{ name: "CrossSiteScripting_BODY", actionToUse: { allow: {} } }] }, "CrossSiteScripting_BODY of AWSManagedRulesCommonRuleSet to allow"],
+    ["a legacy excluded rule", { excludedRules: [{ name: "GenericRFI_BODY" }] }, "GenericRFI_BODY of AWSManagedRulesCommonRuleSet to count"],
+  ])("fails a managed group with %s", async (_name, change, what) => {
+    const dev = copy("dev");
+    edit(find(dev, ACL, "edge-waf"), (p) => {
+      const common = p.rules.find((r: { name: string }) => r.name === "AWSManagedRulesCommonRuleSet");
+      Object.assign(common.statement.managedRuleGroupStatement, change);
+    });
+    expect(await audit(edge02Waf, "dev", dev)).toEqual([`WebAcl "edge-waf" overrides rule ${what}; the group's rules must block.`]);
+  });
+
+  it("passes rules overridden to challenge or captcha, which still stop the request", async () => {
+    const dev = copy("dev");
+    edit(find(dev, ACL, "edge-waf"), (p) => {
+      const common = p.rules.find((r: { name: string }) => r.name === "AWSManagedRulesCommonRuleSet");
+      common.statement.managedRuleGroupStatement.ruleActionOverrides = [
+        { name: "SizeRestrictions_BODY", actionToUse: { challenge: {} } },
+        { name: "NoUserAgent_HEADER", actionToUse: { captcha: {} } },
+      ];
+    });
+    expect(await audit(edge02Waf, "dev", dev)).toEqual([]);
+  });
+});
+
+describe("EDGE-01 judges the TLS policy family, not a frozen list", () => {
+  it.each([
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+  ])("passes %s", async (policy) => {
+    const dev = copy("dev");
+    edit(find(dev, LISTENER, "edge-https"), (p) => {
+      p.sslPolicy = policy;
+    });
+    expect(await audit(edge01PublicAlb, "dev", dev)).toEqual([]);
+  });
+
+  it.each(["ELBSecurityPolicy-TLS13-1-1-2021-06", "ELBSecurityPolicy-TLS13-1-0-2021-06", "ELBSecurityPolicy-TLS-1-1-2017-01", "ELBSecurityPolicy-FS-1-1-2019-08", "ELBSecurityPolicy-FS-2018-06", "ELBSecurityPolicy-2015-05", "MyCustomPolicy"])(
+    "fails %s",
+    async (policy) => {
+      const dev = copy("dev");
+      edit(find(dev, LISTENER, "edge-https"), (p) => {
+        p.sslPolicy = policy;
+      });
+      expect(await audit(edge01PublicAlb, "dev", dev)).toEqual([`Listener "edge-https" uses TLS policy ${policy}; required: a TLS 1.2+ policy such as ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09.`]);
+    },
+  );
 });

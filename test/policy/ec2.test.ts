@@ -149,3 +149,42 @@ describe("EC2-05 no secrets in user data", () => {
     expect(findSecrets(DB_USER_DATA)).toEqual([]);
   });
 });
+
+describe("EC2-05 environment-style secrets (the likeliest on a PostgreSQL host)", () => {
+  it.each([
+    ["export PGPASSWORD=Tr41n1ngRecords", "a literal value for PGPASSWORD"],
+    ["MYSQL_PWD='shop-orders-2026' mysql -u shop", "a literal pwd value"],
+    ["REDIS_PASSWORD=hunter22hunter", "a literal password value"],
+    ["export APP_CLIENTSECRET=0a1b2c3d4e5f", "a literal value for APP_CLIENTSECRET"],
+    ["export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "an AWS secret access key"],
+    ["AWS_SESSION_TOKEN=FwoGZXIvYXdzEBYaDEXAMPLETOKENVALUE", "a literal token value"],
+    ["DATABASE_URL=postgres://app:s3cretpw@db.internal:5432/app", "a URI with embedded credentials"],
+    ["pgbackrest --repo1-s3-uri=https://backup:pa55word@s3.example.com restore", "a URI with embedded credentials"],
+    ["echo 'db.internal:5432:*:replicator:R3pl1cat0rPw' > /var/lib/postgresql/.pgpass", "a .pgpass entry with a literal password"],
+  ])("fails %s", (line, kind) => {
+    const kinds = findSecrets(`#!/bin/bash\n${line}\n`).map((f) => f.kind);
+    expect(kinds).toContain(kind);
+  });
+
+  it.each([
+    'export PGPASSWORD="$(aws secretsmanager get-secret-value --secret-id db --query SecretString --output text)"',
+    "MYSQL_PWD=${DB_PASSWORD}",
+    "DATABASE_URL=postgres://app@db.internal:5432/app",
+    "PROXY=http://proxy.dev.fitness.internal:3128",
+    "DATABASE_URL=postgres://app:${PGPASSWORD}@db.internal/app",
+    "echo \"db.internal:5432:*:replicator:$(cat /run/secrets/replicator)\" > ~/.pgpass",
+  ])("passes %s", (line) => {
+    expect(findSecrets(`#!/bin/bash\n${line}\n`)).toEqual([]);
+  });
+
+  it("reports the finding without its value and keys it by field and kind", async () => {
+    const s = compliantStack();
+    s.fx.update(s.appInstance, (i) => {
+      i["userData"] = "#!/bin/bash\nexport PGPASSWORD=Tr41n1ngRecords\n";
+    });
+    const result = await audit(s.fx, [ec2NoSecretsInUserData]);
+    expect(result.violations.map((v) => [v.message, v.finding])).toEqual([
+      ['Instance "app-host": userData contains a literal value for PGPASSWORD (line 2).', "userData a literal value for PGPASSWORD"],
+    ]);
+  });
+});

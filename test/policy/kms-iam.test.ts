@@ -57,7 +57,8 @@ describe("IAM-01 least privilege", () => {
     const result = await audit(s.fx, [iamLeastPrivilege]);
     expect(messages(result, "IAM-01")).toEqual([
       'IAM policy "app-role-policy" statement "Wild" allows the wildcard action sqs:*, which covers write actions.',
-      'IAM policy "app-role-policy" statement "Writes" allows write actions on Resource "*": s3:PutObject.',
+      'IAM policy "app-role-policy" statement "Writes" allows the sensitive read s3:GetObject on every resource (Resource *): it discloses secrets or stored data; name the resources.',
+      'IAM policy "app-role-policy" statement "Writes" allows the write action s3:PutObject on every resource (Resource *).',
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { splitFinding } from "../../policy/framework/findings";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { policyRegistry, packInfo } from "../../policy/registry";
 import { parsePolicyConfig, runAudit } from "../../src/offline/audit";
@@ -41,16 +42,19 @@ function scenario() {
   s.fx.add("aws:ec2/route:Route", "rt-app-nat", { routeTableId: s.routeTables.app.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, { deps: { routeTableId: [s.routeTables.app], natGatewayId: [nat] } });
   const config = {
     "GOV-02": { environment: "dev" },
-    "KMS-01": { waivers: [{ resource: "data-key", reason: "rotation handled by re-keying job", approver: "alice@example.com", expiry: "2999-12-31" }] },
-    "EC2-04": { waivers: [{ resource: "app-host", reason: "legacy access", approver: "bob@example.com", expiry: "2001-01-01" }] },
+    "KMS-01": { waivers: [{ resource: "data-key", finding: "rotation", reason: "rotation handled by re-keying job", approver: "alice@example.com", expiry: "2999-12-31" }] },
+    "EC2-04": { waivers: [{ resource: "app-host", finding: "key pair legacy", reason: "legacy access", approver: "bob@example.com", expiry: "2001-01-01" }] },
   };
   return { snapshot: s.fx.toExport(), config };
 }
 
-function comparable(d: Pick<Diagnostic, "policy" | "level" | "message"> & { readonly urn?: string | undefined }): string {
+function comparable(d: Pick<Diagnostic, "policy" | "level" | "message"> & { readonly urn?: string | undefined; readonly finding?: string }): string {
+  // The engine carries the finding key in the message; the auditor splits it into its own field.
+  const split = splitFinding(d.message);
+  const finding = d.finding ?? split.key;
   // The engine and the auditor word the unknown-value advisory differently; the finding is the same.
-  const message = d.message.replace(/^can't run policy '[^']+' from policy pack '[^']+' during preview: /, "unknown: ").replace(/^cannot be checked during preview: /, "unknown: ");
-  return `${d.policy} [${d.level}] ${d.urn ?? "stack"}: ${message}`;
+  const message = split.message.replace(/^can't run policy '[^']+' from policy pack '[^']+' during preview: /, "unknown: ").replace(/^cannot be checked during preview: /, "unknown: ");
+  return `${d.policy} [${d.level}] ${d.urn ?? "stack"}: ${message}${finding === split.message || finding === d.message ? "" : ` [finding ${finding}]`}`;
 }
 
 describe("the policy pack under the Pulumi runtime", () => {

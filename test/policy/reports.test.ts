@@ -15,7 +15,7 @@ async function sample(): Promise<AuditResult> {
   s.fx.update(s.appInstance, (i) => {
     i["keyName"] = "legacy";
   });
-  return audit(s.fx, FIRST_SET, { config: { "EC2-04": { waivers: [{ resource: "app-host", reason: "break-glass until SSM agent rollout", approver: "bob@example.com", expiry: "2030-07-01" }] } } });
+  return audit(s.fx, FIRST_SET, { config: { "EC2-04": { waivers: [{ resource: "app-host", finding: "key pair legacy", reason: "break-glass until SSM agent rollout", approver: "bob@example.com", expiry: "2030-07-01" }] } } });
 }
 
 describe("JSON report", () => {
@@ -53,7 +53,7 @@ describe("Markdown report", () => {
     expect(md).toMatch(/\| CKV_AWS_53 \| S3-01 \| 1 \| 0 \|/);
     expect(md).toContain("### S3-01 S3 block public access, all four flags");
     expect(md).toContain("  - Remediation: Add `new aws.s3.BucketPublicAccessBlock(");
-    expect(md).toContain("| EC2-04 | app-host | applied | bob@example.com | 2030-07-01 |");
+    expect(md).toContain("| EC2-04 | app-host | key pair legacy | applied | bob@example.com | 2030-07-01 |");
     expect(md).toContain("| from \\ to | internet | dmz | app | data |");
     expect(md).toContain("| app | — | tcp/3128 | tcp/443 | tcp/5432 |");
     expect(md.indexOf("## Summary by architecture decision")).toBeLessThan(md.indexOf("## Summary by control"));

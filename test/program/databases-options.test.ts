@@ -56,7 +56,7 @@ function standInNetwork(p: PlatformConfig, name: string): DatabaseNetwork {
 
 function build(stack: string, name: string, extra: Partial<ConstructorParameters<typeof DatabaseHosts>[1]> = {}, edit?: (c: Record<string, unknown>) => void): DatabaseHosts {
   const p = platform(stack, edit);
-  const ctx = createContext({ project: "fitness-platform", stack, environment: p.config.environment, region: "eu-central-1", accountId: pulumi.output("111111111111") });
+  const ctx = createContext({ project: "fitness-platform", stack, environment: p.config.environment, region: "eu-central-1", accountId: "111111111111" });
   captured = [];
   return new DatabaseHosts(
     name,

@@ -2,7 +2,7 @@
  * The DMZ of the whole program for dev and prod under the offline engine: the edge ALB and its WAF,
  * and the egress proxy, scaled to zero as committed (no exception) and running with one live exception.
  */
-import * as yaml from "js-yaml";
+import { parseYaml } from "../../src/config/yaml-reader";
 import { beforeAll, describe, expect, it } from "vitest";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
@@ -76,7 +76,7 @@ class Dmz extends NetworkGraph {
   }
 
   hostFile(path: string): string {
-    const doc = yaml.load(this.userData()) as { write_files: { path: string; content: string }[] };
+    const doc = parseYaml(this.userData(), "user-data") as { write_files: { path: string; content: string }[] };
     return doc.write_files.find((f) => f.path === path)?.content ?? "";
   }
 

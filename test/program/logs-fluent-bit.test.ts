@@ -61,7 +61,7 @@ beforeAll(async () => {
     "dev",
     false,
   );
-  const ctx = createContext({ project: "fitness-platform", stack: "dev", environment: "dev", region: REGION, accountId: pulumi.output(ACCOUNT) });
+  const ctx = createContext({ project: "fitness-platform", stack: "dev", environment: "dev", region: REGION, accountId: ACCOUNT });
   const archive = new LogArchive("logs", { ctx, config, trailToCloudWatch: true, extraDataEventBucketArns: [BACKUP_ARN] });
   const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
   const fluentBit = new FluentBit("fluent-bit", { ctx, config, provider, clusterName: CLUSTER, appLogsBucket: archive.appLogsBucket, logsKeyArn: archive.logsKey.arn });

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as yaml from "js-yaml";
+import { parseYaml } from "../../src/config/yaml-reader";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Catalog, catalogSchema } from "../../src/config/catalog-schema";
 import { type MessagingConfig, messagingSchema } from "../../src/config/sections/messaging";
@@ -69,9 +69,9 @@ beforeAll(async () => {
   );
   // Imported after the mocks are in place, as Pulumi's testing guide does.
   MessagingClass = (await import("../../src/messaging/messaging")).Messaging;
-  catalog = catalogSchema.parse(yaml.load(committedCatalogText()));
+  catalog = catalogSchema.parse(parseYaml(committedCatalogText(), "src/config/catalog.yaml"));
   config = messagingSchema.parse(committedConfigData("dev")["fitness-platform:messaging"]);
-  ctx = createContext({ project: "fitness-platform", stack: "dev", environment: "dev", region: REGION, accountId: pulumi.output(ACCOUNT) });
+  ctx = createContext({ project: "fitness-platform", stack: "dev", environment: "dev", region: REGION, accountId: ACCOUNT });
 });
 
 describe("grants of the committed catalog", () => {

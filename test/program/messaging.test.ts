@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import { parseYaml, renderYaml } from "../../src/config/yaml-reader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Catalog, catalogSchema } from "../../src/config/catalog-schema";
 import { messagingSchema } from "../../src/config/sections/messaging";
@@ -24,7 +24,7 @@ const str = (v: unknown): string => {
 };
 const json = (v: unknown): { Statement: Array<Record<string, unknown>> } => JSON.parse(str(v)) as { Statement: Array<Record<string, unknown>> };
 
-const catalog: Catalog = catalogSchema.parse(yaml.load(committedCatalogText()));
+const catalog: Catalog = catalogSchema.parse(parseYaml(committedCatalogText(), "src/config/catalog.yaml"));
 const snapshots: Record<string, StackExport> = {};
 let extendedSnapshot: StackExport;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "messaging-catalog-"));
@@ -32,14 +32,14 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "messaging-catalog-"));
 beforeAll(async () => {
   for (const stack of ["dev", "prod"]) snapshots[stack] = (await synthesize({ stack, projectRoot: ROOT })).snapshot;
   // One more event, published by trainings, subscribed to by notifications and (filtered) by orders.
-  const doc = yaml.load(committedCatalogText()) as { events: Props; services: Record<string, Props & { publishes: string[]; subscribes: string[] }> };
+  const doc = parseYaml(committedCatalogText(), "src/config/catalog.yaml") as { events: Props; services: Record<string, Props & { publishes: string[]; subscribes: string[] }> };
   doc.events["achievement-unlocked"] = { description: "A user reached a training milestone." };
   doc.services.trainings?.publishes.push("achievement-unlocked");
   doc.services.notifications?.subscribes.push("achievement-unlocked");
   doc.services.orders?.subscribes.push("achievement-unlocked");
   if (doc.services.orders) doc.services.orders.filters = { "achievement-unlocked": { level: ["gold"] } };
   const file = path.join(tmp, "catalog.yaml");
-  fs.writeFileSync(file, yaml.dump(doc));
+  fs.writeFileSync(file, renderYaml(doc));
   extendedSnapshot = (await synthesize({ stack: "dev", projectRoot: ROOT, catalogFile: file })).snapshot;
 });
 

@@ -1,4 +1,5 @@
 /** The backups plan: bucket lifecycle and lock, snapshot rules, grants, alarms, config checks. */
+import { bucketName } from "../../src/conventions/naming";
 import { describe, expect, it } from "vitest";
 import { planBackupAlarms } from "../../src/backups/alarms";
 import { hostBackupPolicy, restorePolicy } from "../../src/backups/grants";
@@ -6,7 +7,10 @@ import { DESTRUCTIVE_S3_ACTIONS, planRepository } from "../../src/backups/reposi
 import { planSnapshots } from "../../src/backups/snapshot-plan";
 import { backupsSchema, type BackupsConfig } from "../../src/config/sections/backups";
 
-const naming = { name: (c: string, t?: string) => ["fitness-platform", "prod", c, ...(t === undefined ? [] : [t])].join("-") };
+const naming = {
+  name: (c: string, t?: string) => ["fitness-platform", "prod", c, ...(t === undefined ? [] : [t])].join("-"),
+  bucketName: (c: string, t?: string) => bucketName({ project: "fitness-platform", stack: "prod", accountId: "222222222222" }, c, t),
+};
 const prod: BackupsConfig = backupsSchema.parse({
   pitr: { fullSchedule: "Sun *-*-* 01:00:00", differentialSchedule: "Mon..Sat *-*-* 01:00:00", verifySchedule: "Sat *-*-* 04:00:00", retentionFullCount: 5, retentionDays: 35, archivePushQueueMaxMiB: 16384 },
   snapshots: { dailyRetentionDays: 35, weeklyRetentionDays: 90, monthlyRetentionDays: 365 },
@@ -25,7 +29,7 @@ describe("the repository bucket", () => {
       for (const days of [rule.expirationDays, rule.noncurrentDays]) if (days !== undefined) expect(days).toBeGreaterThanOrEqual(plan.objectLock.days);
     }
     expect(plan.recoveryWindowDays).toBe(28);
-    expect(plan.replica).toEqual({ region: "eu-west-1", bucket: "fitness-platform-prod-backups-pitr-eu-west-1" });
+    expect(plan.replica).toEqual({ region: "eu-west-1", bucket: "fitness-platform-prod-backups-pitr-eu-west-1-222222222222" });
   });
 
   it("never expires pgBackRest's info files, which must outlive every backup", () => {

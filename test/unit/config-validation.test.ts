@@ -1,4 +1,4 @@
-import * as yaml from "js-yaml";
+import { parseYaml, renderYaml } from "../../src/config/yaml-reader";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors";
 import { validatePlatformConfig } from "../../src/config/validate";
@@ -9,13 +9,13 @@ type Data = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 function run(stack: string, edit: (config: Data, catalog: Data) => void, catalogText?: string) {
   const config = committedConfigData(stack);
-  const catalog = yaml.load(committedCatalogText()) as Data;
+  const catalog = parseYaml(committedCatalogText(), "src/config/catalog.yaml") as Data;
   edit(config, catalog);
   return validatePlatformConfig({
     stack,
     config: encodeConfig(config),
     catalogFile: "src/config/catalog.yaml",
-    catalogText: catalogText ?? yaml.dump(catalog),
+    catalogText: catalogText ?? renderYaml(catalog),
     now: NOW,
   });
 }
@@ -64,8 +64,11 @@ const cases: Array<[string, string, (c: Data, k: Data) => void, string]> = [
   ["admin CIDR is the internet", "dev", (c) => (c[`${P}:cluster`].publicAccessCidrs = ["0.0.0.0/0"]), `${P}:cluster.publicAccessCidrs[0] = "0.0.0.0/0": allowed: a block of /16 or smaller`],
   ["admin CIDR overlaps VPC", "dev", (c) => (c[`${P}:cluster`].publicAccessCidrs = ["10.20.5.0/24"]), `${P}:cluster.publicAccessCidrs[0] = "10.20.5.0/24": allowed: an address range outside the VPC 10.20.0.0/16`],
   ["admin CIDRs overlap each other", "dev", (c) => (c[`${P}:cluster`].publicAccessCidrs = ["203.0.113.0/24", "203.0.113.128/25"]), `${P}:cluster.publicAccessCidrs[1] = "203.0.113.128/25": allowed: a block not overlapping publicAccessCidrs[0] 203.0.113.0/24`],
-  ["unsupported kubernetes", "dev", (c) => (c[`${P}:cluster`].kubernetesVersion = "1.24"), `${P}:cluster.kubernetesVersion = "1.24": allowed: 1.31, 1.32, 1.33`],
-  ["node group sizes", "dev", (c) => (c[`${P}:cluster`].nodeGroup.desiredSize = 9), `${P}:cluster.nodeGroup.desiredSize = 9: allowed: minSize (2) <= desiredSize <= maxSize (4)`],
+  ["unsupported kubernetes", "dev", (c) => (c[`${P}:cluster`].kubernetesVersion = "1.24"), `${P}:cluster.kubernetesVersion = "1.24": allowed: 1.35 (in EKS standard support)`],
+  ["kubernetes past standard support", "dev", (c) => (c[`${P}:cluster`].kubernetesVersion = "1.33"), `${P}:cluster.kubernetesVersion = "1.33": allowed: 1.35 (in EKS standard support)`],
+  ["public service CIDR", "dev", (c) => (c[`${P}:cluster`].serviceIpv4Cidr = "100.64.0.0/16"), `${P}:cluster.serviceIpv4Cidr = "100.64.0.0/16": allowed: a private block`],
+  ["service image without digest", "dev", (c) => (c[`${P}:images`].serviceTags.users = "1.4.2"), `${P}:images.serviceTags.users = "1.4.2": allowed: an immutable semantic version tag and its digest`],
+  ["node group sizes", "dev", (c) => (c[`${P}:cluster`].nodeGroup.desiredSize = 9), `${P}:cluster.nodeGroup.desiredSize = 9: allowed: minSize (1) <= desiredSize <= maxSize (8)`],
   ["node disk type", "dev", (c) => (c[`${P}:cluster`].nodeGroup.diskGiB = "50"), `${P}:cluster.nodeGroup.diskGiB = "50": allowed: a number`],
   ["unpinned AMI", "dev", (c) => (c[`${P}:databases`].amiId = "debian-12"), `${P}:databases.amiId = "debian-12": allowed: a pinned AMI id`],
   ["postgres version", "dev", (c) => (c[`${P}:databases`].postgresVersion = 16), `${P}:databases.postgresVersion = 16: allowed: 15`],
@@ -135,7 +138,7 @@ describe("stack configuration validation", () => {
 
   it("names the YAML syntax error and its line", () => {
     const lines = errorsOf("dev", () => undefined, "services:\n  users: [unclosed\n");
-    expect(lines).toEqual([expect.stringMatching(/^stack "dev": src\/config\/catalog.yaml = \(missing\): allowed: valid YAML \(.* at line \d+\)$/)]);
+    expect(lines).toEqual([expect.stringMatching(/^stack "dev": src\/config\/catalog.yaml = \(missing\): allowed: a YAML service catalog \(line \d+, column \d+: not valid YAML \(.+\)\)$/)]);
   });
 
   it("never echoes a secret value", () => {

@@ -6,7 +6,7 @@ import { diffSnapshots, diffStructure, renderMarkdown, type PolicyFinding, type 
 import { egressAllowlist, parseConfigText, userDataTexts } from "../../src/offline/diff/egress-allowlist";
 import { exposureFacts } from "../../src/offline/diff/exposure";
 import { diffProperties } from "../../src/offline/diff/property-diff";
-import { replacementCauses, replaceTableMarkdown } from "../../src/offline/diff/replace-rules";
+import { REPLACE_ON_CHANGE, REPLACE_SOURCES, replacementCauses, replaceTableMarkdown } from "../../src/offline/diff/replace-rules";
 import { SnapshotIndex } from "../../src/offline/diff/resource-facts";
 import { readSnapshot } from "../../src/offline/snapshot/reader";
 import { SECRET_SIG_KEY, SECRET_SIG_VALUE, type ResourceState, type StackExport } from "../../src/offline/snapshot/types";
@@ -124,7 +124,7 @@ describe("diff of the fixture change (test/fixtures/diff)", () => {
     expect(same.counts).toMatchObject({ remove: 0, replace: 0, update: 0, add: 0 });
     expect(same.warnings).toEqual([]);
     expect(renderMarkdown(same)).toContain("**No changes.**");
-    expect(renderMarkdown(same)).toContain("No warnings");
+    expect(renderMarkdown(same)).toContain("No critical data is destroyed or replaced, and no exposure is added.");
   });
 
   it("treats a first synth (empty base) as all new, with its exposure listed", () => {
@@ -152,6 +152,18 @@ describe("policy results that changed", () => {
     expect(markdown).toContain("| resolved | `s3-01` | mandatory | `urn:a` | s3-01 violated |");
   });
 
+  it("states the policy verdict before anything reassuring", async () => {
+    const quiet = snapshot([{ type: "aws:sqs/queue:Queue", id: "q", inputs: { name: "q" } }]);
+    const failing = renderMarkdown(await diffSnapshots(quiet, quiet, { audit: (s) => (s === quiet ? [] : []) }));
+    expect(failing.split("\n")[2]).toBe("**Policy: passes — no new finding.**");
+    let call = 0;
+    const violated = renderMarkdown(await diffSnapshots(quiet, quiet, { audit: () => (call++ === 0 ? [] : [b]) }));
+    const verdict = violated.indexOf("**Policy: FAILS — 1 new mandatory violation(s).**");
+    expect(verdict).toBeGreaterThan(0);
+    expect(verdict).toBeLessThan(violated.indexOf("No critical data is destroyed"));
+    expect(violated).not.toContain("No warnings");
+  });
+
   it("says when the audit was not given or failed, and still diffs", async () => {
     expect(renderMarkdown(await diffSnapshots(base, head))).toContain("_Not evaluated");
     const failing = await diffSnapshots(base, head, {
@@ -170,9 +182,30 @@ describe("property paths", () => {
     expect(changes.map((c) => c.path)).toEqual(["list[1]", 'tags["data-class"]']);
   });
 
-  it("never shows long or multi-line values", () => {
-    const [c] = diffProperties({ userData: "#!/bin/bash\necho a" }, { userData: "#!/bin/bash\necho b" });
-    expect(c).toEqual({ path: "userData", kind: "changed", secret: false, before: undefined, after: undefined });
+  it("summarises long or multi-line values by their size, and shows every other non-secret value", () => {
+    const [c] = diffProperties({ userData: "#!/bin/bash\necho a" }, { userData: "#!/bin/bash\necho bb" });
+    expect(c).toEqual({ path: "userData", kind: "changed", secret: false, before: "(text, 2 lines, 18 characters)", after: "(text, 2 lines, 19 characters)" });
+    const [policy] = diffProperties({}, { policy: { Statement: [{ Effect: "Allow", Action: "s3:GetObject" }] } });
+    expect(policy).toEqual({ path: "policy", kind: "added", secret: false, after: '{"Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}' });
+  });
+
+  it("matches list items by name, so an insertion shows one added item and no shifted lines", () => {
+    const peer = (app: string) => ({ podSelector: { matchLabels: { app } } });
+    const before = { spec: { ingress: [{ from: [peer("orders"), peer("users")], ports: [{ port: 443, protocol: "TCP" }] }] } };
+    const after = { spec: { ingress: [{ from: [peer("catalog"), peer("orders"), peer("users")], ports: [{ port: 443, protocol: "TCP" }] }] } };
+    expect(diffProperties(before, after)).toEqual([
+      { path: "spec.ingress[0].from[0]", kind: "added", secret: false, after: '{"podSelector":{"matchLabels":{"app":"catalog"}}}' },
+    ]);
+    const containers = (image: string) => [{ name: "sidecar", image: "envoy:1" }, { name: "app", image }];
+    const moved = diffProperties({ containers: containers("app:1") }, { containers: [...containers("app:2")].reverse() });
+    expect(moved).toEqual([{ path: "containers[0].image", kind: "changed", secret: false, before: '"app:1"', after: '"app:2"' }]);
+  });
+
+  it("treats a reordered list as no change (provider sets: subnet ids)", () => {
+    expect(diffProperties({ subnetIds: ["a", "b", "c"] }, { subnetIds: ["c", "a", "b"] })).toEqual([]);
+    expect(diffProperties({ subnetIds: ["a", "b"] }, { subnetIds: ["b", "x", "a"] })).toEqual([
+      { path: "subnetIds[1]", kind: "added", secret: false, after: '"x"' },
+    ]);
   });
 
   it("compares secrets of a --show-secrets export without revealing them", () => {
@@ -206,6 +239,28 @@ describe("replacement estimate", () => {
     expect(replacementCauses("kubernetes:core/v1:ConfigMap", ["data.KEY"], {})).toEqual([]);
     expect(replacementCauses("kubernetes:apps/v1:Deployment", ["spec.selector.matchLabels.app"], {})).toEqual(["spec.selector"]);
     expect(replacementCauses("random:index/randomPassword:RandomPassword", ["length"], {})).toEqual(["any input"]);
+  });
+
+  it("follows the resource's own replaceOnChanges and ignoreChanges options from the snapshot", () => {
+    const host = (ami: string, options: Partial<ResourceState>) =>
+      snapshot([{ type: "aws:ec2/instance:Instance", id: "db", inputs: { ami, instanceType: "m7i.large", tags: { "data-class": "critical" } }, ...options }]);
+    const ignoring = diffStructure(host("ami-1", { ignoreChanges: ["ami"] }), host("ami-2", { ignoreChanges: ["ami"] }));
+    expect(ignoring.counts).toMatchObject({ replace: 0, update: 0 });
+    expect(ignoring.warnings).toEqual([]);
+    expect(ignoring.ignored).toEqual([{ urn: expect.stringContaining("::db") as string, name: "db", paths: ["ami"] }]);
+    // Without the option (an export of an older engine), the same bump is a replacement.
+    expect(diffStructure(host("ami-1", {}), host("ami-2", {})).counts.replace).toBe(1);
+    const replaceOn = (type: string) => snapshot([{ type: "aws:sqs/queue:Queue", id: "q", inputs: { name: "q", delaySeconds: type }, replaceOnChanges: ["delaySeconds"] }]);
+    expect(diffStructure(replaceOn("0"), replaceOn("5")).components[0]?.changes[0]).toMatchObject({ op: "replace", replaceCauses: ["delaySeconds (replaceOnChanges)"] });
+  });
+
+  it("does not replace an EKS cluster for new subnets, but a node group (documented ForceNew)", () => {
+    expect(replacementCauses("aws:eks/cluster:Cluster", ["vpcConfig.subnetIds[2]"], {})).toEqual([]);
+    expect(replacementCauses("aws:eks/nodeGroup:NodeGroup", ["subnetIds[2]"], {})).toEqual(["subnetIds"]);
+  });
+
+  it("cites a source for every entry of the table", () => {
+    for (const type of Object.keys(REPLACE_ON_CHANGE)) expect(REPLACE_SOURCES[type], type).toMatch(/\S/);
   });
 
   it("treats a resource moved to another provider as a replacement", () => {

@@ -1,4 +1,5 @@
-import * as yaml from "js-yaml";
+import { AUTO_SCALING, serviceLinkedRoleArn } from "../../src/account/service-linked-roles";
+import { parseYaml } from "../../src/config/yaml-reader";
 import { describe, expect, it } from "vitest";
 import type { EgressConfig, EgressException } from "../../src/config/sections/egress";
 import { planEgressProxy, type ProxyRule, proxyCapacity, vpcResolverCidr } from "../../src/dmz/proxy-plan";
@@ -117,7 +118,7 @@ describe("egress proxy plan", () => {
 describe("proxy host user-data", () => {
   const p = plan([exception(".pypi.org", ["app"])]);
   const text = p.userData({ bucket: "fitness-platform-dev-logs-app", kmsKeyArn: "arn:aws:kms:eu-central-1:111111111111:key/0b7d5f0e-1111-4222-8333-944445555666" });
-  const doc = yaml.load(text.replace(/^#cloud-config\n/, "")) as {
+  const doc = parseYaml(text.replace(/^#cloud-config\n/, ""), "user-data") as {
     packages: string[];
     write_files: { path: string; permissions: string; content: string; defer: boolean }[];
     runcmd: string[][];
@@ -176,7 +177,7 @@ describe("proxy host permissions", () => {
   });
 
   it("lets Auto Scaling use the volume key, and names no wildcard principal", () => {
-    const doc = volumeKeyPolicy({ accountId: "111111111111", partition: "aws" });
+    const doc = volumeKeyPolicy({ accountId: "111111111111", partition: "aws", autoScalingRoleArn: serviceLinkedRoleArn("aws", "111111111111", AUTO_SCALING) });
     const principals = doc.Statement.map((s) => (s.Principal as { AWS: string }).AWS);
     expect(principals).toContain("arn:aws:iam::111111111111:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling");
     expect(principals).not.toContain("*");

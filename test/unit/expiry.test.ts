@@ -42,7 +42,7 @@ describe("dated entries", () => {
     expect(() => egressExceptions("Pulumi.dev.yaml", { config: { "fitness-platform:egress": { exceptions: [{ host: "a.example" }] } } }, "fitness-platform")).toThrow(
       "Pulumi.dev.yaml: fitness-platform:egress.exceptions[0].expires: null is not a date",
     );
-    expect(() => parseDocument("policy/config/dev.json", "{")).toThrow(/^policy\/config\/dev.json: cannot be parsed/);
+    expect(() => parseDocument("policy/config/dev.json", "{")).toThrow(/^policy\/config\/dev.json: not valid JSON/);
   });
 });
 

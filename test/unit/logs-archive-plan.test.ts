@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { LogsConfig } from "../../src/config/sections/logs";
 import { ENVIRONMENT_RULES } from "../../src/config/stack-rules";
 import { validatePlatformConfig } from "../../src/config/validate";
-import { physicalName } from "../../src/conventions/naming";
+import { bucketName, physicalName } from "../../src/conventions/naming";
 import { type ArchiveNaming, LOG_PREFIXES, NONCURRENT_VERSION_DAYS, planLogArchive } from "../../src/logs/archive-plan";
 import { isValidBucketName } from "../../src/logs/bucket-name";
 import { committedCatalogText, committedConfig } from "../support/stack-config";
@@ -17,7 +17,11 @@ function committed(stack: "dev" | "prod"): { naming: ArchiveNaming; logs: LogsCo
   });
   const scope = { project: platform.project, stack };
   return {
-    naming: { environment: platform.config.environment, name: (component, thing) => physicalName(scope, component, thing) },
+    naming: {
+      environment: platform.config.environment,
+      name: (component, thing) => physicalName(scope, component, thing),
+      bucketName: (component, thing, prefix) => bucketName({ ...scope, accountId: platform.aws.allowedAccountIds[0] ?? "" }, component, thing, prefix),
+    },
     logs: platform.config.logs,
   };
 }
@@ -97,16 +101,23 @@ describe("log archive plan", () => {
         expect(isValidBucketName(bucket.name), bucket.name).toBe(true);
         expect(bucket.name.length).toBeLessThanOrEqual(63);
       }
-      expect(plan.buckets.edge.name).toBe(`aws-waf-logs-fitness-platform-${stack}-logs-edge`);
+      expect(plan.buckets.edge.name).toBe(`aws-waf-logs-fitness-platform-${stack}-logs-edge-${stack === "dev" ? "111111111111" : "222222222222"}`);
       expect(new Set(Object.values(plan.buckets).map((b) => b.name)).size).toBe(4);
     }
   });
 
-  it("refuses a stack name that would make a bucket name too long", () => {
+  it("shortens a too-long bucket name stably, keeping the WAF prefix and the account id", () => {
     const { logs } = committed("dev");
     const scope = { project: "fitness-platform", stack: "a-very-long-feature-branch-stack-name" };
-    const naming: ArchiveNaming = { environment: "dev", name: (component, thing) => physicalName(scope, component, thing) };
-    expect(() => planLogArchive(naming, logs)).toThrow(/bucket name "aws-waf-logs-fitness-platform-a-very-long-feature-branch-stack-name-logs-edge" is not a valid S3 name/);
+    const naming: ArchiveNaming = {
+      environment: "dev",
+      name: (component, thing) => physicalName(scope, component, thing),
+      bucketName: (component, thing, prefix) => bucketName({ ...scope, accountId: "111111111111" }, component, thing, prefix),
+    };
+    const edge = planLogArchive(naming, logs).buckets.edge.name;
+    expect(edge).toMatch(/^aws-waf-logs-fitness-platform-a-very-long-.*-111111111111$/);
+    expect(edge.length).toBeLessThanOrEqual(63);
+    expect(planLogArchive(naming, logs).buckets.edge.name).toBe(edge);
   });
 
   it("never transitions at or after expiry, even when configured later than retention", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { physicalName } from "../../src/conventions/naming";
+import { bucketName, physicalName } from "../../src/conventions/naming";
 import { planLogArchive } from "../../src/logs/archive-plan";
 import { logBucketPolicy } from "../../src/logs/bucket-policies";
 import { elbLogDeliveryPrincipal } from "../../src/logs/elb-log-delivery";
@@ -13,7 +13,7 @@ const ACCOUNT = "111111111111";
 const REGION = "eu-central-1";
 const scope = { project: "fitness-platform", stack: "dev" };
 const plan = planLogArchive(
-  { environment: "dev", name: (c, t) => physicalName(scope, c, t) },
+  { environment: "dev", name: (c, t) => physicalName(scope, c, t), bucketName: (c, t, prefix) => bucketName({ ...scope, accountId: ACCOUNT }, c, t, prefix) },
   { retentionDays: 30, auditRetentionDays: 90, logGroupRetentionDays: 30, abortIncompleteUploadDays: 3, fluentBit: { chartVersion: "0.48.9", imageTag: "3.2.10", imageDigest: `sha256:${"a".repeat(64)}` } },
 );
 const all = Object.values(plan.buckets);

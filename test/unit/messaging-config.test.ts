@@ -1,4 +1,4 @@
-import * as yaml from "js-yaml";
+import { parseYaml, renderYaml } from "../../src/config/yaml-reader";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors";
 import { validatePlatformConfig } from "../../src/config/validate";
@@ -10,10 +10,10 @@ type Data = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 function errorsOf(stack: string, edit: (messaging: Data, catalog: Data) => void): string[] {
   const config = committedConfigData(stack);
-  const catalog = yaml.load(committedCatalogText()) as Data;
+  const catalog = parseYaml(committedCatalogText(), "src/config/catalog.yaml") as Data;
   edit(config[`${P}:messaging`] as Data, catalog);
   try {
-    validatePlatformConfig({ stack, config: encodeConfig(config), catalogFile: "src/config/catalog.yaml", catalogText: yaml.dump(catalog), now: NOW });
+    validatePlatformConfig({ stack, config: encodeConfig(config), catalogFile: "src/config/catalog.yaml", catalogText: renderYaml(catalog), now: NOW });
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return (err as ConfigError).lines;

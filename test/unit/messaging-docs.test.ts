@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import { parseYaml } from "../../src/config/yaml-reader";
 import { describe, expect, it } from "vitest";
 import { catalogSchema } from "../../src/config/catalog-schema";
 import { messagingSchema } from "../../src/config/sections/messaging";
@@ -10,7 +10,7 @@ import { committedCatalogText, committedConfigData, ROOT } from "../support/stac
 
 describe("docs/messaging.md", () => {
   it("lists the catalog's events, publishers and subscribers as the catalog declares them", () => {
-    const catalog = catalogSchema.parse(yaml.load(committedCatalogText()));
+    const catalog = catalogSchema.parse(parseYaml(committedCatalogText(), "src/config/catalog.yaml"));
     const config = messagingSchema.parse(committedConfigData("dev")["fitness-platform:messaging"]);
     const expected = renderEventTable(planTopology({ project: "fitness-platform", stack: "dev" }, catalog, config));
     const doc = fs.readFileSync(path.join(ROOT, "docs/messaging.md"), "utf8");

@@ -1,4 +1,4 @@
-import * as yaml from "js-yaml";
+import { parseYaml } from "../../src/config/yaml-reader";
 import { describe, expect, it } from "vitest";
 import { type Catalog, catalogSchema } from "../../src/config/catalog-schema";
 import { type MessagingConfig, messagingSchema } from "../../src/config/sections/messaging";
@@ -9,7 +9,7 @@ import { committedCatalogText, committedConfigData } from "../support/stack-conf
 const scope = { project: "fitness-platform", stack: "prod" };
 
 function committedCatalog(): Catalog {
-  return catalogSchema.parse(yaml.load(committedCatalogText()));
+  return catalogSchema.parse(parseYaml(committedCatalogText(), "src/config/catalog.yaml"));
 }
 
 function messagingConfig(stack: string): MessagingConfig {

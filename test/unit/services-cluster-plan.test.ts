@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterConfig } from "../../src/config/sections/cluster";
-import { CONTROL_PLANE_LOG_TYPES, planAddons, planEndpoint, planNodeTemplate, principalFromCallerArn } from "../../src/services/cluster-plan";
+import { LINUX_EPHEMERAL } from "../../src/network/nacl-plan";
+import { planCapacity, platformDemand, serviceDemand } from "../../src/services/capacity-plan";
+import { apiServiceIp, checkAddonVersions, checkServiceCidr, CONTROL_PLANE_LOG_TYPES, planAddons, planEndpoint, planNodeTemplate, principalFromCallerArn } from "../../src/services/cluster-plan";
 import { mirroredImage, planRepositories, serviceImage } from "../../src/services/images";
 import { cpuMillis, memoryMiB, renderCpu, renderMemory } from "../../src/services/quantity";
 import { build } from "./services-support";
@@ -30,15 +32,63 @@ describe("cluster plan", () => {
       ["coredns", cluster.addons.coreDns],
       ["metrics-server", cluster.addons.metricsServer],
     ]);
-    expect(JSON.parse(addons[0]!.configurationValues!)).toEqual({ enableNetworkPolicy: "true" });
+    // Fault 6: strict mode, so a new pod is never open before its policies attach.
+    const cni = JSON.parse(addons[0]!.configurationValues!) as { enableNetworkPolicy: string; env: Record<string, string> };
+    expect(cni.enableNetworkPolicy).toBe("true");
+    expect(cni.env["NETWORK_POLICY_ENFORCING_MODE"]).toBe("strict");
+    // Fault 6: the CNI has its own pod identity (nodes' IMDS is closed to pods).
+    expect(addons[0]!.podIdentity).toEqual({ serviceAccount: "aws-node", managedPolicy: "AmazonEKS_CNI_Policy" });
     expect(addons.filter((a) => a.afterNodes).map((a) => a.name)).toEqual(["coredns", "metrics-server"]);
     expect(CONTROL_PLANE_LOG_TYPES).toHaveLength(5);
   });
 
-  it("requires IMDSv2 with two hops and an encrypted root disk on nodes", () => {
+  it("keeps SNAT and the NACLs consistent (fault 6): no node SNAT, so replies reach the pods' own ephemeral ports", () => {
+    const cni = JSON.parse(planAddons(cluster)[0]!.configurationValues!) as { env: Record<string, string> };
+    // With the CNI's SNAT on, replies return to randomised ports from 1024 up, below the NACLs' return range.
+    const snatOn = cni.env["AWS_VPC_K8S_CNI_EXTERNALSNAT"] !== "true";
+    const lowestReplyPort = snatOn ? 1024 : 32768;
+    expect(lowestReplyPort).toBeGreaterThanOrEqual(LINUX_EPHEMERAL.from);
+  });
+
+  it("requires IMDSv2 with ONE hop and an encrypted root disk on nodes (fault 6)", () => {
     const t = planNodeTemplate(cluster);
-    expect(t.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 2 });
+    expect(t.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 1 });
     expect(t.rootVolume).toMatchObject({ encrypted: "true", volumeType: "gp3", volumeSize: cluster.nodeGroup.diskGiB });
+  });
+
+  it("pins a Kubernetes version in EKS standard support and kube-proxy built for it (fault 7)", () => {
+    expect(cluster.kubernetesVersion).toBe("1.35");
+    expect(() => checkAddonVersions(cluster)).not.toThrow();
+    expect(() => checkAddonVersions({ ...cluster, addons: { ...cluster.addons, kubeProxy: "v1.33.0-eksbuild.2" } })).toThrow(
+      "fitness-platform:cluster.addons.kubeProxy = v1.33.0-eksbuild.2: allowed: the kube-proxy build for Kubernetes 1.35",
+    );
+  });
+
+  it("pins the service CIDR outside the VPC and derives the API service address from it (fault 2)", () => {
+    expect(apiServiceIp("172.20.0.0/16")).toBe("172.20.0.1");
+    expect(apiServiceIp("10.100.0.0/16")).toBe("10.100.0.1");
+    expect(() => checkServiceCidr("172.20.0.0/16", "10.20.0.0/16")).not.toThrow();
+    expect(() => checkServiceCidr("10.20.128.0/20", "10.20.0.0/16")).toThrow("fitness-platform:cluster.serviceIpv4Cidr = 10.20.128.0/20: allowed: a block outside the VPC 10.20.0.0/16");
+  });
+});
+
+describe("node capacity (fault 5)", () => {
+  const prod = build("prod");
+  const demand = (b: typeof dev) => [...serviceDemand(b.platform.catalog), platformDemand("envoy", b.platform.config.cluster.ingressGateway.maxReplicas + 1, "260m", "320Mi")];
+
+  it("fits every service at its HPA maximum with one availability zone lost, in both stacks", () => {
+    for (const b of [dev, prod]) {
+      const plan = planCapacity(b.platform.config.cluster, b.platform.config.network.availabilityZones.length, demand(b));
+      expect(plan.nodesAfterZoneLoss * plan.capacity.cpuMillis).toBeGreaterThanOrEqual(plan.demand.cpuMillis);
+      expect(plan.nodesAfterZoneLoss * plan.capacity.memoryMiB).toBeGreaterThanOrEqual(plan.demand.memoryMiB);
+      expect(plan.nodesAfterZoneLoss * plan.capacity.pods).toBeGreaterThanOrEqual(plan.demand.pods);
+    }
+  });
+
+  it("refuses node groups whose maxima cannot hold the services' maxima once a zone is gone", () => {
+    expect(() => planCapacity({ ...cluster, nodeGroup: { ...cluster.nodeGroup, maxSize: 3 } }, 2, demand(dev))).toThrow(/fitness-platform:cluster\.nodeGroup\.maxSize = 3: allowed: >= \d+ per zone/);
+    expect(() => planCapacity(cluster, 1, demand(dev))).toThrow("allowed: 2 or more");
+    expect(() => planCapacity({ ...cluster, nodeGroup: { ...cluster.nodeGroup, instanceTypes: ["x9.huge"] } }, 2, demand(dev))).toThrow('"x9.huge": allowed: one of');
   });
 });
 
@@ -50,14 +100,18 @@ describe("images", () => {
     expect(repos.filter((r) => r.kind === "service").map((r) => r.name)).toEqual(
       Object.keys(dev.platform.catalog.services).sort().map((s) => `fitness-platform/services/${s}`),
     );
-    expect(repos.filter((r) => r.kind === "mirror").map((r) => r.source)).toContain("registry.k8s.io/ingress-nginx/controller");
+    const sources = repos.filter((r) => r.kind === "mirror").map((r) => r.source);
+    expect(sources).toEqual(expect.arrayContaining(["docker.io/envoyproxy/gateway", "docker.io/envoyproxy/envoy", "registry.k8s.io/autoscaling/cluster-autoscaler"]));
+    // Fault 1: the retired ingress-nginx is gone.
+    expect(sources.filter((x) => x?.includes("ingress-nginx"))).toEqual([]);
   });
 
   it("references only this account's ECR, by immutable tag or tag@digest, and fails clearly on a missing entry", () => {
-    expect(serviceImage(scope, dev.platform.config.images, "users")).toBe("111111111111.dkr.ecr.eu-central-1.amazonaws.com/fitness-platform/services/users:1.4.2");
+    expect(serviceImage(scope, dev.platform.config.images, "users")).toMatch(/^111111111111\.dkr\.ecr\.eu-central-1\.amazonaws\.com\/fitness-platform\/services\/users:1\.4\.2@sha256:[0-9a-f]{64}$/);
     expect(() => serviceImage(scope, { ...dev.platform.config.images, serviceTags: {} }, "users")).toThrow("fitness-platform:images.serviceTags.users = (missing)");
-    const gw = mirroredImage(scope, dev.platform.config.images, "ingress-nginx-controller");
-    expect(gw).toMatchObject({ registry: "111111111111.dkr.ecr.eu-central-1.amazonaws.com", path: "fitness-platform/mirror/ingress-nginx-controller", digest: expect.stringMatching(/^sha256:/) });
+    expect(() => serviceImage(scope, { ...dev.platform.config.images, serviceTags: { users: "1.4.2" } }, "users")).toThrow("allowed: <tag>@sha256:<64 hex digits>");
+    const gw = mirroredImage(scope, dev.platform.config.images, "envoy-gateway");
+    expect(gw).toMatchObject({ registry: "111111111111.dkr.ecr.eu-central-1.amazonaws.com", path: "fitness-platform/mirror/envoy-gateway", digest: expect.stringMatching(/^sha256:/) });
     expect(() => mirroredImage(scope, dev.platform.config.images, "envoy")).toThrow('fitness-platform:images.mirrored has no "envoy"');
   });
 });
@@ -88,9 +142,11 @@ describe("cluster config", () => {
     );
   });
 
-  it("requires the load balancer controller's chart and image to be pinned", () => {
-    expect(() =>
-      build("dev", { config: (c) => void ((cluster(c)["loadBalancerController"] as Record<string, unknown>)["imageDigest"] = "latest") }),
-    ).toThrow(/fitness-platform:cluster\.loadBalancerController\.imageDigest = "latest": allowed: an image digest/);
+  it("requires every chart to be pinned", () => {
+    for (const key of ["loadBalancerController", "ingressGateway", "clusterAutoscaler"]) {
+      expect(() => build("dev", { config: (c) => void ((cluster(c)[key] as Record<string, unknown>)["chartVersion"] = "latest") })).toThrow(
+        new RegExp(`fitness-platform:cluster\\.${key}\\.chartVersion = "latest": allowed: a pinned chart version`),
+      );
+    }
   });
 });

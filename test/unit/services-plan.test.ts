@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RESTRICTED_NAMESPACE_LABELS, type KubeObject } from "../../src/services/objects";
-import { EDGE_NAMESPACE, GATEWAY_APP, messagingEnvironment } from "../../src/services/workload-plan";
-import { allowed, build, CA_PEM, find, pod, PROXY_URL } from "./services-support";
+import { messagingEnvironment } from "../../src/services/workload-plan";
+import { canConnect } from "../../src/services/reachability";
+import { build, CA_PEM, find, PROXY_URL } from "./services-support";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- plain Kubernetes objects
 
@@ -39,31 +40,60 @@ describe("per-service objects", () => {
         requests: { cpu: spec.resources.cpuRequest, memory: spec.resources.memoryRequest },
         limits: { cpu: spec.resources.cpuLimit, memory: spec.resources.memoryLimit },
       });
-      for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) expect(c![probe].httpGet).toEqual({ path: spec.healthPath, port: "http" });
-      expect(c!.image).toBe(`111111111111.dkr.ecr.eu-central-1.amazonaws.com/fitness-platform/services/${s}:${dev.platform.config.images.serviceTags[s]}`);
+      // Fault 7: readiness asks the health path (dependencies); liveness only the open port, so a database
+      // outage takes pods out of rotation without restarting them; numeric ports; a drain delay.
+      expect(c!.readinessProbe.httpGet).toEqual({ path: spec.healthPath, port: spec.port });
+      expect(c!.livenessProbe).toMatchObject({ tcpSocket: { port: spec.port } });
+      expect(c!.livenessProbe.httpGet).toBeUndefined();
+      expect(c!.startupProbe).toMatchObject({ tcpSocket: { port: spec.port } });
+      expect(c!.lifecycle.preStop.sleep.seconds).toBeGreaterThanOrEqual(5);
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(c!.lifecycle.preStop.sleep.seconds);
+      // Fault 7: by digest.
+      const [tag, digest] = dev.platform.config.images.serviceTags[s]!.split("@");
+      expect(c!.image).toBe(`111111111111.dkr.ecr.eu-central-1.amazonaws.com/fitness-platform/services/${s}:${tag}@${digest}`);
+      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect((pod.topologySpreadConstraints as Json[]).find((t) => t.topologyKey === "topology.kubernetes.io/zone")).toMatchObject({ maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" });
-      // No secret literal in the environment: the password only by reference.
-      for (const e of c!.env as Json[]) expect(e.value).toBeUndefined();
+      // Fault 3: no password anywhere in the pod spec, not even by Secret reference.
+      expect(c!.env).toBeUndefined();
+      expect(JSON.stringify(pod)).not.toMatch(/secretKeyRef|secretRef|"secret":/);
     }
   });
 
-  it("configures a database owner with host, CA bundle and a Secret reference, and the others without", () => {
-    const orders = find(dev.all, "ConfigMap", "orders", "orders-config")["data"] as Json;
-    expect(orders).toMatchObject({ PGHOST: "purchase-history.db.dev.fitness.internal", PGPORT: "5432", PGDATABASE: "orders", PGUSER: "orders", PGSSLMODE: "verify-full" });
-    expect(find(dev.all, "ConfigMap", "orders", "orders-db-ca")["data"]).toEqual({ "ca.crt": CA_PEM });
-    const env = (podSpec(find(dev.all, "Deployment", "orders", "orders")).containers as Json[])[0]!.env as Json[];
-    expect(env).toEqual([{ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "orders-database", key: "password" } } }]);
-    expect(dev.planned.find((p) => p.service === "orders")?.databaseSecret).toEqual({ name: "orders-database", namespace: "orders", key: "password" });
-    expect(find(dev.all, "ConfigMap", "notifications", "notifications-config")["data"]).not.toHaveProperty("PGHOST");
-    expect(dev.planned.find((p) => p.service === "notifications")?.databaseSecret).toBeUndefined();
+  it("leaves the replica count to the HPA (fault 4: no spec.replicas on an HPA-scaled Deployment)", () => {
+    for (const s of services) {
+      const deployment = find(dev.all, "Deployment", s, s)["spec"] as Json;
+      expect(deployment).not.toHaveProperty("replicas");
+      expect((find(dev.all, "HorizontalPodAutoscaler", s, s)["spec"] as Json).scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: s });
+    }
   });
 
-  it("routes each public path through the gateway's class to its own service, and nothing for a service without routes", () => {
-    const users = find(dev.all, "Ingress", "users", "users")["spec"] as Json;
-    expect(users.ingressClassName).toBe("nginx");
-    expect(users.rules[0].host).toBe(dev.platform.config.edge.domainName);
-    expect((users.rules[0].http.paths as Json[]).map((p) => [p.path, p.backend.service.name])).toEqual([["/api/auth", "users"], ["/api/users", "users"]]);
-    expect(dev.all.filter((o) => o.kind === "Ingress" && o.metadata.namespace === "notifications")).toEqual([]);
+  it("targets the container port by number, equal to the service port (fault 7; the VPC CNI resolves ClusterIPs by port)", () => {
+    for (const s of services) {
+      const port = dev.platform.catalog.services[s]!.port;
+      expect((find(dev.all, "Service", s, s)["spec"] as Json).ports).toEqual([{ name: "http", port, targetPort: port, protocol: "TCP" }]);
+    }
+  });
+
+  it("configures a database owner with host, CA bundle and its Secrets Manager ARN, and no Kubernetes Secret anywhere (fault 3)", () => {
+    const orders = find(dev.all, "ConfigMap", "orders", "orders-config")["data"] as Json;
+    expect(orders).toMatchObject({ PGHOST: "purchase-history.db.dev.fitness.internal", PGPORT: "5432", PGDATABASE: "orders", PGUSER: "orders", PGSSLMODE: "verify-full" });
+    expect(orders["DB_SECRET_ARN"]).toMatch(/^arn:aws:secretsmanager:.*:secret:orders-db$/);
+    expect(find(dev.all, "ConfigMap", "orders", "orders-db-ca")["data"]).toEqual({ "ca.crt": CA_PEM });
+    expect(find(dev.all, "ConfigMap", "notifications", "notifications-config")["data"]).not.toHaveProperty("PGHOST");
+    expect(dev.all.filter((o) => o.kind === "Secret")).toEqual([]);
+  });
+
+  it("routes each public path as an HTTPRoute on the edge Gateway to its own service, and nothing for a service without routes", () => {
+    const users = find(dev.all, "HTTPRoute", "users", "users")["spec"] as Json;
+    expect(users.parentRefs).toEqual([{ name: "edge", namespace: "edge", sectionName: "http" }]);
+    expect(users.hostnames).toEqual([dev.platform.config.edge.domainName]);
+    expect((users.rules[0].matches as Json[]).map((m) => m.path)).toEqual([{ type: "PathPrefix", value: "/api/auth" }, { type: "PathPrefix", value: "/api/users" }]);
+    expect(users.rules[0].backendRefs).toEqual([{ name: "users", port: dev.platform.catalog.services["users"]!.port }]);
+    expect(dev.all.filter((o) => o.kind === "HTTPRoute" && o.metadata.namespace === "notifications")).toEqual([]);
+    expect(dev.all.filter((o) => o.kind === "Ingress")).toEqual([]);
+    // Only namespaces of public services may attach routes to the Gateway.
+    expect(find(dev.all, "Namespace", undefined, "users").metadata.labels).toHaveProperty("fitness.example.com/public-routes", "true");
+    expect(find(dev.all, "Namespace", undefined, "notifications").metadata.labels).not.toHaveProperty("fitness.example.com/public-routes");
   });
 
   it("names topics and queues in the environment by event and queue kind", () => {
@@ -75,13 +105,15 @@ describe("per-service objects", () => {
   });
 });
 
-describe("network policies", () => {
-  it("denies ingress and egress by default and allows DNS in every namespace", () => {
+describe("network policies (VPC CNI model)", () => {
+  const m = dev.model;
+  const svc = (name: string) => ({ service: `${name}/${name}` });
+  it("denies by default and allows DNS (through the kube-dns ClusterIP) in every namespace", () => {
     const namespaces = dev.all.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name);
-    for (const ns of namespaces) {
-      expect(find(dev.all, "NetworkPolicy", ns, "default-deny")["spec"]).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-      expect(allowed(dev.all, pod(ns, ns), pod("kube-system", "x"), 53, "UDP")).toBe(false);
-      expect(allowed(dev.all, pod(ns, ns), { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } }, 53, "UDP")).toBe(true);
+    for (const ns of namespaces) expect(find(dev.all, "NetworkPolicy", ns, "default-deny")["spec"]).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    for (const s of services) {
+      expect(canConnect(m, { workload: `${s}/${s}` }, { service: "kube-system/kube-dns" }, 53, "UDP")).toBe(true);
+      expect(canConnect(m, { workload: `${s}/${s}` }, { service: "kube-system/kube-dns" }, 80)).toBe(false);
     }
   });
 
@@ -91,37 +123,36 @@ describe("network policies", () => {
         if (from === to) continue;
         const port = dev.platform.catalog.services[to]!.port;
         const declared = dev.platform.catalog.services[from]!.calls.includes(to);
-        expect(allowed(dev.all, pod(from, from), pod(to, to), port), `${from} -> ${to}`).toBe(declared);
+        expect(canConnect(m, { workload: `${from}/${from}` }, svc(to), port), `${from} -> ${to}`).toBe(declared);
       }
     }
-    expect(allowed(dev.all, pod("trainings", "trainings"), pod("users", "users"), 8080)).toBe(true);
-    expect(allowed(dev.all, pod("trainings", "trainings"), pod("users", "users"), 9090)).toBe(false);
   });
 
-  it("admits the gateway only to services with public routes, and the ALB's DMZ addresses only to the gateway port", () => {
-    const gw = pod(EDGE_NAMESPACE, GATEWAY_APP);
+  it("admits Envoy only to services with public routes, and the ALB's DMZ addresses only to Envoy's port", () => {
+    const envoy = { workload: "edge/envoy" };
     for (const s of services) {
-      const isPublic = dev.platform.catalog.services[s]!.publicRoutes.length > 0;
-      expect(allowed(dev.all, gw, pod(s, s), 8080), s).toBe(isPublic);
+      const spec = dev.platform.catalog.services[s]!;
+      expect(canConnect(m, envoy, svc(s), spec.port), s).toBe(spec.publicRoutes.length > 0);
     }
-    const albIp = inDmz(10);
-    expect(allowed(dev.all, { ip: albIp }, gw, dev.platform.config.cluster.ingressGateway.port)).toBe(true);
-    expect(allowed(dev.all, { ip: albIp }, gw, 10254)).toBe(false);
-    expect(allowed(dev.all, { ip: albIp }, pod("users", "users"), 8080)).toBe(false);
+    const port = dev.platform.config.cluster.ingressGateway.port;
+    expect(canConnect(m, { ip: inDmz(10) }, { workload: "edge/envoy" }, port)).toBe(true);
+    expect(canConnect(m, { ip: inDmz(10) }, { workload: "edge/envoy" }, 19000)).toBe(false);
+    expect(canConnect(m, { ip: inDmz(10) }, svc("users"), 8080)).toBe(false);
   });
 
   it("lets a service reach only its own database host, the VPC endpoints on 443 and the Pod Identity agent", () => {
     const hostIp = (service: string) => dev.services.databases[service]!.hostIp;
-    expect(allowed(dev.all, pod("orders", "orders"), { ip: hostIp("orders") }, 5432)).toBe(true);
-    expect(allowed(dev.all, pod("orders", "orders"), { ip: hostIp("users") }, 5432)).toBe(false);
-    expect(allowed(dev.all, pod("notifications", "notifications"), { ip: hostIp("users") }, 5432)).toBe(false);
-    expect(allowed(dev.all, pod("orders", "orders"), { ip: "10.20.64.5" }, 443)).toBe(true);
-    expect(allowed(dev.all, pod("orders", "orders"), { ip: "52.94.1.1" }, 443)).toBe(false);
-    expect(allowed(dev.all, pod("orders", "orders"), { ip: "169.254.170.23" }, 80)).toBe(true);
-    expect(allowed(dev.all, pod("orders", "orders"), { ip: "169.254.169.254" }, 80)).toBe(false);
-    // SES SMTP through its endpoint: the notifier only.
-    expect(allowed(dev.all, pod("notifications", "notifications"), { ip: "10.20.64.5" }, 587)).toBe(true);
-    expect(allowed(dev.all, pod("orders", "orders"), { ip: "10.20.64.5" }, 587)).toBe(false);
+    const orders = { workload: "orders/orders" };
+    const endpoint = dev.services.addresses.appCidrs[1]!.replace(/\.0\/\d+$/, ".5");
+    expect(canConnect(m, orders, { ip: hostIp("orders") }, 5432)).toBe(true);
+    expect(canConnect(m, orders, { ip: hostIp("users") }, 5432)).toBe(false);
+    expect(canConnect(m, { workload: "notifications/notifications" }, { ip: hostIp("users") }, 5432)).toBe(false);
+    expect(canConnect(m, orders, { ip: endpoint }, 443)).toBe(true);
+    expect(canConnect(m, orders, { ip: "52.94.1.1" }, 443)).toBe(false);
+    expect(canConnect(m, orders, { ip: "169.254.170.23" }, 80)).toBe(true);
+    expect(canConnect(m, orders, { ip: "169.254.169.254" }, 80)).toBe(false);
+    expect(canConnect(m, { workload: "notifications/notifications" }, { ip: endpoint }, 587)).toBe(true);
+    expect(canConnect(m, orders, { ip: endpoint }, 587)).toBe(false);
   });
 });
 
@@ -136,16 +167,16 @@ describe("egress proxy", () => {
   it("sets no proxy and opens no path to it without a live exception", () => {
     for (const s of services) {
       expect(find(dev.all, "ConfigMap", s, `${s}-config`)["data"]).not.toHaveProperty("HTTPS_PROXY");
-      expect(allowed(dev.all, pod(s, s), { ip: proxyIp }, 3128)).toBe(false);
+      expect(canConnect(dev.model, { workload: `${s}/${s}` }, { ip: proxyIp }, 3128)).toBe(false);
     }
   });
 
   it("gives HTTPS_PROXY and the proxy path only to the service a live exception names", () => {
     const withEx = build("dev", { config: exception(["notifications"]) });
     expect(find(withEx.all, "ConfigMap", "notifications", "notifications-config")["data"]).toMatchObject({ HTTPS_PROXY: PROXY_URL, NO_PROXY: "localhost,.internal" });
-    expect(allowed(withEx.all, pod("notifications", "notifications"), { ip: proxyIp }, 3128)).toBe(true);
+    expect(canConnect(withEx.model, { workload: "notifications/notifications" }, { ip: proxyIp }, 3128)).toBe(true);
     expect(find(withEx.all, "ConfigMap", "users", "users-config")["data"]).not.toHaveProperty("HTTPS_PROXY");
-    expect(allowed(withEx.all, pod("users", "users"), { ip: proxyIp }, 3128)).toBe(false);
+    expect(canConnect(withEx.model, { workload: "users/users" }, { ip: proxyIp }, 3128)).toBe(false);
   });
 
   it("ignores an exception that is not live yet or does not admit the app zone", () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
-import * as yaml from "js-yaml";
+import { parseYaml } from "../../src/config/yaml-reader";
 import { describe, expect, it } from "vitest";
 
 /**
@@ -37,7 +37,7 @@ interface Workflow {
 }
 
 const text = (file: string): string => readFileSync(path.join(DIR, file), "utf8");
-const load = (file: string): Workflow => yaml.load(text(file)) as Workflow;
+const load = (file: string): Workflow => parseYaml(text(file), file) as Workflow;
 const steps = (wf: Workflow): Step[] => Object.values(wf.jobs).flatMap((j) => j.steps);
 const runs = (job: Job): string => job.steps.map((s) => s.run ?? "").join("\n");
 const action = (job: Job, name: string): Step[] => job.steps.filter((s) => s.uses?.startsWith(`${name}@`));

@@ -1,4 +1,5 @@
-import * as yaml from "js-yaml";
+import { InputError } from "../../config/input-error";
+import { parseYaml, renderYaml } from "../../config/yaml-reader";
 import { EXPIRY_SCRIPT_PATH, EXPIRY_UNIT, renderExpiryUnits } from "./expiry";
 import { LOG_SHIPPER_PATH, LOG_SHIPPER_UNIT, renderLogShipperUnits } from "./log-shipping";
 import { HOST_PATHS } from "./paths";
@@ -55,7 +56,7 @@ export function renderProxyUserData(files: ProxyHostFiles): string {
       ["systemctl", "enable", "--now", `${EXPIRY_UNIT}.timer`, `${LOG_SHIPPER_UNIT}.timer`, `${LOG_SHIPPER_UNIT}-on-stop.service`],
     ],
   };
-  const body = yaml.dump(doc, { lineWidth: -1, noRefs: true, sortKeys: false });
+  const body = renderYaml(doc);
   const text = `#cloud-config\n# Egress proxy (D6), rendered by the fitness-platform program. No secrets in here.\n${body}`;
   const size = Buffer.byteLength(text, "utf8");
   if (size > USER_DATA_LIMIT) {
@@ -72,9 +73,10 @@ export function fileFromUserData(userData: string, path: string): string | undef
   if (!userData.startsWith("#cloud-config")) return undefined;
   let doc: unknown;
   try {
-    doc = yaml.load(userData);
-  } catch {
-    return undefined;
+    doc = parseYaml(userData, "user-data");
+  } catch (err) {
+    if (err instanceof InputError) return undefined;
+    throw err;
   }
   const files = (doc as { write_files?: unknown } | null)?.write_files;
   if (!Array.isArray(files)) return undefined;

@@ -1,4 +1,6 @@
-import * as fs from "node:fs";
+import { readBoundedText } from "../../config/bounded-file";
+import { InputError } from "../../config/input-error";
+import { CONFIG_JSON_LIMITS, parseJson } from "../../config/json-reader";
 import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
 import type { PlatformPolicy } from "../../../policy/framework/metadata";
 
@@ -59,18 +61,14 @@ export function parsePolicyConfig(raw: unknown, source: string): Map<string, Pol
 }
 
 export function readPolicyConfig(file: string): Map<string, PolicyConfig> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new PolicyConfigError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  if (text.trim() === "") return new Map();
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    const text = readBoundedText(file, CONFIG_JSON_LIMITS.maxBytes, "policy configuration");
+    if (text.trim() === "") return new Map();
+    raw = parseJson(text, file, CONFIG_JSON_LIMITS);
   } catch (err) {
-    throw new PolicyConfigError(`${file}: not valid JSON (${(err as Error).message})`);
+    if (err instanceof InputError) throw new PolicyConfigError(err.message);
+    throw err;
   }
   return parsePolicyConfig(raw, file);
 }

@@ -1,5 +1,4 @@
-import * as fs from "node:fs";
-import { parseSnapshot, SnapshotError } from "../snapshot/reader";
+import { parseSnapshotJson, readSnapshotText, SnapshotError, snapshotFromDocument } from "../snapshot/reader";
 import type { ResourceState, StackExport } from "../snapshot/types";
 
 /**
@@ -52,13 +51,13 @@ function fromPreview(doc: Record<string, unknown>, source: string): AuditInput {
     states.set(key, { ...state, urn: key });
   });
   // Reuse the export reader's checks on each state.
-  const snapshot = readExport(JSON.stringify({ version: 3, deployment: { manifest: {}, resources: [...states.values()] } }), source);
+  const snapshot = checkedExport({ version: 3, deployment: { manifest: {}, resources: [...states.values()] } }, source);
   return { source, format: "preview", resources: snapshot.deployment.resources };
 }
 
-function readExport(text: string, source: string): StackExport {
+function checkedExport(doc: unknown, source: string): StackExport {
   try {
-    return parseSnapshot(text, source);
+    return snapshotFromDocument(doc, source);
   } catch (err) {
     if (err instanceof SnapshotError) throw new AuditInputError(err.message);
     throw err;
@@ -69,16 +68,17 @@ function readExport(text: string, source: string): StackExport {
 export function parseAuditInput(text: string, source: string): AuditInput {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseSnapshotJson(text, source);
   } catch (err) {
-    throw new AuditInputError(`${source}: not valid JSON (${(err as Error).message})`);
+    if (err instanceof SnapshotError) throw new AuditInputError(err.message);
+    throw err;
   }
   if (!isObject(doc)) throw new AuditInputError(`${source}: expected a stack export or the output of \`pulumi preview --json\``);
   if (Array.isArray(doc["steps"])) return fromPreview(doc, source);
-  if ("version" in doc || "deployment" in doc || "checkpoint" in doc) return fromStackExport(readExport(text, source), source);
+  if ("version" in doc || "deployment" in doc || "checkpoint" in doc) return fromStackExport(checkedExport(doc, source), source);
   if (Array.isArray(doc["resources"]) && isObject(doc["manifest"])) {
     // A bare deployment (the `deployment` member of an export).
-    return fromStackExport(readExport(JSON.stringify({ version: 3, deployment: doc }), source), source);
+    return fromStackExport(checkedExport({ version: 3, deployment: doc }, source), source);
   }
   throw new AuditInputError(
     `${source}: neither a stack export (version 3, from \`pulumi stack export\` or synth) nor the output of \`pulumi preview --json\` (steps)`,
@@ -88,9 +88,10 @@ export function parseAuditInput(text: string, source: string): AuditInput {
 export function readAuditInput(file: string): AuditInput {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = readSnapshotText(file);
   } catch (err) {
-    throw new AuditInputError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    if (err instanceof SnapshotError) throw new AuditInputError(err.message);
+    throw err;
   }
   return parseAuditInput(text, file);
 }

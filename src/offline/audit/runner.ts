@@ -8,6 +8,7 @@ import type {
   StackValidationArgs,
 } from "@pulumi/policy";
 import rootPackage from "../../../package.json";
+import { splitFinding } from "../../../policy/framework/findings";
 import { controlLabels, DECISION_TITLES, DECISIONS, type PlatformPolicy } from "../../../policy/framework/metadata";
 import { waiverLedger, waiverProblems, type Waiver } from "../../../policy/framework/waivers";
 import { backupCoverage } from "../../../policy/backups/coverage";
@@ -142,18 +143,22 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
   const getConfigOf = (p: PlatformPolicy) => (): Record<string, unknown> => structuredClone({ ...(config.policies.get(p.policy.name)?.properties ?? {}) });
   const tallies = new Map<string, Tally>(policies.map((p) => [p.policy.name, { evaluated: 0, unchecked: 0, notApplicable: undefined, violations: [] }]));
 
-  const record = (p: PlatformPolicy, level: EnforcementLevel, kind: ViolationRecord["kind"], message: string, state: ResourceState | undefined): ViolationRecord => ({
-    policy: p.meta.id,
-    title: p.meta.title,
-    level: kind === "unchecked" || level === "advisory" ? "advisory" : "mandatory",
-    severity: p.meta.severity,
-    kind,
-    ...(state === undefined ? {} : { urn: state.urn, type: state.type, name: nameOf(state.urn) }),
-    message,
-    remediation: p.meta.remediation,
-    decisions: p.meta.decisions,
-    controls: controlLabels(p.meta.controls),
-  });
+  const record = (p: PlatformPolicy, level: EnforcementLevel, kind: ViolationRecord["kind"], reported: string, state: ResourceState | undefined): ViolationRecord => {
+    const { message, key } = splitFinding(reported);
+    return {
+      policy: p.meta.id,
+      title: p.meta.title,
+      level: kind === "unchecked" || level === "advisory" ? "advisory" : "mandatory",
+      severity: p.meta.severity,
+      kind,
+      ...(state === undefined ? {} : { urn: state.urn, type: state.type, name: nameOf(state.urn) }),
+      message,
+      finding: key,
+      remediation: p.meta.remediation,
+      decisions: p.meta.decisions,
+      controls: controlLabels(p.meta.controls),
+    };
+  };
 
   const providerOf = (state: ResourceState): PolicyProviderResource | undefined => {
     if (state.provider === undefined) return undefined;
@@ -332,11 +337,12 @@ function assemble(
       const problems = waiverProblems(w, meta, today);
       const suppressed = applied
         .filter((a) => a.policy === meta.id && sameWaiver(a.waiver, w))
-        .map((a) => ({ ...(a.urn === undefined ? {} : { urn: a.urn }), message: a.message }))
+        .map((a) => ({ ...(a.urn === undefined ? {} : { urn: a.urn }), message: a.message, finding: a.finding }))
         .sort((x, y) => `${x.urn ?? ""}${x.message}`.localeCompare(`${y.urn ?? ""}${y.message}`));
       waivers.push({
         policy: meta.id,
         resource: w.resource,
+        ...(w.finding === undefined ? {} : { finding: w.finding }),
         ...(w.reason === undefined ? {} : { reason: w.reason }),
         ...(w.approver === undefined ? {} : { approver: w.approver }),
         ...(w.expiry === undefined ? {} : { expiry: w.expiry }),
@@ -347,11 +353,11 @@ function assemble(
       });
     }
   }
-  waivers.sort((a, b) => `${a.policy}\0${a.resource}`.localeCompare(`${b.policy}\0${b.resource}`));
+  waivers.sort((a, b) => `${a.policy}\0${a.resource}\0${a.finding ?? ""}`.localeCompare(`${b.policy}\0${b.resource}\0${b.finding ?? ""}`));
 
   const violations = [...tallies.values()]
     .flatMap((t) => t.violations)
-    .sort((a, b) => `${a.policy}\0${a.urn ?? ""}\0${a.message}`.localeCompare(`${b.policy}\0${b.urn ?? ""}\0${b.message}`));
+    .sort((a, b) => `${a.policy}\0${a.urn ?? ""}\0${a.message}\0${a.finding}`.localeCompare(`${b.policy}\0${b.urn ?? ""}\0${b.message}\0${b.finding}`));
 
   const records: PolicyRecord[] = policies
     .map((p) => {

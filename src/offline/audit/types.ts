@@ -15,6 +15,8 @@ export interface ViolationRecord {
   readonly type?: string;
   readonly name?: string;
   readonly message: string;
+  /** The finding's key, which a waiver names (its own key, else the message; policy/framework/findings.ts). */
+  readonly finding: string;
   readonly remediation: string;
   readonly decisions: readonly Decision[];
   readonly controls: readonly string[];
@@ -44,6 +46,8 @@ export interface PolicyRecord {
 export interface WaiverRecord {
   readonly policy: string;
   readonly resource: string;
+  /** The finding key the waiver accepts; absent on an invalid waiver that names none. */
+  readonly finding?: string;
   readonly reason?: string;
   readonly approver?: string;
   readonly expiry?: string;
@@ -51,7 +55,7 @@ export interface WaiverRecord {
   /** applied: it suppressed a violation; unused: valid but nothing to suppress; invalid: see problems. */
   readonly status: "applied" | "unused" | "invalid";
   readonly problems: readonly string[];
-  readonly suppressed: ReadonlyArray<{ readonly urn?: string; readonly message: string }>;
+  readonly suppressed: ReadonlyArray<{ readonly urn?: string; readonly message: string; readonly finding: string }>;
 }
 
 export interface DecisionSummary {

@@ -1,6 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { readBoundedText } from "../../config/bounded-file";
+import { InputError } from "../../config/input-error";
+import { YAML_LIMITS } from "../../config/yaml-reader";
 import { DatedEntryError, egressExceptions, isCalendarDate, parseDocument, waivers, type DatedEntry } from "../expiry/dated-entries";
 import { describe, expiringWithin } from "../expiry/expiring";
 
@@ -101,9 +104,10 @@ function listFiles(dir: string): string[] {
 
 function read(root: string, relative: string): string {
   try {
-    return readFileSync(path.join(root, relative), "utf8");
+    return readBoundedText(path.join(root, relative), YAML_LIMITS.maxBytes, "configuration");
   } catch (error) {
-    throw new DatedEntryError(`${relative}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "read error"})`);
+    if (error instanceof InputError) throw new DatedEntryError(`${relative}: ${error.problem}`);
+    throw error;
   }
 }
 

@@ -3,9 +3,10 @@ import { ROOT_STACK_TYPE } from "../snapshot/urn";
 import { criticalKind, isCriticalData } from "./critical-data";
 import { addedExposure, type ExposureRule } from "./exposure";
 import { NOT_EVALUATED, policyResultChanges, type AuditFunction, type PolicyResultChanges } from "./policy-results";
-import { diffProperties, type PropertyChange } from "./property-diff";
+import { diffProperties, pathCovers, type PropertyChange } from "./property-diff";
 import { replacementCauses } from "./replace-rules";
 import { nameOf, propsOf, SnapshotIndex, stackOf, type ComponentRef } from "./resource-facts";
+import { reviewableInputs } from "./reviewable-inputs";
 
 /**
  * The review of a change: what a deployment of head over base would do, resource by resource and
@@ -21,10 +22,15 @@ export interface ResourceChange {
   readonly type: string;
   readonly name: string;
   readonly component: ComponentRef;
-  /** Changed inputs (and `(protect)`, `(retainOnDelete)`, `(provider)`), for updates and replacements. */
+  /**
+   * Changed inputs (and `(protect)`, `(retainOnDelete)`, `(provider)`), for updates and replacements;
+   * for a creation, its reviewable inputs (policies, rules, routes, images: reviewable-inputs.ts).
+   */
   readonly changes: readonly PropertyChange[];
   /** The changed properties that force the replacement (an estimate, see replace-rules.ts). */
   readonly replaceCauses: readonly string[];
+  /** Changed inputs the resource's `ignoreChanges` option keeps from reaching the cloud resource. */
+  readonly ignored: readonly string[];
   readonly critical: boolean;
 }
 
@@ -45,12 +51,20 @@ export interface DiffWarning {
   readonly message: string;
 }
 
+/** Changes a resource's `ignoreChanges` option holds back: in the program, not deployed by an update. */
+export interface IgnoredChanges {
+  readonly urn: string;
+  readonly name: string;
+  readonly paths: readonly string[];
+}
+
 export interface SnapshotDiff {
   readonly base: { readonly stack: string; readonly resources: number };
   readonly head: { readonly stack: string; readonly resources: number };
   readonly counts: Readonly<Record<Operation | "same", number>>;
   readonly warnings: readonly DiffWarning[];
   readonly components: readonly ComponentChanges[];
+  readonly ignored: readonly IgnoredChanges[];
   readonly policy: PolicyResultChanges;
 }
 
@@ -69,29 +83,33 @@ export function diffStructure(base: StackExport, head: StackExport): SnapshotDif
   const before = new SnapshotIndex(base);
   const after = new SnapshotIndex(head);
   const changes: ResourceChange[] = [];
+  const held: IgnoredChanges[] = [];
   let same = 0;
 
   for (const resource of after.resources) {
     if (!reviewed(resource)) continue;
     const old = before.byUrn.get(resource.urn);
     if (old === undefined || !reviewed(old)) {
-      changes.push(change("add", resource, after, [], [], isCriticalData(resource)));
+      const shown = reviewableInputs(resource.type, propsOf(resource));
+      changes.push(change("add", resource, after, shown === undefined ? [] : diffProperties({}, shown), [], isCriticalData(resource)));
       continue;
     }
     // A component is not deployed itself: only its children change (what it registers as outputs is not an operation).
-    const properties = resource.custom ? [...diffProperties(propsOf(old), propsOf(resource)), ...metadataChanges(old, resource)] : [];
+    const inputChanges = resource.custom ? diffProperties(propsOf(old), propsOf(resource)) : [];
+    // The engine diffs with the old value of every path the new registration lists in `ignoreChanges`.
+    const ignoring = resource.ignoreChanges ?? [];
+    const ignored = inputChanges.filter((p) => ignoring.some((pattern) => pathCovers(pattern, p.path)));
+    const properties = [...inputChanges.filter((p) => !ignored.includes(p)), ...(resource.custom ? metadataChanges(old, resource) : [])];
+    if (ignored.length > 0) held.push({ urn: resource.urn, name: nameOf(resource.urn), paths: ignored.map((p) => p.path) });
     if (properties.length === 0) {
       same += 1;
       continue;
     }
-    const causes = replacementCauses(
-      resource.type,
-      properties.filter((p) => !p.path.startsWith("(")).map((p) => p.path),
-      propsOf(resource),
-    );
+    const changedPaths = properties.filter((p) => !p.path.startsWith("(")).map((p) => p.path);
+    const causes = replacementCauses(resource.type, changedPaths, propsOf(resource), resource.replaceOnChanges ?? []);
     if (providerUrn(old) !== providerUrn(resource)) causes.push("(provider)");
     const op: Operation = causes.length > 0 ? "replace" : "update";
-    changes.push(change(op, resource, after, properties, causes, isCriticalData(old) || isCriticalData(resource)));
+    changes.push(change(op, resource, after, properties, causes, isCriticalData(old) || isCriticalData(resource), ignored.map((p) => p.path)));
   }
   for (const resource of before.resources) {
     if (!reviewed(resource)) continue;
@@ -109,6 +127,7 @@ export function diffStructure(base: StackExport, head: StackExport): SnapshotDif
     counts,
     warnings: [...criticalWarnings(changes, before, after), ...exposureWarnings(before, after)],
     components: groupByComponent(changes),
+    ignored: held.sort((a, b) => a.urn.localeCompare(b.urn)),
     policy: NOT_EVALUATED,
   };
 }
@@ -125,8 +144,9 @@ function change(
   changes: readonly PropertyChange[],
   replaceCauses: readonly string[],
   critical: boolean,
+  ignored: readonly string[] = [],
 ): ResourceChange {
-  return { op, urn: resource.urn, type: resource.type, name: nameOf(resource.urn), component: index.componentOf(resource), changes, replaceCauses, critical };
+  return { op, urn: resource.urn, type: resource.type, name: nameOf(resource.urn), component: index.componentOf(resource), changes, replaceCauses, ignored, critical };
 }
 
 function metadataChanges(old: ResourceState, now: ResourceState): PropertyChange[] {

@@ -28,6 +28,8 @@ export function renderMarkdown(diff: SnapshotDiff, options: MarkdownOptions = {}
   const lines: string[] = [];
   const stack = diff.head.stack === diff.base.stack ? `\`${diff.head.stack}\`` : `\`${diff.base.stack}\` → \`${diff.head.stack}\``;
   lines.push(`${h(0)} Infrastructure diff: ${stack}`, "");
+  // The verdict comes first: nothing reassuring may stand above a new mandatory violation.
+  lines.push(policyVerdict(diff.policy), "");
   const total = diff.counts.remove + diff.counts.replace + diff.counts.update + diff.counts.add;
   const counts = (["remove", "replace", "update", "add"] as const).map((op) => `${diff.counts[op]} ${VERB[op]}`).join(" · ");
   lines.push(total === 0 ? `**No changes.** ${diff.counts.same} resources unchanged.` : `**${counts}** · ${diff.counts.same} unchanged`, "");
@@ -36,6 +38,10 @@ export function renderMarkdown(diff: SnapshotDiff, options: MarkdownOptions = {}
   }
 
   lines.push(...renderWarnings(diff.warnings, options.maxWarnings ?? 25), "");
+  if (diff.ignored.length > 0) {
+    const held = diff.ignored.map((i) => `\`${escapeCell(i.name)}\` (${i.paths.map((p) => `\`${escapeCell(p)}\``).join(", ")})`).join(", ");
+    lines.push(`Held back by \`ignoreChanges\` (in the program, not deployed by this update): ${held}.`, "");
+  }
   lines.push(`${h(1)} Policy results that changed`, "", ...renderPolicy(diff.policy), "");
 
   if (diff.components.length > 0) {
@@ -56,7 +62,7 @@ export function renderMarkdown(diff: SnapshotDiff, options: MarkdownOptions = {}
 }
 
 function renderWarnings(warnings: readonly DiffWarning[], max: number): string[] {
-  if (warnings.length === 0) return ["No warnings: no critical data is destroyed or replaced, and no exposure is added."];
+  if (warnings.length === 0) return ["No critical data is destroyed or replaced, and no exposure is added."];
   const lines = ["> [!CAUTION]"];
   const shown = warnings.slice(0, max);
   for (const kind of ["critical-data", "exposure"] as const) {
@@ -70,6 +76,15 @@ function renderWarnings(warnings: readonly DiffWarning[], max: number): string[]
   if (warnings.length > max) lines.push(`> … and ${warnings.length - max} more: see the JSON diff.`);
   else lines.pop();
   return lines;
+}
+
+/** The first line of the comment: what the policy pack says about the change. */
+export function policyVerdict(policy: PolicyResultChanges): string {
+  if (!policy.evaluated) return policy.error === undefined ? "**Policy: not evaluated.**" : "**Policy: the audit failed** (see below).";
+  const mandatory = policy.introduced.filter((f) => f.level === "mandatory").length;
+  if (mandatory > 0) return `**Policy: FAILS — ${mandatory} new mandatory violation(s).**`;
+  const other = policy.introduced.length;
+  return other > 0 ? `**Policy: passes — no new mandatory violation; ${other} new advisory finding(s).**` : "**Policy: passes — no new finding.**";
 }
 
 function renderPolicy(policy: PolicyResultChanges): string[] {
@@ -105,10 +120,10 @@ function renderComponent(group: ComponentChanges, options: MarkdownOptions): str
     "| | resource | type | changed properties |",
     "|---|---|---|---|",
   ];
-  // Creations carry no property changes: one row per type keeps a first synth readable.
+  // A creation with reviewable inputs (policies, rules, routes, images) gets its own row; the rest one row per type.
   const rows = [
-    ...group.changes.filter((c) => c.op !== "add").map((c) => renderRow(c, options.maxPropertiesPerResource ?? 12)),
-    ...createdByType(group.changes.filter((c) => c.op === "add")),
+    ...group.changes.filter((c) => c.op !== "add" || c.changes.length > 0).map((c) => renderRow(c, options.maxPropertiesPerResource ?? 12)),
+    ...createdByType(group.changes.filter((c) => c.op === "add" && c.changes.length === 0)),
   ];
   lines.push(...rows.slice(0, maxRows));
   if (rows.length > maxRows) lines.push(`| | … ${rows.length - maxRows} more rows | | see the JSON diff |`);
@@ -137,7 +152,7 @@ function createdByType(created: readonly ResourceChange[]): string[] {
 function renderProperty(p: PropertyChange): string {
   const path = `\`${escapeCell(p.path)}\``;
   if (p.secret) return `${path} (secret ${p.kind})`;
-  const value = (v: string | undefined): string => (v === undefined || v.includes("`") ? "…" : `\`${escapeCell(v)}\``);
+  const value = (v: string | undefined): string => (v === undefined ? "…" : `\`${escapeCell(v).replace(/`/g, "'")}\``);
   if (p.kind === "added") return `${path} added: ${value(p.after)}`;
   if (p.kind === "removed") return `${path} removed (was ${value(p.before)})`;
   return `${path}: ${value(p.before)} → ${value(p.after)}`;

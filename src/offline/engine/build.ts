@@ -47,8 +47,12 @@ function resourceState(reg: Registration, plaintexts: Set<string>): ResourceStat
     propertyDependencies: nonEmpty(propertyDependencies),
     additionalSecretOutputs: reg.additionalSecretOutputs.length > 0 ? uniqueSorted(reg.additionalSecretOutputs) : undefined,
     importID: reg.importId,
+    customTimeouts: reg.options.customTimeouts,
     retainOnDelete: reg.retainOnDelete || undefined,
     deletedWith: reg.deletedWith,
+    sourcePosition: reg.sourcePosition,
+    ignoreChanges: reg.options.ignoreChanges.length > 0 ? reg.options.ignoreChanges : undefined,
+    replaceOnChanges: reg.options.replaceOnChanges.length > 0 ? reg.options.replaceOnChanges : undefined,
   };
 }
 

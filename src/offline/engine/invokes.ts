@@ -1,4 +1,4 @@
-import * as yaml from "js-yaml";
+import { parseYamlStream } from "../../config/yaml-reader";
 import { hexFrom } from "./deterministic";
 import { renderPolicyDocument } from "./policy-document";
 
@@ -71,7 +71,7 @@ const INVOKES: Record<string, (inputs: Inputs, ctx: InvokeContext) => Result> = 
     return { id: zoneId, zoneId, name: typeof inputs.name === "string" ? inputs.name : "example.com", arn: `arn:aws:route53:::hostedzone/${zoneId}` };
   },
   "aws:eks/getClusterAuth:getClusterAuth": (inputs) => ({ id: String(inputs.name), name: inputs.name, token: `k8s-aws-v1.offline-${hexFrom(32, String(inputs.name))}` }),
-  "kubernetes:yaml:decode": (inputs) => ({ result: yaml.loadAll(String(inputs.text ?? "")).filter((d) => d !== null && d !== undefined) }),
+  "kubernetes:yaml:decode": (inputs) => ({ result: parseYamlStream(String(inputs.text ?? ""), "kubernetes:yaml:decode text").filter((d) => d !== null && d !== undefined) }),
 };
 
 /** The result of a provider function; unknown functions answer empty, with a warning. */

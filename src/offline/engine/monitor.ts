@@ -1,4 +1,5 @@
-import type { Recorder, Registration } from "./recorder";
+import { NO_OPTIONS, type Recorder, type Registration } from "./recorder";
+import { recordedOptions, sourcePosition, type OptionsRequestLike, type SourcePositionLike } from "./resource-options";
 import { engineOutputs } from "./seal";
 
 /**
@@ -14,7 +15,7 @@ interface StructLike {
 interface PropertyDependenciesLike {
   getUrnsList(): string[];
 }
-interface RegisterResourceRequestLike {
+interface RegisterResourceRequestLike extends OptionsRequestLike {
   getType(): string;
   getName(): string;
   getParent(): string;
@@ -46,6 +47,7 @@ interface ReadResourceRequestLike {
   getProvider(): string;
   getVersion(): string;
   getAdditionalsecretoutputsList(): string[];
+  getSourceposition(): SourcePositionLike | undefined;
 }
 interface ReadResourceResponseLike {
   setUrn(urn: string): void;
@@ -169,6 +171,8 @@ export function instrumentMonitor(candidate: unknown, recorder: Recorder): void 
       retainOnDelete: req.getRetainondelete() === true,
       deletedWith: req.getDeletedwith() || undefined,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      options: recordedOptions(req),
+      sourcePosition: sourcePosition(req.getSourceposition(), recorder.projectRoot),
       external: false,
       importId: req.getImportid() || undefined,
     };
@@ -213,6 +217,8 @@ export function instrumentMonitor(candidate: unknown, recorder: Recorder): void 
       retainOnDelete: false,
       deletedWith: undefined,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      options: NO_OPTIONS,
+      sourcePosition: sourcePosition(req.getSourceposition(), recorder.projectRoot),
       external: true,
       importId: undefined,
     };

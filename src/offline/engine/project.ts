@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
 import { ConfigError } from "../../config/errors";
+import { InputError } from "../../config/input-error";
+import { readYamlFile } from "../../config/yaml-reader";
 
 /** What the offline engine needs from `Pulumi.yaml`. */
 export interface ProjectFile {
@@ -19,14 +20,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Through the one bounded reader; its one-line error names the file relative to the project. */
 function loadYaml(file: string, onError: (line: string) => Error): unknown {
-  const text = fs.readFileSync(file, "utf8");
   try {
-    return yaml.load(text, { filename: path.basename(file) });
+    return readYamlFile(file);
   } catch (err) {
-    const e = err as yaml.YAMLException;
-    const where = e.mark ? `line ${e.mark.line + 1}, column ${e.mark.column + 1}` : "somewhere";
-    throw onError(`${path.basename(file)}: ${where}: not valid YAML (${e.reason ?? e.message})`);
+    if (!(err instanceof InputError)) throw err;
+    throw onError(`${path.basename(file)}: ${err.problem}`);
   }
 }
 

@@ -20,10 +20,36 @@ export interface Registration {
   readonly retainOnDelete: boolean;
   readonly deletedWith: string | undefined;
   readonly additionalSecretOutputs: string[];
+  /** Resource options the engine keeps in the state (ResourceV3 `ignoreChanges`, `replaceOnChanges`, `customTimeouts`). */
+  readonly options: RecordedOptions;
+  /** Where the program registered it: `project:///<path>#<line>,<column>`, as the engine writes `sourcePosition`. */
+  readonly sourcePosition: string | undefined;
   /** Read with `.get()`, not managed by this stack. */
   readonly external: boolean;
   readonly importId: string | undefined;
 }
+
+/**
+ * The resource options the engine keeps in the state (pulumi/pulumi sdk/go/common/apitype/core.go,
+ * ResourceV3; pkg/resource/stack/deployment.go). Not kept there, so not here: `deleteBeforeReplace`
+ * (it only orders a replacement), and `aliases` as given: the engine stores only the one alias URN that
+ * matched a resource of the previous state (step_generator.go), and a synthesis has no previous state.
+ */
+export interface RecordedOptions {
+  readonly ignoreChanges: string[];
+  readonly replaceOnChanges: string[];
+  /** Seconds, as the engine converts the option's Go durations (`generateTimeoutInSeconds`). */
+  readonly customTimeouts: CustomTimeouts | undefined;
+}
+
+export interface CustomTimeouts {
+  readonly create?: number;
+  readonly update?: number;
+  readonly delete?: number;
+  readonly read?: number;
+}
+
+export const NO_OPTIONS: RecordedOptions = { ignoreChanges: [], replaceOnChanges: [], customTimeouts: undefined };
 
 /** A provider the real engine creates on its own for a package used without an explicit provider. */
 export interface DefaultProvider {
@@ -45,6 +71,8 @@ export class Recorder {
   constructor(
     readonly project: string,
     readonly stack: string,
+    /** Source positions are written relative to it, as the engine does. */
+    readonly projectRoot: string = process.cwd(),
   ) {}
 
   urnFor(type: string, name: string, parentUrn: string | undefined): string {

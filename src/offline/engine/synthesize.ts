@@ -100,7 +100,7 @@ async function synthesizeOnce(options: SynthOptions): Promise<SynthResult> {
   if (options.catalogFile !== undefined) overrides[`${project.name}:catalogFile`] = path.resolve(options.catalogFile);
   const config = toPulumiConfig({ project: project.name, stack: options.stack, projectConfig: project.config, stackConfig, overrides });
 
-  const recorder = new Recorder(project.name, options.stack);
+  const recorder = new Recorder(project.name, options.stack, root);
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
   // The CLI hands the secret keys to the language host in this variable; programs read it from there.
   process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(config.secretKeys);
@@ -114,10 +114,12 @@ async function synthesizeOnce(options: SynthOptions): Promise<SynthResult> {
   };
   const restoreLog = captureRuntimeLog(recorder, logErrors);
   process.on("unhandledRejection", onUnhandled);
-  // The SDK records a stack trace for every promise it creates; with source maps on (tsx turns them on)
-  // formatting those traces costs most of a run. Error messages do not depend on them.
-  const sourceMaps = process.sourceMapsEnabled;
-  process.setSourceMapsEnabled(false);
+  // The SDK records a stack trace for every promise it creates; formatting those through tsx's source
+  // maps would cost most of a run. With no frames to format they cost nothing, while the SDK lifts the
+  // limit itself for the one trace per resource that gives the engine its `sourcePosition` (the
+  // program's TypeScript line, mapped through the source maps).
+  const traceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   // The program's own exception is caught inside the stack's init, so the SDK's promises never reject
   // with it (no stray unhandled rejection); it is rethrown once the runtime has settled.
   let programError: { error: unknown } | undefined;
@@ -135,7 +137,7 @@ async function synthesizeOnce(options: SynthOptions): Promise<SynthResult> {
     await pulumi.runtime.disconnect().catch(() => undefined);
     await new Promise((resolve) => setImmediate(resolve));
     process.off("unhandledRejection", onUnhandled);
-    process.setSourceMapsEnabled(sourceMaps);
+    Error.stackTraceLimit = traceLimit;
     restoreLog();
   }
   if (programError !== undefined) throw programError.error;

@@ -1,4 +1,6 @@
-import * as yaml from "js-yaml";
+import { InputError } from "../../config/input-error";
+import { parseJson } from "../../config/json-reader";
+import { parseYaml } from "../../config/yaml-reader";
 
 /**
  * Things that stop holding on a date: egress exceptions (D6, `<project>:egress` → `exceptions[].expires`
@@ -34,9 +36,10 @@ export function isCalendarDate(value: string): boolean {
 
 export function parseDocument(file: string, text: string): unknown {
   try {
-    return file.endsWith(".json") ? JSON.parse(text) : yaml.load(text, { filename: file });
+    return file.endsWith(".json") ? parseJson(text, file) : parseYaml(text, file);
   } catch (error) {
-    throw new DatedEntryError(`${file}: cannot be parsed (${(error as Error).message.split("\n")[0]})`);
+    if (error instanceof InputError) throw new DatedEntryError(error.message);
+    throw error;
   }
 }
 
@@ -92,12 +95,11 @@ export function waivers(file: string, document: unknown): DatedEntry[] {
   return found;
 }
 
-/** YAML reads an unquoted date as a Date; both forms mean the same day. */
+/** The YAML reader keeps an unquoted date as the string it reads as (core schema: no timestamp type). */
 function dateText(value: unknown): string | undefined {
-  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString().slice(0, 10);
   return typeof value === "string" ? value : undefined;
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

@@ -1,4 +1,6 @@
-import * as fs from "node:fs";
+import { readBoundedText } from "../../config/bounded-file";
+import { InputError } from "../../config/input-error";
+import { parseJson, SNAPSHOT_JSON_LIMITS } from "../../config/json-reader";
 import type { DeploymentV3, ResourceState, StackExport } from "./types";
 
 /** A snapshot that cannot be used; the message is one line naming the file and what is wrong. */
@@ -99,12 +101,21 @@ function readDeployment(source: string, raw: unknown, where: string): Deployment
  * `checkpoint.latest`. Extra fields are kept; only deployment version 3 is understood.
  */
 export function parseSnapshot(text: string, source = "snapshot"): StackExport {
-  let doc: unknown;
+  return snapshotFromDocument(parseSnapshotJson(text, source), source);
+}
+
+/** JSON within the snapshot limits (size, depth); a SnapshotError naming the source otherwise. */
+export function parseSnapshotJson(text: string, source: string): unknown {
   try {
-    doc = JSON.parse(text);
+    return parseJson(text, source, SNAPSHOT_JSON_LIMITS);
   } catch (err) {
-    throw new SnapshotError(`${source}: not valid JSON (${(err as Error).message})`);
+    if (err instanceof InputError) throw new SnapshotError(err.message);
+    throw err;
   }
+}
+
+/** The checks of parseSnapshot on an already parsed document (parsing 200 MB twice would be waste). */
+export function snapshotFromDocument(doc: unknown, source: string): StackExport {
   if (!isObject(doc)) throw new SnapshotError(`${source}: expected a stack export object, found ${describe(doc)}`);
   if (doc.version !== 3) {
     throw new SnapshotError(
@@ -120,12 +131,16 @@ export function parseSnapshot(text: string, source = "snapshot"): StackExport {
   return { version: 3, deployment: readDeployment(source, doc.deployment, "deployment") };
 }
 
-export function readSnapshot(file: string): StackExport {
-  let text: string;
+/** Reads a snapshot file: a regular file within the snapshot size limit. */
+export function readSnapshotText(file: string): string {
   try {
-    text = fs.readFileSync(file, "utf8");
+    return readBoundedText(file, SNAPSHOT_JSON_LIMITS.maxBytes, "stack export");
   } catch (err) {
-    throw new SnapshotError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    if (err instanceof InputError) throw new SnapshotError(err.message);
+    throw err;
   }
-  return parseSnapshot(text, file);
+}
+
+export function readSnapshot(file: string): StackExport {
+  return parseSnapshot(readSnapshotText(file), file);
 }

@@ -31,6 +31,16 @@ export interface ResourceState {
   dependencies?: string[];
   propertyDependencies?: Record<string, string[]>;
   additionalSecretOutputs?: string[];
+  /** Earlier URNs of this resource (the `aliases` option, resolved to URNs). */
+  aliases?: string[];
+  /** Seconds (the `customTimeouts` option). */
+  customTimeouts?: { create?: number; update?: number; delete?: number; read?: number };
+  /** `project:///<file>#<line>,<column>`: where the program registered the resource. */
+  sourcePosition?: string;
+  /** Input paths whose changes the engine ignores on update (the `ignoreChanges` option). */
+  ignoreChanges?: string[];
+  /** Input paths whose changes force a replacement (the `replaceOnChanges` option; `*` is every input). */
+  replaceOnChanges?: string[];
   external?: boolean;
   delete?: boolean;
 }

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { DeploymentV3, ResourceState, StackExport } from "./types";
 
 /**
- * Field order of a resource as `pulumi stack export` writes it (the engine's ResourceV3 struct), so
+ * Field order of a resource as `pulumi stack export` writes it (the engine's ResourceV3 struct in pulumi/pulumi sdk/go/common/apitype/core.go), so
  * that our files read, and diff, like real exports. Unknown fields follow in name order.
  */
 const RESOURCE_FIELDS = [
@@ -29,8 +29,18 @@ const RESOURCE_FIELDS = [
   "importID",
   "retainOnDelete",
   "deletedWith",
+  "replaceWith",
   "created",
   "modified",
+  "sourcePosition",
+  "stackTrace",
+  "ignoreChanges",
+  "hideDiff",
+  "replaceOnChanges",
+  "replacementTrigger",
+  "refreshBeforeUpdate",
+  "viewOf",
+  "resourceHooks",
 ] as const;
 
 const DEPLOYMENT_FIELDS = ["manifest", "secrets_providers", "resources", "pending_operations"] as const;

@@ -21,6 +21,7 @@ function violationLines(v: ViolationRecord): string[] {
   const subject = v.name === undefined ? "the stack" : `${code(v.name)} (${code(v.type ?? "")})`;
   const lines = [`- **${v.level}** · ${subject}: ${v.message}`];
   if (v.urn !== undefined) lines.push(`  - URN: ${code(v.urn)}`);
+  if (v.kind === "violation" && v.finding !== v.message) lines.push(`  - Finding: ${code(v.finding)}`);
   if (v.kind === "violation") lines.push(`  - Remediation: ${v.remediation}`);
   return lines;
 }
@@ -63,8 +64,8 @@ export function renderMarkdown(result: AuditResult): string {
   else {
     out.push(
       ...table(
-        ["Policy", "Resource", "Status", "Approver", "Expiry", "Reason", "Problems"],
-        result.waivers.map((w) => [w.policy, w.resource, w.status, w.approver ?? "—", w.expiry ?? "—", w.reason ?? "—", w.problems.join("; ") || "—"]),
+        ["Policy", "Resource", "Finding", "Status", "Approver", "Expiry", "Reason", "Problems"],
+        result.waivers.map((w) => [w.policy, w.resource, w.finding ?? "—", w.status, w.approver ?? "—", w.expiry ?? "—", w.reason ?? "—", w.problems.join("; ") || "—"]),
       ),
     );
   }

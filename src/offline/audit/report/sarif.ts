@@ -5,7 +5,8 @@ import type { AuditResult, PolicyRecord, ViolationRecord } from "../types";
 /**
  * SARIF 2.1.0 for code-scanning tools: one rule per policy (with its controls, decisions and severity),
  * one result per violation, located at the audited file and, logically, at the resource's URN.
- * Waived violations are included with an external suppression carrying the waiver's reason.
+ * Waived violations are included with an external suppression carrying the waiver's reason; every result
+ * carries its finding key (the one a waiver names) as a partial fingerprint.
  */
 const SECURITY_SEVERITY: Readonly<Record<PolicyRecord["severity"], string>> = { critical: "9.5", high: "8.0", medium: "5.5" };
 
@@ -63,7 +64,8 @@ export function renderSarif(result: AuditResult): string {
         level: resultLevel(v),
         message: { text: `${v.message} Remediation: ${v.remediation}` },
         locations: [location(uri, v.urn, v.name, v.type)],
-        properties: { severity: v.severity, enforcementLevel: v.level, kind: v.kind, controls: [...v.controls], decisions: [...v.decisions] },
+        partialFingerprints: { findingKey: `${v.urn ?? "stack"}|${v.finding}` },
+        properties: { severity: v.severity, enforcementLevel: v.level, kind: v.kind, finding: v.finding, controls: [...v.controls], decisions: [...v.decisions] },
       }),
     );
   }
@@ -77,6 +79,8 @@ export function renderSarif(result: AuditResult): string {
           level: policy?.enforcementLevel === "advisory" ? "warning" : "error",
           message: { text: s.message },
           locations: [location(uri, s.urn, undefined, undefined)],
+          partialFingerprints: { findingKey: `${s.urn ?? "stack"}|${s.finding}` },
+          properties: { finding: s.finding },
           suppressions: [
             {
               kind: "external",

@@ -1,3 +1,4 @@
+import { SERVICE_LINKED_ROLES } from "../../../account/service-linked-roles";
 import { isTaggableAwsType } from "../../../conventions/taggable";
 import { type Fakes, type MockedResource, type ResourceContext, str } from "./context";
 
@@ -372,7 +373,9 @@ const RULES: Record<string, Rule> = {
   }),
   "aws:iam/serviceLinkedRole:ServiceLinkedRole": (ctx, f) => {
     const service = str(ctx.inputs.awsServiceName) ?? "service.amazonaws.com";
-    const name = `AWSServiceRoleFor${service.split(".")[0]?.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase()) ?? "Service"}`;
+    // AWS fixes each service's role name; the table has the documented ones, others get a guessed name.
+    const known = SERVICE_LINKED_ROLES.find((s) => s.service === service)?.roleName;
+    const name = known ?? `AWSServiceRoleFor${service.split(".")[0]?.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase()) ?? "Service"}`;
     const arn = iamArn(ctx, `role/aws-service-role/${service}/${name}`);
     return { id: arn, extra: { name, arn, uniqueId: `AROA${f.upper(17)}` } };
   },

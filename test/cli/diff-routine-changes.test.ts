@@ -1,0 +1,70 @@
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { diffStructure, type SnapshotDiff } from "../../src/offline/diff";
+import { readStackConfig } from "../../src/offline/engine/project";
+import { synthesize } from "../../src/offline/engine/synthesize";
+import type { StackExport } from "../../src/offline/snapshot/types";
+
+/**
+ * Everyday changes reviewed as CI reviews them: the real program synthesized for `dev` before and
+ * after the change, and the diff between the two. A false "replaces DB host" on a routine change
+ * teaches people to ignore the loudest warning.
+ */
+const ROOT = path.join(__dirname, "..", "..");
+const P = "fitness-platform";
+const stackConfig = readStackConfig(ROOT, "dev");
+
+async function synth(change: (config: Record<string, Record<string, unknown>>) => void = () => undefined): Promise<StackExport> {
+  const config = structuredClone(stackConfig) as Record<string, Record<string, unknown>>;
+  change(config);
+  const overrides = Object.fromEntries([`${P}:databases`, `${P}:network`].map((key) => [key, JSON.stringify(config[key])]));
+  return (await synthesize({ stack: "dev", projectRoot: ROOT, configOverrides: overrides })).snapshot;
+}
+
+const changesOf = (diff: SnapshotDiff, type: string) => diff.components.flatMap((c) => c.changes).filter((c) => c.type === type);
+
+describe("routine changes to dev do not announce false replacements", () => {
+  let base: StackExport;
+  beforeAll(async () => {
+    base = await synth();
+  }, 120_000);
+
+  it("records each resource's ignoreChanges in the snapshot, as the engine does", () => {
+    const hosts = base.deployment.resources.filter((r) => r.type === "aws:ec2/instance:Instance" && r.urn.includes("DatabaseHost"));
+    expect(hosts.length).toBeGreaterThan(0);
+    for (const host of hosts) expect(host.ignoreChanges).toEqual(["ami", "userData"]);
+    expect(hosts[0]?.sourcePosition).toMatch(/^project:\/\/\/src\/databases\/database-host\.ts#\d+,\d+$/);
+  });
+
+  it("bumping databases.amiId replaces no DB host (they ignore AMI changes) and says it is held back", async () => {
+    const head = await synth((c) => {
+      (c[`${P}:databases`] as { amiId: string }).amiId = "ami-0123456789abcdef0";
+    });
+    const diff = diffStructure(base, head);
+    expect(diff.warnings.filter((w) => w.rule === "critical-replaced")).toEqual([]);
+    expect(changesOf(diff, "aws:ec2/instance:Instance").filter((c) => c.op === "replace")).toEqual([]);
+    const held = diff.ignored.filter((i) => i.paths.includes("ami"));
+    expect(held.length).toBe(base.deployment.resources.filter((r) => r.type === "aws:ec2/instance:Instance" && r.urn.includes("DatabaseHost")).length);
+  }, 120_000);
+
+  it("reordering the availability zones changes neither the EKS cluster nor its node group", async () => {
+    const head = await synth((c) => {
+      const network = c[`${P}:network`] as { availabilityZones: string[] };
+      network.availabilityZones = [...network.availabilityZones].reverse();
+    });
+    const diff = diffStructure(base, head);
+    expect(changesOf(diff, "aws:eks/cluster:Cluster")).toEqual([]);
+    expect(changesOf(diff, "aws:eks/nodeGroup:NodeGroup")).toEqual([]);
+  }, 120_000);
+
+  it("adding an availability zone updates the EKS cluster's subnets in place (not ForceNew in the provider)", async () => {
+    const head = await synth((c) => {
+      const network = c[`${P}:network`] as { availabilityZones: string[] };
+      network.availabilityZones = [...network.availabilityZones, "eu-central-1c"];
+    });
+    const diff = diffStructure(base, head);
+    const [cluster] = changesOf(diff, "aws:eks/cluster:Cluster");
+    expect(cluster).toMatchObject({ op: "update", replaceCauses: [] });
+    expect(cluster?.changes.map((p) => p.path)).toEqual([expect.stringMatching(/^vpcConfig\.subnetIds\[\d\]$/) as string]);
+  }, 120_000);
+});
