@@ -22,9 +22,28 @@ export function stackDatabaseHosts(args: StackValidationArgs): { index: StackInd
  */
 export function databaseHosts(index: StackIndex): PolicyResource[] {
   return index.ofType(INSTANCE).filter((i) => {
+    if (isConsensusNode(i)) return false;
     const tags = tagsOf(i.props);
     return tags["component"] === "databases" || tags["data-class"] === "critical" || subnetsOf(index, i).some((s) => zoneTag(s) === "data");
   });
+}
+
+/**
+ * An etcd node of the Patroni clusters' consensus store: an instance of the databases component tagged
+ * host-role=consensus that holds no critical data (a critical-tagged instance is always judged as a host).
+ */
+export function isConsensusNode(i: PolicyResource): boolean {
+  const tags = tagsOf(i.props);
+  return tags["component"] === "databases" && tags["host-role"] === "consensus" && tags["data-class"] !== "critical";
+}
+
+export function consensusNodes(index: StackIndex): PolicyResource[] {
+  return index.ofType(INSTANCE).filter(isConsensusNode);
+}
+
+/** The Patroni cluster (data domain) a host belongs to: its db-cluster tag, else its own name. */
+export function clusterOf(host: PolicyResource): string {
+  return tagsOf(host.props)["db-cluster"] ?? host.name;
 }
 
 /** The separate EBS volumes attached to a host, with their attachments. */

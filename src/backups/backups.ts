@@ -204,7 +204,7 @@ export class Backups extends pulumi.ComponentResource {
         (p) =>
           new aws.ssm.Parameter(
             `${name}-${domain}-${p.name.split("/").pop() ?? "setup"}`,
-            { name: p.name, type: "String", tier: "Intelligent-Tiering", description: `pgBackRest setup of ${domain} (src/backups/pitr-plan.ts)`, value: p.script, tags: ctx.tags(internal) },
+            { name: p.name, type: "String", tier: "Intelligent-Tiering", description: `pgBackRest setup of ${domain} (src/backups/pitr-plan.ts)`, insecureValue: p.script, tags: ctx.tags(internal) },
             { parent: this },
           ),
       );

@@ -3,6 +3,7 @@ import type { ConfigIssue } from "./issues";
 import type { AwsConfig, StackConfig } from "./schema";
 import { PROJECT } from "./schema";
 import { CRITICAL_DOMAINS } from "./sections/databases";
+import { databaseTopologyRules } from "./sections/databases-topology";
 
 /** Environment minimums the design sets (D6 availability, D7 retention); policies check the same floor. */
 export const ENVIRONMENT_RULES = {
@@ -83,6 +84,7 @@ export function stackRules(config: StackConfig, aws: AwsConfig, now: Date): Conf
       at("databases", ["domains", domain], undefined, `allowed: a host definition for each critical domain (${CRITICAL_DOMAINS.join(", ")})`);
     }
   }
+  for (const issue of databaseTopologyRules(config)) at("databases", issue.path, issue.value, issue.allowed);
 
   // Logs: lifecycle order and the environment's retention floor.
   const logs = config.logs;

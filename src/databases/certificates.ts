@@ -35,14 +35,25 @@ export function hostDnsName(domain: string, privateZoneName: string): string {
   return `${domain}.db.${privateZoneName.replace(/\.$/, "")}`;
 }
 
-export function serverCertificateSpec(dnsName: string, privateIp: string): CertificateSpec {
+/** A member's own name, `<member>.db.<private zone>` (e.g. personal-data-a.db.prod.fitness.internal). */
+export function memberDnsName(member: string, privateZoneName: string): string {
+  return hostDnsName(member, privateZoneName);
+}
+
+/**
+ * A PostgreSQL server's certificate. Every member of a domain names the domain's DNS name (what services
+ * connect to, whichever member leads: verify-full keeps working after a failover), its own name and its
+ * address (what the other members connect to for replication and pg_rewind). Members of a replicated
+ * cluster also authenticate to etcd with it (client_auth).
+ */
+export function serverCertificateSpec(dnsName: string, privateIp: string, extra: { readonly dnsNames?: readonly string[]; readonly clientAuth?: boolean } = {}): CertificateSpec {
   return {
     commonName: dnsName,
     organization: ORGANIZATION,
-    dnsNames: [dnsName],
+    dnsNames: [dnsName, ...(extra.dnsNames ?? []).filter((n) => n !== dnsName)],
     ipAddresses: [privateIp],
     validityHours: 2 * 365 * 24,
     earlyRenewalHours: 30 * 24,
-    allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+    allowedUses: ["digital_signature", "key_encipherment", "server_auth", ...(extra.clientAuth === true ? ["client_auth"] : [])],
   };
 }

@@ -14,7 +14,8 @@ export const COMPONENT = "databases";
 export interface DatabaseHostArgs {
   readonly ctx: PlatformContext;
   readonly plan: HostPlan;
-  readonly subnetId: pulumi.Input<string>;
+  /** The data subnet of an AZ (by name: the AZ list's order never matters). */
+  readonly subnetIdFor: (az: string) => pulumi.Input<string>;
   readonly securityGroupIds: pulumi.Input<string>[];
   readonly privateZoneId: pulumi.Input<string>;
   /** The databases' customer-managed key: data and root volumes, and the host's secrets. */
@@ -26,14 +27,22 @@ export interface DatabaseHostArgs {
   readonly extraRolePolicy?: pulumi.Input<string>;
   /** OperatorAccess.hostSessionPolicy: lets the host encrypt and log its Session Manager sessions (D4). */
   readonly hostSessionPolicyArn?: pulumi.Input<string>;
+  /** Resources the hosts' first boot needs beyond this component (e.g. the package mirror's readiness). */
+  readonly readyBeforeHosts?: pulumi.Resource[];
 }
 
 /** What a service needs to reach its database (the SERVICES component turns it into a Kubernetes Secret). */
 export interface ServiceDatabaseAccess {
   readonly service: string;
   readonly domain: string;
-  /** Private DNS name of the host; services never use its address. */
+  /** Private DNS name of the domain (every member's address); services never use an address. */
   readonly host: string;
+  /** The members' addresses, for NetworkPolicies (egress to each member on the port). */
+  readonly hostIps: readonly string[];
+  /** Replicated clusters: libpq's target_session_attrs, so a connection lands on the leader only. */
+  readonly targetSessionAttrs?: "read-write";
+  /** Replicated clusters: each member's own name, for drivers that take a host list instead of one name. */
+  readonly hosts?: readonly string[];
   readonly port: number;
   readonly database: string;
   readonly username: string;
@@ -47,9 +56,25 @@ export interface ServiceDatabaseAccess {
   readonly sslmode: "verify-full";
 }
 
+/** One PostgreSQL server of the domain: instance, data volume (kept on termination), attachment, TLS secret. */
+export interface DatabaseMember {
+  readonly name: string;
+  readonly privateIp: string;
+  readonly availabilityZone: string;
+  readonly instance: aws.ec2.Instance;
+  readonly dataVolume: aws.ebs.Volume;
+  readonly volumeAttachment: aws.ec2.VolumeAttachment;
+  readonly tlsSecret: aws.secretsmanager.Secret;
+  /** SSM Command document that runs the member's current bootstrap (docs/runbooks/database-host.md). */
+  readonly bootstrapDocument: aws.ssm.Document;
+}
+
 /**
- * One self-managed PostgreSQL host (D5) for one critical data domain: instance, separate encrypted data
- * volume kept on termination, instance role, server certificate, secrets, and its private DNS name.
+ * The self-managed PostgreSQL of one critical data domain (D5): one host, or a Patroni cluster of one
+ * member per configured AZ (docs/decisions.md, "Highly available PostgreSQL"). Per member: instance,
+ * separate encrypted data volume kept on termination, server certificate, bootstrap document; per
+ * domain: instance role, service credentials, Patroni's passwords, and the DNS name services connect to
+ * (an A record of every member; libpq with target_session_attrs=read-write finds the leader).
  * The AMI and user-data are ignored after creation, so a config change never replaces a host silently:
  * a rebuild is an explicit, documented operation (docs/runbooks/database-host.md).
  */
@@ -58,15 +83,13 @@ export class DatabaseHost extends pulumi.ComponentResource {
   readonly dnsName: string;
   readonly privateIp: string;
   readonly port: number;
+  readonly members: readonly DatabaseMember[];
+  /** The first member's instance (a single host's only one). */
   readonly instance: aws.ec2.Instance;
   readonly dataVolume: aws.ebs.Volume;
-  readonly volumeAttachment: aws.ec2.VolumeAttachment;
   readonly role: aws.iam.Role;
   readonly instanceProfile: aws.iam.InstanceProfile;
-  readonly tlsSecret: aws.secretsmanager.Secret;
   readonly dnsRecord: aws.route53.Record;
-  /** SSM Command document that runs the current bootstrap on the host (docs/runbooks/database-host.md). */
-  readonly bootstrapDocument: aws.ssm.Document;
   /** Owning service → its access details. */
   readonly access: Readonly<Record<string, ServiceDatabaseAccess>>;
 
@@ -82,32 +105,41 @@ export class DatabaseHost extends pulumi.ComponentResource {
     this.dnsName = plan.dnsName;
     this.privateIp = plan.placement.privateIp;
     this.port = plan.port;
+    const hosts = plan.members.map((m) => m.dnsName);
+    const connection = plan.replicated ? { targetSessionAttrs: "read-write" as const, hosts } : {};
 
-    // TLS: key and certificate reach the host through Secrets Manager, never through user-data.
-    const cert = args.ca.issue(`${name}-server`, plan.certificate, this);
-    this.tlsSecret = new aws.secretsmanager.Secret(
-      `${name}-tls`,
-      {
-        name: plan.names.tlsSecret,
-        description: `TLS key and certificate of the PostgreSQL host ${plan.dnsName}`,
-        kmsKeyId: args.key.arn,
-        recoveryWindowInDays: secretRecoveryDays,
-        tags: ctx.tags(critical, plan.names.tlsSecret),
-      },
-      { parent: this },
-    );
-    const tlsVersion = new aws.secretsmanager.SecretVersion(
-      `${name}-tls`,
-      {
-        secretId: this.tlsSecret.id,
-        secretString: pulumi.secret(
-          pulumi
-            .all([cert.privateKeyPem, cert.certificatePem, args.ca.certificatePem])
-            .apply(([privateKeyPem, certificatePem, caCertificatePem]) => JSON.stringify({ privateKeyPem, certificatePem, caCertificatePem })),
-        ),
-      },
-      { parent: this },
-    );
+    // TLS: key and certificate reach each member through Secrets Manager, never through user-data.
+    const tls = plan.members.map((m) => {
+      const cert = args.ca.issue(`${name}-${plan.replicated ? m.name.slice(plan.domain.length + 1) + "-" : ""}server`, m.certificate, this);
+      const secretName = plan.replicated ? `${m.physicalName}-tls` : plan.names.tlsSecret;
+      const secret = new aws.secretsmanager.Secret(
+        plan.replicated ? `${name}-${m.name.slice(plan.domain.length + 1)}-tls` : `${name}-tls`,
+        {
+          name: secretName,
+          description: `TLS key and certificate of the PostgreSQL server ${m.dnsName}`,
+          kmsKeyId: args.key.arn,
+          recoveryWindowInDays: secretRecoveryDays,
+          tags: ctx.tags(critical, secretName),
+        },
+        { parent: this },
+      );
+      const version = new aws.secretsmanager.SecretVersion(
+        plan.replicated ? `${name}-${m.name.slice(plan.domain.length + 1)}-tls` : `${name}-tls`,
+        {
+          secretId: secret.id,
+          secretString: pulumi.secret(
+            pulumi
+              .all([cert.privateKeyPem, cert.certificatePem, args.ca.certificatePem])
+              .apply(([privateKeyPem, certificatePem, caCertificatePem]) => JSON.stringify({ privateKeyPem, certificatePem, caCertificatePem })),
+          ),
+        },
+        { parent: this },
+      );
+      return { secret, secretName, version };
+    });
+
+    // Patroni's own roles (replication, pg_rewind) and its REST API: generated, never in user-data.
+    const patroniSecret = plan.replicated ? this.patroniSecret(name, plan, args, ctx, critical, secretRecoveryDays) : undefined;
 
     // Per owning service: generated password, stored encrypted with the databases' key.
     const access: Record<string, ServiceDatabaseAccess> = {};
@@ -146,6 +178,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
                   username: owner.role,
                   password: pw,
                   sslmode: "verify-full",
+                  ...connection,
                 }),
               ),
             ),
@@ -158,6 +191,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
         service: owner.service,
         domain: plan.domain,
         host: plan.dnsName,
+        hostIps: plan.members.map((m) => m.placement.privateIp),
         port: plan.port,
         database: owner.database,
         username: owner.role,
@@ -166,9 +200,23 @@ export class DatabaseHost extends pulumi.ComponentResource {
         secretArn: secret.arn,
         caCertPem: args.ca.certificatePem,
         sslmode: "verify-full",
+        ...connection,
       };
     }
     this.access = access;
+
+    // Patroni members' setup scripts (patroni.yml and friends), fetched by the bootstrap.
+    const setupParameters = plan.members.flatMap((m) =>
+      m.setup === undefined
+        ? []
+        : [
+            new aws.ssm.Parameter(
+              `${name}-${m.name.slice(plan.domain.length + 1)}-patroni`,
+              { name: m.setup.parameter, type: "String", tier: "Intelligent-Tiering", description: `Patroni setup of ${m.name} (src/databases/member-setup.ts)`, insecureValue: m.setup.script, tags: ctx.tags(internal) },
+              { parent: this },
+            ),
+          ],
+    );
 
     // Instance role: SSM (no SSH anywhere) and read access to this host's own secrets only.
     this.role = new aws.iam.Role(
@@ -197,13 +245,16 @@ export class DatabaseHost extends pulumi.ComponentResource {
       {
         role: this.role.id,
         policy: pulumi
-          .all([this.tlsSecret.arn, ...credentialSecrets.map((s) => s.arn), args.key.arn])
-          .apply((arns) => {
-            const keyArn = arns[arns.length - 1];
-            const secretArns = arns.slice(0, -1);
+          .all([
+            pulumi.all([...tls.map((t) => t.secret.arn), ...(patroniSecret === undefined ? [] : [patroniSecret.secret.arn]), ...credentialSecrets.map((s) => s.arn)]),
+            pulumi.all(setupParameters.map((p) => p.arn)),
+            args.key.arn,
+          ])
+          .apply(([secretArns, parameterArns, keyArn]) => {
             return JSON.stringify({
               Version: "2012-10-17",
               Statement: [
+                ...(parameterArns.length === 0 ? [] : [{ Sid: "ReadOwnSetup", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameterArns }]),
                 { Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArns },
                 {
                   Sid: "DecryptOwnSecrets",
@@ -226,118 +277,169 @@ export class DatabaseHost extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // The data volume lives apart from the instance: terminating or rebuilding the host keeps it.
-    this.dataVolume = new aws.ebs.Volume(
-      `${name}-data`,
-      {
-        availabilityZone: plan.placement.az,
-        type: "gp3",
-        size: plan.dataVolume.sizeGiB,
-        iops: plan.dataVolume.iops,
-        throughput: plan.dataVolume.throughputMiBps,
-        encrypted: true,
-        kmsKeyId: args.key.arn,
-        finalSnapshot: true,
-        tags: ctx.tags(critical, `${plan.names.host}-data`),
-      },
-      keep,
-    );
-
-    const userData = pulumi
-      .all([this.dataVolume.id, args.packageSource, args.extras ?? {}])
-      .apply(([volumeId, packageSource, extras]) =>
-        renderUserData({
-          domain: plan.domain,
-          region: ctx.region,
-          volumeId,
-          packageSource,
-          postgresqlConf: plan.files.postgresqlConf,
-          pgHba: plan.files.pgHba,
-          rolesSql: plan.files.rolesSql,
-          tlsSecretId: plan.names.tlsSecret,
-          credentials: plan.owners.map((o) => ({ secretId: plan.names.credentialsSecrets[o.service], passwordEnv: o.passwordEnv })),
-          extras,
-        }),
-      );
-
-    this.instance = new aws.ec2.Instance(
-      `${name}-host`,
-      {
-        ami: plan.amiId,
-        instanceType: plan.instanceType,
-        tenancy: plan.tenancy,
-        subnetId: args.subnetId,
-        privateIp: plan.placement.privateIp,
-        vpcSecurityGroupIds: args.securityGroupIds,
-        associatePublicIpAddress: false,
-        iamInstanceProfile: this.instanceProfile.name,
-        disableApiTermination: ctx.durability.terminationProtection,
-        instanceInitiatedShutdownBehavior: "stop",
-        ebsOptimized: true,
-        monitoring: true,
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-        rootBlockDevice: {
-          volumeType: "gp3",
-          volumeSize: plan.rootVolumeGiB,
+    const members = plan.members.map((m, i): DatabaseMember => {
+      const id = plan.replicated ? `${name}-${m.name.slice(plan.domain.length + 1)}` : name;
+      // The data volume lives apart from the instance: terminating or rebuilding the host keeps it.
+      const dataVolume = new aws.ebs.Volume(
+        `${id}-data`,
+        {
+          availabilityZone: m.placement.az,
+          type: "gp3",
+          size: plan.dataVolume.sizeGiB,
+          iops: plan.dataVolume.iops,
+          throughput: plan.dataVolume.throughputMiBps,
           encrypted: true,
           kmsKeyId: args.key.arn,
-          deleteOnTermination: true,
-          tags: ctx.tags(internal, `${plan.names.host}-root`),
+          finalSnapshot: true,
+          tags: ctx.tags(critical, `${m.physicalName}-data`),
         },
-        userData,
-        userDataReplaceOnChange: false,
-        tags: ctx.tags(critical, plan.names.host),
-      },
-      {
-        ...keep,
-        // A new AMI or bootstrap reaches a host only through a deliberate rebuild (runbook).
-        ignoreChanges: ["ami", "userData"],
-        // The address is fixed (certificate, DNS): the old host must be gone before its successor starts.
-        deleteBeforeReplace: true,
-        // First boot reads these: they must exist before the instance does.
-        dependsOn: [tlsVersion, ...credentialVersions, secretsPolicy, ssm, ...(extraPolicy === undefined ? [] : [extraPolicy])],
-      },
-    );
+        keep,
+      );
+      const userData = pulumi
+        .all([dataVolume.id, args.packageSource, args.extras ?? {}])
+        .apply(([volumeId, packageSource, extras]) =>
+          renderUserData({
+            domain: plan.domain,
+            region: ctx.region,
+            volumeId,
+            packageSource,
+            postgresqlConf: m.files.postgresqlConf,
+            pgHba: plan.files.pgHba,
+            rolesSql: plan.files.rolesSql,
+            tlsSecretId: tls[i].secretName,
+            credentials: plan.owners.map((o) => ({ secretId: plan.names.credentialsSecrets[o.service], passwordEnv: o.passwordEnv })),
+            extras,
+            ...(m.files.patroniConf === undefined
+              ? {}
+              : { patroni: { member: m.name, privateIp: m.placement.privateIp, setupParameter: m.setup?.parameter ?? "", secretId: plan.names.patroniSecret } }),
+          }),
+        );
+      const instance = new aws.ec2.Instance(
+        `${id}-host`,
+        {
+          ami: plan.amiId,
+          instanceType: plan.instanceType,
+          tenancy: plan.tenancy,
+          subnetId: args.subnetIdFor(m.placement.az),
+          privateIp: m.placement.privateIp,
+          vpcSecurityGroupIds: args.securityGroupIds,
+          associatePublicIpAddress: false,
+          iamInstanceProfile: this.instanceProfile.name,
+          disableApiTermination: ctx.durability.terminationProtection,
+          instanceInitiatedShutdownBehavior: "stop",
+          ebsOptimized: true,
+          monitoring: true,
+          metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+          rootBlockDevice: {
+            volumeType: "gp3",
+            volumeSize: plan.rootVolumeGiB,
+            encrypted: true,
+            kmsKeyId: args.key.arn,
+            deleteOnTermination: true,
+            tags: ctx.tags(internal, `${m.physicalName}-root`),
+          },
+          userData,
+          userDataReplaceOnChange: false,
+          tags: { ...ctx.tags(critical, m.physicalName), "db-cluster": plan.domain, "db-member": m.name },
+        },
+        {
+          ...keep,
+          // A new AMI or bootstrap reaches a host only through a deliberate rebuild (runbook).
+          ignoreChanges: ["ami", "userData"],
+          // The address is fixed (certificate, DNS): the old host must be gone before its successor starts.
+          deleteBeforeReplace: true,
+          // First boot reads these: they must exist before the instance does (and the package mirror must be ready).
+          dependsOn: [
+            tls[i].version,
+            ...(patroniSecret === undefined ? [] : [patroniSecret.version]),
+            ...credentialVersions,
+            secretsPolicy,
+            ssm,
+            ...(extraPolicy === undefined ? [] : [extraPolicy]),
+            ...(args.readyBeforeHosts ?? []),
+          ],
+        },
+      );
+      const volumeAttachment = new aws.ec2.VolumeAttachment(
+        `${id}-data`,
+        {
+          deviceName: HOST_LAYOUT.dataDeviceName,
+          volumeId: dataVolume.id,
+          instanceId: instance.id,
+          // Detach only from a stopped server, never from under a running PostgreSQL.
+          stopInstanceBeforeDetaching: true,
+        },
+        keep,
+      );
+      // The same bootstrap as an SSM document, kept current by every `pulumi up`: configuration changes
+      // (and the files of other components) reach a running host by Run Command, not by a rebuild.
+      const bootstrap = new aws.ssm.Document(
+        `${id}-bootstrap`,
+        {
+          name: `${m.physicalName}-bootstrap`,
+          documentType: "Command",
+          documentFormat: "JSON",
+          content: userData.apply((script) => JSON.stringify(bootstrapDocument(m.name, script))),
+          tags: ctx.tags(internal, `${m.physicalName}-bootstrap`),
+        },
+        { parent: this },
+      );
+      if (plan.replicated) {
+        new aws.route53.Record(`${id}-dns`, { zoneId: args.privateZoneId, name: m.dnsName, type: "A", ttl: 60, records: [m.placement.privateIp] }, { parent: this });
+      }
+      return { name: m.name, privateIp: m.placement.privateIp, availabilityZone: m.placement.az, instance, dataVolume, volumeAttachment, tlsSecret: tls[i].secret, bootstrapDocument: bootstrap };
+    });
+    this.members = members;
+    this.instance = members[0].instance;
+    this.dataVolume = members[0].dataVolume;
 
-    this.volumeAttachment = new aws.ec2.VolumeAttachment(
-      `${name}-data`,
-      {
-        deviceName: HOST_LAYOUT.dataDeviceName,
-        volumeId: this.dataVolume.id,
-        instanceId: this.instance.id,
-        // Detach only from a stopped server, never from under a running PostgreSQL.
-        stopInstanceBeforeDetaching: true,
-      },
-      keep,
-    );
-
-    // The same bootstrap as an SSM document, kept current by every `pulumi up`: configuration changes
-    // (and the files of other components) reach a running host by Run Command, not by a rebuild.
-    this.bootstrapDocument = new aws.ssm.Document(
-      `${name}-bootstrap`,
-      {
-        name: `${plan.names.host}-bootstrap`,
-        documentType: "Command",
-        documentFormat: "JSON",
-        content: userData.apply((script) => JSON.stringify(bootstrapDocument(plan.domain, script))),
-        tags: ctx.tags(internal, `${plan.names.host}-bootstrap`),
-      },
-      { parent: this },
-    );
-
+    // Services connect to this name: every member's address; libpq tries each and keeps the read-write one.
     this.dnsRecord = new aws.route53.Record(
       `${name}-dns`,
-      { zoneId: args.privateZoneId, name: plan.dnsName, type: "A", ttl: 300, records: [plan.placement.privateIp] },
+      { zoneId: args.privateZoneId, name: plan.dnsName, type: "A", ttl: 60, records: plan.members.map((m) => m.placement.privateIp) },
       { parent: this },
     );
 
     this.registerOutputs({
       dnsName: this.dnsName,
-      privateIp: this.privateIp,
-      instanceId: this.instance.id,
-      dataVolumeId: this.dataVolume.id,
+      members: members.map((m) => ({ name: m.name, privateIp: m.privateIp, instanceId: m.instance.id, dataVolumeId: m.dataVolume.id, bootstrapDocument: m.bootstrapDocument.name })),
       roleArn: this.role.arn,
-      bootstrapDocument: this.bootstrapDocument.name,
     });
+  }
+
+  private patroniSecret(
+    name: string,
+    plan: HostPlan,
+    args: DatabaseHostArgs,
+    ctx: PlatformContext,
+    critical: { component: string; zone: "data"; dataClass: "critical" },
+    recoveryWindowInDays: number,
+  ): { secret: aws.secretsmanager.Secret; version: aws.secretsmanager.SecretVersion } {
+    const password = (id: string) => new random.RandomPassword(`${name}-patroni-${id}`, { length: 32, special: false, minLower: 4, minUpper: 4, minNumeric: 4 }, { parent: this });
+    const [replication, rewind, restApi] = ["replication", "rewind", "rest-api"].map(password);
+    const secret = new aws.secretsmanager.Secret(
+      `${name}-patroni`,
+      {
+        name: plan.names.patroniSecret,
+        description: `Patroni's replication, pg_rewind and REST API passwords of the ${plan.domain} cluster`,
+        kmsKeyId: args.key.arn,
+        recoveryWindowInDays,
+        tags: ctx.tags(critical, plan.names.patroniSecret),
+      },
+      { parent: this },
+    );
+    const version = new aws.secretsmanager.SecretVersion(
+      `${name}-patroni`,
+      {
+        secretId: secret.id,
+        secretString: pulumi.secret(
+          pulumi
+            .all([replication.result, rewind.result, restApi.result])
+            .apply(([replicationPassword, rewindPassword, restApiPassword]) => JSON.stringify({ replicationPassword, rewindPassword, restApiPassword })),
+        ),
+      },
+      { parent: this },
+    );
+    return { secret, version };
   }
 }

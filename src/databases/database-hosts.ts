@@ -11,6 +11,7 @@ import { COMPONENT, DatabaseHost, type ServiceDatabaseAccess } from "./database-
 import { privateDomain } from "../network/network";
 import { HOST_LAYOUT } from "./host-layout";
 import { InternalCa } from "./internal-ca";
+import { Consensus } from "./consensus";
 import { type DatabasesPlan, type HostPlan, planDatabaseHosts } from "./plan";
 
 /**
@@ -44,6 +45,8 @@ export interface DatabaseHostsArgs {
   readonly bootstrapExtras?: (host: HostPlan) => pulumi.Input<BootstrapExtras> | undefined;
   /** An inline policy other components add to a host's instance role before it boots (backups: its repository). */
   readonly extraRolePolicy?: (host: HostPlan) => pulumi.Input<string> | undefined;
+  /** What must exist before any host boots (the package mirror's readiness marker: issue 13). */
+  readonly readyBeforeHosts?: pulumi.Resource[];
 }
 
 const POSTGRES_PORT = HOST_LAYOUT.port;
@@ -65,6 +68,8 @@ export class DatabaseHosts extends pulumi.ComponentResource {
   /** Owning service → what it needs to connect. */
   readonly access: Readonly<Record<string, ServiceDatabaseAccess>>;
   readonly postgresIngress: aws.vpc.SecurityGroupIngressRule;
+  /** The etcd nodes of the Patroni clusters (absent when every domain runs one host). */
+  readonly consensus?: Consensus;
   readonly postgresEgress: aws.vpc.SecurityGroupEgressRule;
 
   constructor(name: string, args: DatabaseHostsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -78,6 +83,7 @@ export class DatabaseHosts extends pulumi.ComponentResource {
       project: ctx.project,
       stack: ctx.stack,
       environment: ctx.environment,
+      region: ctx.region,
       config,
       catalog: args.catalog,
       dataSubnets,
@@ -132,6 +138,37 @@ export class DatabaseHosts extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // Data subnets by AZ name: a member's subnet never depends on the order of the configured AZs.
+    const subnetByAz = new Map(dataSubnets.map((slot, i) => [slot.az, network.subnets.data[i]]));
+    const subnetIdFor = (az: string): pulumi.Input<string> => {
+      const subnet = subnetByAz.get(az);
+      if (subnet === undefined) throw new Error(`database member in ${az}: allowed: an AZ with a data subnet (${[...subnetByAz.keys()].join(", ")})`);
+      return subnet.id;
+    };
+
+    // Patroni clusters: members reach each other (replication, pg_rewind, REST API) and etcd; nothing else does.
+    const cluster = this.plan.consensus === undefined ? undefined : this.clusterSecurityGroups(name, ctx, network);
+    this.consensus =
+      this.plan.consensus === undefined || cluster === undefined
+        ? undefined
+        : new Consensus(
+            `${name}-consensus`,
+            {
+              ctx,
+              plan: this.plan.consensus,
+              subnetIdFor,
+              securityGroupIds: [dataSg, cluster.consensus.id],
+              privateZoneId: network.privateZone.zoneId,
+              key: this.key,
+              ca: this.ca,
+              amiId: config.amiId,
+              packageSource,
+              hostSessionPolicyArn: args.hostSessionPolicyArn,
+              readyBeforeHosts: args.readyBeforeHosts,
+            },
+            { parent: this },
+          );
+
     const hosts: Record<string, DatabaseHost> = {};
     const access: Record<string, ServiceDatabaseAccess> = {};
     for (const plan of this.plan.hosts) {
@@ -140,8 +177,9 @@ export class DatabaseHosts extends pulumi.ComponentResource {
         {
           ctx,
           plan,
-          subnetId: network.subnets.data[plan.placement.subnetIndex].id,
-          securityGroupIds: [dataSg],
+          subnetIdFor,
+          securityGroupIds: plan.replicated && cluster !== undefined ? [dataSg, cluster.members.id] : [dataSg],
+          readyBeforeHosts: [...(args.readyBeforeHosts ?? []), ...(this.consensus === undefined || !plan.replicated ? [] : [this.consensus])],
           privateZoneId: network.privateZone.zoneId,
           key: this.key,
           ca: this.ca,
@@ -175,7 +213,7 @@ export class DatabaseHosts extends pulumi.ComponentResource {
   }
 
   /** A summary for the stack outputs: names and addresses, no secret. */
-  summary(): Record<string, { dnsName: string; privateIp: string; availabilityZone: string; instanceId: pulumi.Output<string>; services: string[] }> {
+  summary(): Record<string, { dnsName: string; privateIp: string; availabilityZone: string; instanceId: pulumi.Output<string>; services: string[]; members: { name: string; dnsName: string; privateIp: string; availabilityZone: string; instanceId: pulumi.Output<string> }[] }> {
     return Object.fromEntries(
       this.plan.hosts.map((p) => [
         p.domain,
@@ -185,9 +223,43 @@ export class DatabaseHosts extends pulumi.ComponentResource {
           availabilityZone: p.placement.az,
           instanceId: this.hosts[p.domain].instance.id,
           services: p.owners.map((o) => o.service),
+          members: p.members.map((m, i) => ({ name: m.name, dnsName: m.dnsName, privateIp: m.placement.privateIp, availabilityZone: m.placement.az, instanceId: this.hosts[p.domain].members[i].instance.id })),
         },
       ]),
     );
+  }
+
+  /**
+   * Two security groups beside the data zone's: `members` (every Patroni member: 5432 and the REST API
+   * from other members) and `consensus` (the etcd nodes: 2379 from members, 2380 from each other). New
+   * groups have no egress until a rule says so.
+   */
+  private clusterSecurityGroups(name: string, ctx: PlatformContext, network: DatabaseNetwork): { members: aws.ec2.SecurityGroup; consensus: aws.ec2.SecurityGroup } {
+    const vpcId = network.zoneSecurityGroups.data.vpcId;
+    const group = (id: string, description: string) =>
+      new aws.ec2.SecurityGroup(`${name}-${id}`, { name: ctx.name(COMPONENT, id), description, vpcId, revokeRulesOnDelete: true, tags: ctx.tags({ component: COMPONENT, zone: "data" }, ctx.name(COMPONENT, id)) }, { parent: this });
+    const members = group("members", "PostgreSQL members of the Patroni clusters: replication and REST API between members only");
+    const consensus = group("consensus", "etcd nodes of the Patroni clusters: clients are the database members only");
+    const L = HOST_LAYOUT;
+    const flows: { id: string; from: aws.ec2.SecurityGroup; to: aws.ec2.SecurityGroup; port: number; toPort?: number; description: string }[] = [
+      { id: "member-postgres", from: members, to: members, port: L.port, description: "Streaming replication and pg_rewind between members" },
+      { id: "member-api", from: members, to: members, port: L.restApiPort, description: "Patroni REST API between members (leader race, switchover)" },
+      { id: "member-etcd", from: members, to: consensus, port: L.etcdClientPort, description: "Patroni to etcd" },
+      { id: "etcd-peers", from: consensus, to: consensus, port: L.etcdPeerPort, description: "etcd peers" },
+    ];
+    for (const f of flows) {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-${f.id}-in`,
+        { securityGroupId: f.to.id, referencedSecurityGroupId: f.from.id, ipProtocol: "tcp", fromPort: f.port, toPort: f.toPort ?? f.port, description: f.description, tags: ctx.tags({ component: COMPONENT, zone: "data" }, ctx.name(COMPONENT, `${f.id}-in`)) },
+        { parent: this },
+      );
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-${f.id}-out`,
+        { securityGroupId: f.from.id, referencedSecurityGroupId: f.to.id, ipProtocol: "tcp", fromPort: f.port, toPort: f.toPort ?? f.port, description: f.description, tags: ctx.tags({ component: COMPONENT, zone: "data" }, ctx.name(COMPONENT, `${f.id}-out`)) },
+        { parent: this },
+      );
+    }
+    return { members, consensus };
   }
 }
 

@@ -24,6 +24,26 @@ export const HOST_LAYOUT = {
   bootstrapLog: "/var/log/fitness-bootstrap.log",
   /** Written when the bootstrap finished, for SSM checks and the runbook. */
   bootstrapMarker: "/var/lib/fitness/bootstrap-complete",
+  /** Patroni members (docs/decisions.md, "Highly available PostgreSQL"): Debian's patroni@<version>-<cluster> unit reads this file. */
+  patroniConfig: "/etc/patroni/15-main.yml",
+  /** Patroni's passwords (PATRONI_*_PASSWORD), written at boot from Secrets Manager; the unit's EnvironmentFile. */
+  patroniEnvironment: "/etc/patroni/env.conf",
+  patroniUnit: "patroni@15-main.service",
+  /** Our postgresql.conf on a Patroni member: Patroni's own postgresql.conf includes it (custom_conf). */
+  customConf: "/etc/postgresql/15/main/fitness.conf",
+  /** Patroni's REST API: /primary answers 200 on the leader only. */
+  restApiPort: 8008,
+  /** Patroni's on_role_change callback: logs and reports a role change (failover alarm). */
+  patroniEventScript: "/usr/local/sbin/fitness-patroni-event",
+  /** Reports replication lag and streaming standbys every minute (alarms). */
+  patroniMonitorScript: "/usr/local/sbin/fitness-patroni-monitor",
+  /** etcd on the consensus nodes: its YAML configuration (etcd --config-file) and data directory on the data volume. */
+  etcdConfig: "/etc/fitness/etcd.yml",
+  etcdDataDirectory: "/srv/etcd/data",
+  etcdDataMount: "/srv/etcd",
+  etcdTlsDirectory: "/etc/fitness/etcd-tls",
+  etcdClientPort: 2379,
+  etcdPeerPort: 2380,
   /** The device name the data volume is attached under (it appears as an NVMe device on Nitro). */
   dataDeviceName: "/dev/sdf",
 } as const;

@@ -10,6 +10,11 @@ export interface PgHbaParams {
   /** Client networks: the app zone's subnets (EKS nodes and pods take addresses there). */
   readonly appCidrs: readonly string[];
   readonly grants: readonly HbaGrant[];
+  /**
+   * The other members of a Patroni cluster (their /32 addresses): streaming replication and pg_rewind
+   * from each other only, over TLS with SCRAM. Absent on a single host.
+   */
+  readonly peers?: { readonly addresses: readonly string[]; readonly replicationUser: string; readonly rewindUser: string };
 }
 
 const NAME = /^[a-z][a-z0-9_]{0,62}$/;
@@ -32,6 +37,16 @@ export function renderPgHba(params: PgHbaParams): string {
       if (!NAME.test(name)) throw new Error(`pg_hba.conf name "${name}": allowed: lower-case letters, digits and underscores`);
     }
   }
+  const peers = params.peers;
+  if (peers !== undefined) {
+    for (const name of [peers.replicationUser, peers.rewindUser]) {
+      if (!NAME.test(name)) throw new Error(`pg_hba.conf name "${name}": allowed: lower-case letters, digits and underscores`);
+    }
+    for (const address of peers.addresses) {
+      const cidr = parseCidr(`${address}/32`);
+      if (!cidr) throw new Error(`pg_hba.conf peer "${address}": allowed: a member's IPv4 address`);
+    }
+  }
   const row = (type: string, database: string, user: string, address: string, method: string) =>
     `${type.padEnd(10)}${database.padEnd(20)}${user.padEnd(20)}${address.padEnd(20)}${method}`.trimEnd();
   const lines = [
@@ -49,6 +64,16 @@ export function renderPgHba(params: PgHbaParams): string {
     "# Each service's role to its own database, from the app zone, over TLS, with SCRAM.",
     ...params.grants.flatMap((grant) => params.appCidrs.map((cidr) => row("hostssl", grant.database, grant.role, cidr, "scram-sha-256"))),
     "",
+    ...(peers === undefined
+      ? []
+      : [
+          "# Cluster members: streaming replication and pg_rewind (which reads the postgres database), over TLS, with SCRAM.",
+          ...peers.addresses.flatMap((a) => [
+            row("hostssl", "replication", peers.replicationUser, `${a}/32`, "scram-sha-256"),
+            row("hostssl", "postgres", peers.rewindUser, `${a}/32`, "scram-sha-256"),
+          ]),
+          "",
+        ]),
     "# Everything else.",
     row("host", "all", "all", "0.0.0.0/0", "reject"),
     row("host", "all", "all", "::/0", "reject"),

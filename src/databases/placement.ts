@@ -23,36 +23,39 @@ export interface HostPlacement {
 const FIRST_HOST_OFFSET = 10;
 
 /**
- * Placement depends on the domain's name alone (SHA-256), never on the other domains or their order:
- * adding or removing a domain never moves an existing host. Only a change in the number of data subnets
- * would, which is why a domain may pin its AZ in config before AZs are added.
+ * An address depends on the member's name alone (SHA-256), never on the other members or their order,
+ * and the subnet on the member's named AZ alone (the network derives each data subnet from its AZ's
+ * letter): adding, removing or reordering AZs or domains never moves an existing host or its volume.
  */
-function nameHash(domain: string): Buffer {
-  return createHash("sha256").update(domain).digest();
+function nameHash(name: string): Buffer {
+  return createHash("sha256").update(name).digest();
 }
 
-export function privateIpFor(cidrText: string, domain: string): string {
+export function privateIpFor(cidrText: string, name: string): string {
   const cidr = mustParseCidr(cidrText);
   if (cidr.prefix > 27) throw new Error(`data subnet ${cidrText}: allowed: a /27 or larger block to place database hosts in`);
   const size = Number(cidr.last - cidr.first + 1n);
   const span = size - 1 - FIRST_HOST_OFFSET;
-  const offset = FIRST_HOST_OFFSET + (nameHash(domain).readUInt32BE(4) % span);
+  const offset = FIRST_HOST_OFFSET + (nameHash(name).readUInt32BE(4) % span);
   return Address4.fromBigInt(cidr.first + BigInt(offset)).correctForm();
 }
 
-export function placeHost(domain: string, dataSubnets: readonly DataSubnetSlot[], pinnedAz?: string): HostPlacement {
-  if (dataSubnets.length === 0) throw new Error(`database host ${domain}: allowed: a network with at least one data subnet`);
-  let subnetIndex: number;
-  if (pinnedAz !== undefined) {
-    subnetIndex = dataSubnets.findIndex((s) => s.az === pinnedAz);
-    if (subnetIndex < 0) {
-      throw new Error(
-        `fitness-platform:databases.domains.${domain}.availabilityZone = "${pinnedAz}": allowed: an AZ with a data subnet (${dataSubnets.map((s) => s.az).join(", ")})`,
-      );
-    }
-  } else {
-    subnetIndex = nameHash(domain).readUInt32BE(0) % dataSubnets.length;
+/** The AZ's letter (`eu-central-1b` → `b`): member names carry it, so a name says where it stands. */
+export function azLetter(az: string): string {
+  const letter = /-\d([a-z])$/.exec(az)?.[1];
+  if (letter === undefined) throw new Error(`availability zone "${az}": allowed: an AZ name such as eu-central-1a`);
+  return letter;
+}
+
+/**
+ * Places one host (`name`: a database member or a consensus node) in the data subnet of its named AZ.
+ * `where` names the config key for the error.
+ */
+export function placeHost(name: string, dataSubnets: readonly DataSubnetSlot[], az: string, where: string): HostPlacement {
+  const subnetIndex = dataSubnets.findIndex((s) => s.az === az);
+  if (subnetIndex < 0) {
+    throw new Error(`${where} = "${az}": allowed: an AZ with a data subnet (${dataSubnets.map((s) => s.az).join(", ") || "none"})`);
   }
   const subnet = dataSubnets[subnetIndex];
-  return { subnetIndex, az: subnet.az, cidr: subnet.cidr, privateIp: privateIpFor(subnet.cidr, domain) };
+  return { subnetIndex, az: subnet.az, cidr: subnet.cidr, privateIp: privateIpFor(subnet.cidr, name) };
 }

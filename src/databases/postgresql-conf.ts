@@ -16,6 +16,12 @@ export interface PostgresPaths {
 }
 
 export interface PostgresqlConfParams {
+  /**
+   * `standalone`: the whole configuration (a single host run by postgresql@.service). `patroni`: the
+   * file Patroni includes as `custom_conf`; Patroni's own postgresql.conf sets the files, the listen
+   * address, the port, max_connections and the replication settings, so they are left out here.
+   */
+  readonly managedBy?: "standalone" | "patroni";
   /** The host's fixed private address: the server listens there only (no wildcard, no other NIC). */
   readonly listenAddress: string;
   readonly port: number;
@@ -51,20 +57,25 @@ export function renderPostgresqlConf(params: PostgresqlConfParams): string {
     throw new Error(`port ${params.port}: allowed: 1024..65535`);
   }
   const { paths, memory } = params;
+  const standalone = (params.managedBy ?? "standalone") === "standalone";
   const lines: string[] = [
     "# Rendered by src/databases/postgresql-conf.ts. Changes here are overwritten by the next bootstrap run.",
-    "",
-    "# Files",
-    `data_directory = ${quote(paths.dataDirectory)}`,
-    `hba_file = ${quote(paths.hbaFile)}`,
-    `ident_file = ${quote(paths.identFile)}`,
-    ...(paths.externalPidFile === undefined ? [] : [`external_pid_file = ${quote(paths.externalPidFile)}`]),
-    ...(params.clusterName === undefined ? [] : [`cluster_name = ${quote(params.clusterName)}`]),
-    "",
-    "# Connections: the host's own address only; clients are admitted by pg_hba.conf (TLS + SCRAM from the app zone).",
-    `listen_addresses = ${quote(params.listenAddress)}`,
-    `port = ${params.port}`,
-    `max_connections = ${params.maxConnections}`,
+    ...(standalone
+      ? [
+          "",
+          "# Files",
+          `data_directory = ${quote(paths.dataDirectory)}`,
+          `hba_file = ${quote(paths.hbaFile)}`,
+          `ident_file = ${quote(paths.identFile)}`,
+          ...(paths.externalPidFile === undefined ? [] : [`external_pid_file = ${quote(paths.externalPidFile)}`]),
+          ...(params.clusterName === undefined ? [] : [`cluster_name = ${quote(params.clusterName)}`]),
+          "",
+          "# Connections: the host's own address only; clients are admitted by pg_hba.conf (TLS + SCRAM from the app zone).",
+          `listen_addresses = ${quote(params.listenAddress)}`,
+          `port = ${params.port}`,
+          `max_connections = ${params.maxConnections}`,
+        ]
+      : ["# Included by Patroni (custom_conf): its postgresql.conf sets files, listen address, port, max_connections and replication.", ""]),
     "superuser_reserved_connections = 3",
     `unix_socket_directories = ${quote(paths.unixSocketDirectory)}`,
     `password_encryption = ${SECURITY_SETTINGS.password_encryption}`,
@@ -85,9 +96,7 @@ export function renderPostgresqlConf(params: PostgresqlConfParams): string {
     `work_mem = '${memory.workMemKiB}kB'`,
     "huge_pages = 'try'",
     "",
-    "# WAL: 'replica' so that point-in-time recovery (pgBackRest, D7) can archive it.",
-    "wal_level = 'replica'",
-    "",
+    ...(standalone ? ["# WAL: 'replica' so that point-in-time recovery (pgBackRest, D7) can archive it.", "wal_level = 'replica'", ""] : []),
     "# Logging: who connected, and every schema change (audit).",
     "log_destination = 'stderr'",
     "log_line_prefix = '%m [%p] %q%u@%d '",

@@ -11,6 +11,9 @@ export const HTTPS_PORT = 443;
 export const HTTP_PORT = 80;
 export const PROXY_PORT = 3128;
 export const POSTGRES_PORT = 5432;
+/** Patroni's REST API and etcd's client port (src/databases/host-layout.ts). */
+export const PATRONI_API_PORT = 8008;
+export const ETCD_CLIENT_PORT = 2379;
 /** Source ports of load balancer nodes and of internet clients: anything from 1024. */
 export const EPHEMERAL: PortRange = { from: 1024, to: 65535 };
 /**
@@ -86,6 +89,10 @@ export function designFlows(input: NaclPlanInput): Flow[] {
     { id: 1100, name: "app-to-databases", from: zone("app"), to: zone("data"), protocol: "tcp", ports: single(POSTGRES_PORT), initiator: "host", why: "services to their PostgreSQL hosts" },
     { id: 1200, name: "app-to-s3", from: zone("app"), to: "s3", protocol: "tcp", ports: single(HTTPS_PORT), initiator: "host", why: "the S3 gateway endpoint (image layers, logs)" },
     { id: 1300, name: "data-to-s3", from: zone("data"), to: "s3", protocol: "tcp", ports: single(HTTPS_PORT), initiator: "host", why: "the S3 gateway endpoint (pgBackRest archive, logs)" },
+    // Patroni clusters span the data subnets of several AZs (docs/decisions.md, "Highly available PostgreSQL").
+    { id: 1400, name: "data-replication", from: zone("data"), to: zone("data"), protocol: "tcp", ports: single(POSTGRES_PORT), initiator: "host", why: "streaming replication and pg_rewind between PostgreSQL members" },
+    { id: 1500, name: "data-patroni-api", from: zone("data"), to: zone("data"), protocol: "tcp", ports: single(PATRONI_API_PORT), initiator: "host", why: "Patroni members asking each other's REST API during leader elections" },
+    { id: 1600, name: "data-consensus", from: zone("data"), to: zone("data"), protocol: "tcp", ports: { from: ETCD_CLIENT_PORT, to: ETCD_CLIENT_PORT + 1 }, initiator: "host", why: "Patroni to etcd (2379) and etcd peers (2380)" },
   ];
 }
 

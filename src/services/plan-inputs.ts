@@ -19,6 +19,7 @@ export interface PlanContext {
       readonly dnsName: string;
       readonly port: number;
       readonly placement: { readonly privateIp: string };
+      readonly members?: readonly { readonly placement: { readonly privateIp: string } }[];
       readonly owners: readonly { readonly service: string; readonly database: string; readonly role: string }[];
     }[];
   };
@@ -50,7 +51,15 @@ export function databasesByService(plan: PlanContext["databases"]): Record<strin
   const out: Record<string, ServiceDatabase> = {};
   for (const host of plan.hosts) {
     for (const owner of host.owners) {
-      out[owner.service] = { host: host.dnsName, hostIp: host.placement.privateIp, port: host.port, database: owner.database, username: owner.role };
+      const hostIps = (host.members ?? []).map((m) => m.placement.privateIp);
+      out[owner.service] = {
+        host: host.dnsName,
+        hostIp: host.placement.privateIp,
+        ...(hostIps.length > 1 ? { hostIps } : {}),
+        port: host.port,
+        database: owner.database,
+        username: owner.role,
+      };
     }
   }
   return out;

@@ -53,6 +53,8 @@ export interface ServiceDatabase {
   readonly host: string;
   /** The host's fixed private address: the egress NetworkPolicy names it as a /32. */
   readonly hostIp: string;
+  /** Every member of a replicated cluster (any of them may lead): each is named as a /32. */
+  readonly hostIps?: readonly string[];
   readonly port: number;
   readonly database: string;
   readonly username: string;
@@ -148,6 +150,8 @@ function planOneService(input: ServicesPlanInput, scope: ImageScope, service: st
       PGSSLROOTCERT: `${DB_CA_MOUNT}/${DB_CA_FILE}`,
       // Username and password: GetSecretValue with the pod identity, through the Secrets Manager endpoint.
       DB_SECRET_ARN: secretArn as pulumi.Input<string>,
+      // A replicated cluster's name has every member's address: libpq keeps the one that accepts writes.
+      ...(db.hostIps !== undefined ? { PGTARGETSESSIONATTRS: "read-write" } : {}),
     });
   }
   if (proxied) Object.assign(config, { HTTPS_PROXY: input.proxy.url, HTTP_PROXY: input.proxy.url, NO_PROXY: input.proxy.noProxy });
@@ -330,7 +334,7 @@ function servicePolicies(input: ServicesPlanInput, service: string, spec: Servic
     if (target === undefined) throw new Error(`catalog: services.${service}.calls names "${callee}": allowed: a service of the catalog`);
     egress.push({ to: [podsOf(callee, callee)], ports: [tcp(target.port)] });
   }
-  if (db !== undefined) egress.push({ to: [ipBlock(`${db.hostIp}/32`)], ports: [tcp(db.port)] });
+  if (db !== undefined) egress.push({ to: (db.hostIps ?? [db.hostIp]).map((ip) => ipBlock(`${ip}/32`)), ports: [tcp(db.port)] });
   // VPC endpoints only (STS, SQS, SNS, Secrets Manager, KMS ...): never the Kubernetes API.
   egress.push(endpointsRule(input.addresses), podIdentityRule());
   if (input.smtp?.service === service) egress.push({ to: input.addresses.appCidrs.map(ipBlock), ports: [tcp(input.smtp.port)] });

@@ -30,7 +30,34 @@ describe("databases config", () => {
     ["instance type of unknown memory", (db) => (db.domains["personal-data"].instanceType = "x2iedn.xlarge"), `stack "dev": ${P}:databases.domains.personal-data.instanceType = "x2iedn.xlarge": allowed: one of t3.medium, t3.large,`],
     ["IOPS beyond gp3's 500 per GiB", (db) => (db.domains["product-catalog"].dataVolumeIops = 16000), `stack "dev": ${P}:databases.domains.product-catalog.dataVolumeIops = 16000: allowed: at most 500 IOPS per GiB (15000 for 30 GiB)`],
     ["throughput beyond IOPS / 4", (db) => (db.domains["personal-data"].dataVolumeThroughputMiBps = 1000), `stack "dev": ${P}:databases.domains.personal-data.dataVolumeThroughputMiBps = 1000: allowed: at most dataVolumeIops / 4 (750 MiB/s)`],
-    ["pinned AZ that is not one", (db) => (db.domains["personal-data"].availabilityZone = "central"), `stack "dev": ${P}:databases.domains.personal-data.availabilityZone = "central": allowed: an AZ name such as eu-central-1a`],
+    ["member AZ that is not one", (db) => (db.domains["personal-data"].availabilityZones = ["central"]), `stack "dev": ${P}:databases.domains.personal-data.availabilityZones[0] = "central": allowed: an AZ name such as eu-central-1a`],
+    ["member AZ outside the network", (db) => (db.domains["personal-data"].availabilityZones = ["eu-central-1c"]), `stack "dev": ${P}:databases.domains.personal-data.availabilityZones[0] = "eu-central-1c": allowed: an AZ of fitness-platform:network.availabilityZones (eu-central-1a, eu-central-1b)`],
+    [
+      "two members in one AZ",
+      (db) => {
+        db.domains["personal-data"].availabilityZones = ["eu-central-1a", "eu-central-1a"];
+        db.replication = { synchronous: true, ttlSeconds: 30, loopWaitSeconds: 10, retryTimeoutSeconds: 10, maximumLagOnFailoverMiB: 1, lagAlarmMiB: 64 };
+        db.consensus = { availabilityZones: ["eu-central-1a"], instanceType: "t3.small", dataVolumeGiB: 8 };
+      },
+      `stack "dev": ${P}:databases.domains.personal-data.availabilityZones = ["eu-central-1a","eu-central-1a"]: allowed: distinct AZs`,
+    ],
+    [
+      "replicated domain without a consensus store",
+      (db) => {
+        db.domains["personal-data"].availabilityZones = ["eu-central-1a", "eu-central-1b"];
+        db.replication = { synchronous: true, ttlSeconds: 30, loopWaitSeconds: 10, retryTimeoutSeconds: 10, maximumLagOnFailoverMiB: 1, lagAlarmMiB: 64 };
+      },
+      `stack "dev": ${P}:databases.consensus = (missing): allowed: a consensus section (required because personal-data run more than one member)`,
+    ],
+    [
+      "Patroni timing against its own rule",
+      (db) => {
+        db.domains["personal-data"].availabilityZones = ["eu-central-1a", "eu-central-1b"];
+        db.replication = { synchronous: true, ttlSeconds: 20, loopWaitSeconds: 10, retryTimeoutSeconds: 10, maximumLagOnFailoverMiB: 1, lagAlarmMiB: 64 };
+        db.consensus = { availabilityZones: ["eu-central-1a"], instanceType: "t3.small", dataVolumeGiB: 8 };
+      },
+      `stack "dev": ${P}:databases.replication.ttlSeconds = 20: allowed: at least loopWaitSeconds + 2 * retryTimeoutSeconds (30; Patroni's rule)`,
+    ],
     ["unknown key in a domain", (db) => (db.domains["personal-data"].instancetype = "t3.large"), `stack "dev": ${P}:databases.domains.personal-data.instancetype = "t3.large": unknown key (a typo?); allowed keys here: description, instanceType,`],
   ];
 

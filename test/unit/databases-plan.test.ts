@@ -31,6 +31,7 @@ function planFor(stack: string) {
       project: p.project,
       stack,
       environment: p.config.environment,
+      region: "eu-central-1",
       config: p.config.databases,
       catalog: p.catalog,
       dataSubnets: subnetsOf(subnets, "data"),
@@ -85,10 +86,12 @@ describe("database host plan", () => {
     const { plan } = planFor("dev");
     const host = plan.hosts.find((h) => h.domain === "personal-data");
     expect(host?.dnsName).toBe("personal-data.db.dev.fitness.internal");
-    expect(host?.certificate.dnsNames).toEqual(["personal-data.db.dev.fitness.internal"]);
-    expect(host?.certificate.ipAddresses).toEqual([host?.placement.privateIp]);
-    expect(host?.certificate.allowedUses).toContain("server_auth");
-    expect(host?.files.postgresqlConf).toContain(`listen_addresses = '${host?.placement.privateIp}'`);
+    const member = host?.members[0];
+    expect(host?.members).toHaveLength(1);
+    expect(member?.certificate.dnsNames).toEqual(["personal-data.db.dev.fitness.internal"]);
+    expect(member?.certificate.ipAddresses).toEqual([host?.placement.privateIp]);
+    expect(member?.certificate.allowedUses).toContain("server_auth");
+    expect(member?.files.postgresqlConf).toContain(`listen_addresses = '${host?.placement.privateIp}'`);
   });
 
   it("admits only the owning service, only from the app zone, in each host's pg_hba.conf", () => {
@@ -97,8 +100,8 @@ describe("database host plan", () => {
     for (const host of plan.hosts) {
       const admitted = host.files.pgHba.split("\n").filter((l) => l.startsWith("hostssl"));
       const owner = host.owners[0];
-      expect(admitted).toHaveLength(appCidrs.length);
-      for (const line of admitted) {
+      expect(admitted.filter((l) => !/\s(replication|postgres)\s/.test(l))).toHaveLength(appCidrs.length);
+      for (const line of admitted.filter((l) => !/\s(replication|postgres)\s/.test(l))) {
         const [, db, role, cidr, method] = line.split(/\s+/);
         expect([db, role, method]).toEqual([owner.database, owner.role, "scram-sha-256"]);
         expect(appCidrs).toContain(cidr);
@@ -113,6 +116,7 @@ describe("database host plan", () => {
       host: "fitness-platform-dev-databases-purchase-history",
       tlsSecret: "fitness-platform-dev-databases-purchase-history-tls",
       credentialsSecrets: { orders: "fitness-platform-dev-databases-purchase-history-orders" },
+      patroniSecret: "fitness-platform-dev-databases-purchase-history-patroni",
     });
     expect(JSON.stringify(plan)).not.toMatch(/PRIVATE KEY|password\s*=|PASSWORD '/);
   });
@@ -123,6 +127,7 @@ describe("database host plan", () => {
       project: p.project,
       stack: "prod",
       environment: "prod",
+      region: "eu-central-1",
       config: { ...p.config.databases, domains: { ...p.config.databases.domains, "coach-notes": { ...p.config.databases.domains["personal-data"] } } },
       catalog: p.catalog,
       dataSubnets: subnetsOf(subnets, "data"),
@@ -130,7 +135,7 @@ describe("database host plan", () => {
       privateZoneName: privateDomain("prod"),
     });
     for (const host of plan.hosts) {
-      expect(more.hosts.find((h) => h.domain === host.domain)?.placement).toEqual(host.placement);
+      expect(more.hosts.find((h) => h.domain === host.domain)?.members.map((m) => m.placement)).toEqual(host.members.map((m) => m.placement));
     }
   });
 });
@@ -142,15 +147,16 @@ describe("placement", () => {
     { az: "eu-central-1c", cidr: "10.30.138.0/24" },
   ];
 
-  it("depends on the domain name alone", () => {
-    expect(placeHost("personal-data", data)).toEqual(placeHost("personal-data", [...data]));
+  it("depends on the member's name and its named AZ alone: the AZ list's order and length never move it", () => {
+    const placed = placeHost("personal-data-b", data, "eu-central-1b", "where");
+    expect(placeHost("personal-data-b", [...data].reverse(), "eu-central-1b", "where")).toMatchObject({ az: placed.az, cidr: placed.cidr, privateIp: placed.privateIp });
+    expect(placeHost("personal-data-b", [...data, { az: "eu-central-1d", cidr: "10.30.139.0/24" }], "eu-central-1b", "where").privateIp).toBe(placed.privateIp);
     expect(privateIpFor("10.30.137.0/24", "x")).toBe(privateIpFor("10.30.137.0/24", "x"));
   });
 
-  it("honours a pinned AZ and refuses an AZ without a data subnet", () => {
-    expect(placeHost("personal-data", data, "eu-central-1c").az).toBe("eu-central-1c");
-    expect(() => placeHost("personal-data", data, "eu-central-1d")).toThrow(
-      'fitness-platform:databases.domains.personal-data.availabilityZone = "eu-central-1d": allowed: an AZ with a data subnet (eu-central-1a, eu-central-1b, eu-central-1c)',
+  it("refuses an AZ without a data subnet, naming the key", () => {
+    expect(() => placeHost("personal-data", data, "eu-central-1d", "fitness-platform:databases.domains.personal-data.availabilityZones[0]")).toThrow(
+      'fitness-platform:databases.domains.personal-data.availabilityZones[0] = "eu-central-1d": allowed: an AZ with a data subnet (eu-central-1a, eu-central-1b, eu-central-1c)',
     );
   });
 

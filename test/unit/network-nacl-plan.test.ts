@@ -84,7 +84,7 @@ describe("NACL plan: what the design does not need is refused", () => {
     ["app → internet HTTP", "app", host.app, undefined, host.internet, 80],
     ["data → internet HTTP", "data", host.data, undefined, host.internet, 80],
     ["proxy → internet HTTP", "dmz", host.dmz, undefined, host.internet, 80],
-    ["data → data", "data", host.data, "data", hostIn(subnetsOf(plan, "data")[0]?.cidr ?? ""), 5432],
+    ["data → data (only replication, Patroni and etcd ports)", "data", host.data, "data", hostIn(subnetsOf(plan, "data")[0]?.cidr ?? ""), 22],
   ])("%s", (_label, za, a, zb, b, port) => {
     expect(connects(za, a, zb, b, port)).toBe(false);
   });
@@ -132,7 +132,7 @@ describe("NACL plan: structure", () => {
   });
 
   it("rule numbers come from the flow ids, so adding a flow renumbers nothing", () => {
-    const extra = [...designFlows({ ingressGatewayPort: GATEWAY_PORT }), { id: 1400, name: "extra", from: { zone: "data" }, to: { zone: "data" }, protocol: "tcp" as const, ports: { from: 5433, to: 5433 }, initiator: "host" as const, why: "test" }];
+    const extra = [...designFlows({ ingressGatewayPort: GATEWAY_PORT }), { id: 1700, name: "extra", from: { zone: "data" }, to: { zone: "data" }, protocol: "tcp" as const, ports: { from: 5433, to: 5433 }, initiator: "host" as const, why: "test" }];
     const grown = planNetworkAcls(plan, { ingressGatewayPort: GATEWAY_PORT }, extra);
     const key = (r: NaclRule) => `${r.zone} ${r.egress} ${r.ruleNumber} ${r.protocol} ${r.fromPort}-${r.toPort} ${r.cidrBlock}`;
     const before = new Set(Object.values(nacls.rules).flat().map(key));
@@ -142,11 +142,11 @@ describe("NACL plan: structure", () => {
   it.each([
     [{ id: 150, name: "odd" }, /id 150; allowed: a unique multiple of 100/],
     [{ id: 100, name: "dup" }, /id 100; allowed: a unique multiple of 100/],
-    [{ id: 1400, name: "all-across", protocol: "all" as const, to: { zone: "data" } }, /protocol "all" is allowed only within one zone/],
-    [{ id: 1400, name: "lb-out", to: "internet" as const, initiator: "load-balancer" as const }, /only hosts open connections to the internet or S3/],
-    [{ id: 1400, name: "nowhere", to: { zone: "mgmt" } }, /zone "mgmt" is not in the subnet plan/],
+    [{ id: 1700, name: "all-across", protocol: "all" as const, to: { zone: "data" } }, /protocol "all" is allowed only within one zone/],
+    [{ id: 1700, name: "lb-out", to: "internet" as const, initiator: "load-balancer" as const }, /only hosts open connections to the internet or S3/],
+    [{ id: 1700, name: "nowhere", to: { zone: "mgmt" } }, /zone "mgmt" is not in the subnet plan/],
   ])("rejects a bad flow %j", (override, message) => {
-    const base = { id: 1400, name: "x", from: { zone: "app" }, to: { zone: "app" }, protocol: "tcp" as const, ports: { from: 1, to: 1 }, initiator: "host" as const, why: "test" };
+    const base = { id: 1700, name: "x", from: { zone: "app" }, to: { zone: "app" }, protocol: "tcp" as const, ports: { from: 1, to: 1 }, initiator: "host" as const, why: "test" };
     const flows = [...designFlows({ ingressGatewayPort: GATEWAY_PORT }), { ...base, ...override }];
     expect(() => planNetworkAcls(plan, { ingressGatewayPort: GATEWAY_PORT }, flows)).toThrow(message);
   });

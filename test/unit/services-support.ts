@@ -40,6 +40,7 @@ export function build(stack: "dev" | "prod", edit?: { config?: (c: Record<string
     project: platform.project,
     stack,
     environment: platform.config.environment,
+    region: "eu-central-1",
     config: platform.config.databases,
     catalog: platform.catalog,
     dataSubnets: subnetsOf(subnets, "data"),
