@@ -50,9 +50,38 @@ export function generatedSnapshot(target: number): StackExport {
   return fx.toExport();
 }
 
+/**
+ * A real export's size per resource: outputs carry long documents (policies, user data, certificates).
+ * Each resource gets an output document so that the whole export reaches about `bytes`.
+ */
+function paddedExport(resources: number, bytes: number): string {
+  const snapshot = generatedSnapshot(resources);
+  const per = Math.max(0, Math.floor(bytes / snapshot.deployment.resources.length) - 1200);
+  const statement = JSON.stringify({ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::fitness-bench/*" });
+  const document = JSON.stringify({ Version: "2012-10-17", Statement: Array.from({ length: Math.ceil(per / statement.length) }, () => JSON.parse(statement) as unknown) });
+  for (const r of snapshot.deployment.resources) r.outputs = { ...(r.outputs ?? r.inputs ?? {}), exportedDocument: document };
+  return serializeSnapshot(snapshot);
+}
+
 /** `npm run audit` on a generated 10,000-resource snapshot (every policy, all levels advisory so it exits 0). */
 export function auditCases(): BenchCase[] {
   return [
+    {
+      // Issue 20: large legitimate inputs still parse through the bounded JSON reader (limit 480 MiB).
+      name: "audit, 200 MB export of 55,000 resources",
+      command: (scratch) => {
+        const input = path.join(scratch, "stack.json");
+        const config = path.join(scratch, "policy-config.json");
+        fs.writeFileSync(input, paddedExport(55_000, 200 * 1024 * 1024));
+        fs.writeFileSync(config, JSON.stringify({ all: "advisory" }));
+        return [AUDIT, "--input", input, "--config", config, "--format", "json", "--out", path.join(scratch, "audit.json")];
+      },
+      size: (scratch) => {
+        const mib = (fs.statSync(path.join(scratch, "stack.json")).size / 2 ** 20).toFixed(0);
+        const report = JSON.parse(fs.readFileSync(path.join(scratch, "audit.json"), "utf8")) as { input: { resources: number } };
+        return `${mib} MiB, ${report.input.resources} resources`;
+      },
+    },
     {
       name: "audit, generated 10,000 resources",
       command: (scratch) => {

@@ -13,16 +13,25 @@ import { EgressProxy } from "./dmz/egress-proxy";
 import { Edge } from "./dmz/edge";
 import { LogArchive } from "./logs/archive";
 import { Network } from "./network/network";
+import { PROXY_PORT } from "./dmz/squid/paths";
 import { OperatorAccess } from "./operator/operator-access";
 import { Messaging } from "./messaging/messaging";
 import { FluentBit } from "./logs/fluent-bit";
 import { DetectiveControls } from "./security/detective-controls";
 import { Services } from "./services/services";
+import { Deployer } from "./deployer/deployer";
+import { ChartRepositories, committedManifest } from "./mirror/chart-repositories";
 
 async function main(): Promise<Record<string, unknown>> {
   // Validation throws a ConfigError (one line per problem) before any resource is registered.
   const platform = loadPlatformConfig();
   const { config } = platform;
+  for (const ex of platform.expiredEgressExceptions) {
+    pulumi.log.warn(
+      `egress exception ${ex.host} (${ex.ticket}, ${ex.owner}) expired on ${ex.expires} and is LEFT OUT of this deploy: ` +
+        `remove it from Pulumi.${platform.stack}.yaml (the scheduled expiry job opens that pull request)`,
+    );
+  }
   const accountId = platform.aws.allowedAccountIds[0] ?? "";
   const scope = {
     project: pulumi.getProject(),
@@ -121,6 +130,7 @@ async function main(): Promise<Record<string, unknown>> {
     bootstrapExtras: (host) => backups.bootstrapExtrasFor(host.domain),
     extraRolePolicy: (host) => backups.hostRolePolicyFor(host.domain),
     hostSessionPolicyArn: operator.hostSessionPolicy.arn,
+    alarmTopicArn: messaging.operationsTopic.arn,
   });
 
   // Services (D1, D3, D4): EKS, the ingress gateway in the edge target group, every catalog service.
@@ -137,8 +147,22 @@ async function main(): Promise<Record<string, unknown>> {
     hostSessionPolicyArn: operator.hostSessionPolicy.arn,
   });
 
-  // Container logs: Fluent Bit on every node, into the archive's containers/ prefix.
-  new FluentBit(
+  // Day 0 (§7): the deployer inside the VPC that applies everything in the cluster, and the chart
+  // repositories the mirror job fills before any chart is installed.
+  const deployer = new Deployer("deployer", {
+    ctx,
+    config: config.deploy.deployer,
+    vpcId: network.vpc.id,
+    vpcCidr: config.network.vpcCidr,
+    dmzSubnets: network.subnets.dmz,
+    clusterSecurityGroupId: network.zoneSecurityGroups.app.id,
+    proxy: { url: egress.proxyUrl, noProxy: egress.noProxy, port: PROXY_PORT },
+    logs: { keyArn: logs.logsKey.arn, retentionInDays: config.logs.logGroupRetentionDays },
+  });
+  const charts = new ChartRepositories("charts", { ctx, charts: committedManifest().charts });
+
+  // Container logs: Fluent Bit on every node, into the archive's containers/ prefix (not in the foundation phase).
+  if (config.deploy.phase === "platform") new FluentBit(
     "fluent-bit",
     {
       ctx,
@@ -208,7 +232,13 @@ async function main(): Promise<Record<string, unknown>> {
       name: services.clusterName,
       endpoint: services.eks.cluster.endpoint,
       repositories: services.repositoryUrls(),
-      serviceRoleArns: services.workloads.roleArns(),
+      serviceRoleArns: services.workloads?.roleArns() ?? {},
+    },
+    deploy: {
+      phase: config.deploy.phase,
+      deployerProject: deployer.projectName,
+      runsOn: deployer.runsOn,
+      chartRepositories: charts.urls,
     },
     messaging: {
       topicArns: messaging.topicArns(),

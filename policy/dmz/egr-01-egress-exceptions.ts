@@ -1,6 +1,7 @@
 import { defineStackPolicy } from "../framework/define";
 import { StackIndex } from "../framework/stack-index";
 import { waiverLedger } from "../framework/waivers";
+import { egressHostProblem } from "../../src/config/egress-host";
 import type { ExceptionRecord } from "../../src/dmz/egress-register";
 import { hostExceptions, proxyCompute, registers, resourceLabel } from "./egress-facts";
 
@@ -15,6 +16,9 @@ const validDate = (value: string): boolean => DATE.test(value) && !Number.isNaN(
 /** Everything wrong with one exception, judged on `today` against `max` days. */
 export function exceptionProblems(e: ExceptionRecord, today: string, max: number): string[] {
   const problems: string[] = [];
+  // The same Public Suffix List judgement as config validation: never a public suffix, never AWS itself.
+  const hostProblem = egressHostProblem(e.host);
+  if (hostProblem !== undefined) problems.push(`host "${e.host}" is refused: ${hostProblem}`);
   if (!/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/.test(e.owner)) problems.push(e.owner === "" ? "has no owner" : `owner "${e.owner}" is not an e-mail address`);
   if (!/^[A-Z][A-Z0-9]+-\d+$/.test(e.ticket)) problems.push(e.ticket === "" ? "has no ticket" : `ticket "${e.ticket}" is not a ticket id`);
   if (e.reason.trim().length < 10) problems.push(e.reason.trim() === "" ? "has no reason" : "gives no real reason (under 10 characters)");

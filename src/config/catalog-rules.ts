@@ -1,4 +1,6 @@
+import { RESERVED_NAMESPACES } from "../services/workload-plan";
 import type { Catalog } from "./catalog-schema";
+import { cpuMillicores, dns1123LabelProblem, memoryBytes, reservedNamespaceProblem } from "./kubernetes-rules";
 import type { ConfigIssue } from "./issues";
 import { PROJECT } from "./schema";
 import type { DatabasesConfig } from "./sections/databases";
@@ -25,7 +27,22 @@ export function catalogRules(catalog: Catalog, catalogSource: string, config: Ca
   const domainOwner = new Map<string, string>();
   const routeOwner = new Map<string, string>();
 
+  if (services.length === 0) at(["services"], catalog.services, "allowed: at least one service (an empty catalog deploys nothing)");
   for (const [name, svc] of Object.entries(catalog.services)) {
+    // The service's name is its namespace's and its Service's name.
+    const nameProblem = dns1123LabelProblem(name) ?? reservedNamespaceProblem(name, RESERVED_NAMESPACES);
+    if (nameProblem !== undefined) at(["services", name], name, nameProblem);
+    const r = svc.resources;
+    for (const [kind, request, limit, measure] of [
+      ["cpu", r.cpuRequest, r.cpuLimit, cpuMillicores],
+      ["memory", r.memoryRequest, r.memoryLimit, memoryBytes],
+    ] as const) {
+      const req = measure(request);
+      const lim = measure(limit);
+      if (typeof req === "number" && typeof lim === "number" && req > lim) {
+        at(["services", name, "resources", `${kind}Request`], request, `allowed: at most ${kind}Limit (${limit}); Kubernetes refuses a request above its limit`);
+      }
+    }
     svc.calls.forEach((target, i) => {
       if (!services.includes(target)) at(["services", name, "calls", i], target, `allowed: a service of the catalog (${services.join(", ")})`);
       else if (target === name) at(["services", name, "calls", i], target, "allowed: another service (a service does not call itself over the network)");

@@ -1,11 +1,19 @@
 import { z } from "zod";
+import { cpuMillicores, memoryBytes } from "./kubernetes-rules";
 import { kebabName, positiveInt } from "./sections/primitives";
 
 /**
  * The service catalog (D1-D3): one entry per microservice. Everything per service (namespace,
  * identity, database, queues, network policies) is generated from it.
  */
-const quantity = z.string().regex(/^\d+(\.\d+)?(m|Mi|Gi)?$/, { message: "allowed: a Kubernetes quantity such as 250m, 512Mi, 1Gi" });
+const cpuQuantity = z.string().superRefine((text, ctx) => {
+  const millis = cpuMillicores(text);
+  if (typeof millis === "string") ctx.addIssue({ code: "custom", message: millis });
+});
+const memoryQuantity = z.string().superRefine((text, ctx) => {
+  const bytes = memoryBytes(text);
+  if (typeof bytes === "string") ctx.addIssue({ code: "custom", message: bytes });
+});
 
 /** Values of one filter-policy attribute: literals or SNS operators such as `{ prefix: "eu-" }`. */
 const filterValues = z
@@ -30,10 +38,10 @@ export const serviceSchema = z.strictObject({
   calls: z.array(kebabName).default([]),
   replicas: z.strictObject({ min: positiveInt(50), max: positiveInt(200) }),
   resources: z.strictObject({
-    cpuRequest: quantity,
-    memoryRequest: quantity,
-    cpuLimit: quantity,
-    memoryLimit: quantity,
+    cpuRequest: cpuQuantity,
+    memoryRequest: memoryQuantity,
+    cpuLimit: cpuQuantity,
+    memoryLimit: memoryQuantity,
   }),
   healthPath: z.string().regex(/^\/[a-z0-9/_-]*$/, { message: "allowed: an absolute path such as /healthz" }),
 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { backupsSchema } from "./sections/backups";
 import { clusterSchema } from "./sections/cluster";
 import { databasesSchema } from "./sections/databases";
+import { deploySchema } from "./sections/deploy";
 import { edgeSchema } from "./sections/edge";
 import { egressSchema } from "./sections/egress";
 import { imagesSchema } from "./sections/images";
@@ -29,6 +30,7 @@ export const stackConfigSchema = z.strictObject({
   cluster: clusterSchema,
   images: imagesSchema,
   operator: operatorSchema,
+  deploy: deploySchema,
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 

@@ -1,4 +1,6 @@
-import { cidrsOverlap, mustParseCidr, parseCidr } from "./cidr";
+import { availabilityZoneProblem } from "./availability-zones";
+import { cidrContains, cidrsOverlap, mustParseCidr, parseCidr } from "./cidr";
+import { egressHostProblem } from "./egress-host";
 import type { ConfigIssue } from "./issues";
 import type { AwsConfig, StackConfig } from "./schema";
 import { PROJECT } from "./schema";
@@ -12,6 +14,9 @@ export const ENVIRONMENT_RULES = {
 } as const;
 
 const DAY_MS = 86_400_000;
+
+/** RFC 1918 private address space: the only ranges a VPC of this platform may use. */
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
@@ -31,7 +36,8 @@ export function stackRules(config: StackConfig, aws: AwsConfig, now: Date): Conf
   // Network: AZs in the region, distinct, enough for the environment; VPC sized for pods.
   const azs = config.network.availabilityZones;
   azs.forEach((az, i) => {
-    if (!az.startsWith(aws.region)) at("network", ["availabilityZones", i], az, `allowed: an availability zone of region ${aws.region}`);
+    const problem = availabilityZoneProblem(aws.region, az);
+    if (problem !== undefined) at("network", ["availabilityZones", i], az, problem);
     if (azs.indexOf(az) !== i) at("network", ["availabilityZones", i], az, "allowed: each availability zone once");
   });
   if (azs.length < env.minAzs) {
@@ -40,6 +46,9 @@ export function stackRules(config: StackConfig, aws: AwsConfig, now: Date): Conf
   const vpc = mustParseCidr(config.network.vpcCidr);
   if (vpc.prefix < 16 || vpc.prefix > 18) {
     at("network", ["vpcCidr"], config.network.vpcCidr, "allowed: a /16 to /18 block (pods take VPC addresses in the app zone)");
+  }
+  if (!PRIVATE_RANGES.some((range) => cidrContains(mustParseCidr(range), vpc))) {
+    at("network", ["vpcCidr"], config.network.vpcCidr, `allowed: a private block inside ${PRIVATE_RANGES.join(", ")} (RFC 1918); a public range would shadow real internet addresses`);
   }
 
   // Cluster endpoint: private in prod; in dev public only from named CIDRs, never the internet.
@@ -65,11 +74,14 @@ export function stackRules(config: StackConfig, aws: AwsConfig, now: Date): Conf
     at("cluster", ["nodeGroup", "desiredSize"], ng.desiredSize, `allowed: minSize (${ng.minSize}) <= desiredSize <= maxSize (${ng.maxSize})`);
   }
 
-  // Egress exceptions: live now, and no longer than the maximum lifetime.
+  // Egress exceptions: no longer than the maximum lifetime. An expired one is no configuration error:
+  // the deploy leaves it out with a warning (expiredEgressExceptions) and the scheduled job opens its
+  // removal, so a hotfix is never blocked by a date (D6; docs/decisions.md 2026-12-03).
   const today = isoDay(now);
   const max = config.egress.maxLifetimeDays;
   config.egress.exceptions.forEach((ex, i) => {
-    if (ex.expires < today) at("egress", ["exceptions", i, "expires"], ex.expires, `allowed: a date not before today (${today}); remove expired exceptions`);
+    const hostProblem = egressHostProblem(ex.host);
+    if (hostProblem !== undefined) at("egress", ["exceptions", i, "host"], ex.host, hostProblem);
     if (ex.granted > ex.expires) at("egress", ["exceptions", i, "granted"], ex.granted, `allowed: a date on or before expires (${ex.expires})`);
     else if (daysBetween(ex.granted, ex.expires) > max) {
       at("egress", ["exceptions", i, "expires"], ex.expires, `allowed: at most ${max} days after granted (${ex.granted})`);

@@ -20,6 +20,8 @@ export interface PlatformConfig {
   readonly catalog: Catalog;
   /** Exceptions in force today (granted on or before today); only these are rendered. */
   readonly liveEgressExceptions: EgressException[];
+  /** Exceptions whose last day has passed: left out of the deploy, with a warning (src/index.ts). */
+  readonly expiredEgressExceptions: EgressException[];
 }
 
 export interface RawStackInput {
@@ -115,6 +117,7 @@ export function validatePlatformConfig(input: RawStackInput): PlatformConfig {
     config: stack.data,
     catalog,
     liveEgressExceptions: stack.data.egress.exceptions.filter((ex) => ex.granted <= today && today <= ex.expires),
+    expiredEgressExceptions: stack.data.egress.exceptions.filter((ex) => ex.expires < today),
   };
 }
 

@@ -1,6 +1,7 @@
 import { type BootstrapExtras, validateExtras } from "./bootstrap-extras";
 import { HOST_LAYOUT, nvmeDevicePath } from "./host-layout";
-import { fetchMemberSetup } from "./member-setup";
+import { bootstrapGuard, ssmAgentBlock } from "./bootstrap-guard";
+import { fetchSetup } from "./member-setup";
 import { MONITOR_UNIT } from "./patroni-scripts";
 import { shQuote, WRITE_FILE_FUNCTION, writeFileBlock } from "./shell";
 
@@ -40,7 +41,8 @@ export interface UserDataParams extends SecretsScriptParams {
   readonly packageSource: PackageSource;
   readonly postgresqlConf: string;
   readonly pgHba: string;
-  readonly rolesSql: string;
+  /** SSM parameter holding the script that writes the roles SQL (src/databases/member-setup.ts). */
+  readonly rolesParameter: string;
   readonly extras?: BootstrapExtras;
   /** A member of a Patroni cluster: Patroni runs the server (postgresqlConf is then its custom_conf). */
   readonly patroni?: { readonly member: string; readonly privateIp: string; readonly setupParameter: string; readonly secretId: string };
@@ -183,6 +185,13 @@ export function dataVolumeBlock(volumeId: string, mount: string, label: string):
   ];
 }
 
+/** The mirror's signed index is what apt needs first: its absence means the mirror job has not run. */
+export function mirrorReadyCheck(source: PackageSource): string[] {
+  if (source.kind !== "mirror") return [];
+  const index = `${source.mirrorUrl.replace(/\/+$/, "")}/debian/dists/bookworm/InRelease`;
+  return [`curl -fsS -o /dev/null ${shQuote(index)} || { echo "fitness bootstrap: package mirror not ready (${index}): run the mirror job" >&2; exit 1; }`];
+}
+
 export function aptSources(source: PackageSource): { sources: string; aptConf?: string } {
   const base = source.kind === "mirror" ? source.mirrorUrl.replace(/\/+$/, "") : `https://${DEBIAN_ARCHIVE_HOST}`;
   if (!/^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~/-]*)?$/.test(base)) {
@@ -234,7 +243,7 @@ export function renderUserData(params: UserDataParams): string {
     writeFileBlock(`${conf}/pg_ctl.conf`, "0644", "postgres:postgres", "pg_ctl_options = ''\n"),
     writeFileBlock(`${conf}/environment`, "0644", "postgres:postgres", "# No extra environment.\n"),
     writeFileBlock(L.secretsScript, "0750", "root:root", secretsScript),
-    writeFileBlock(L.rolesSql, "0644", "root:root", params.rolesSql),
+    ...fetchSetup(params.region, params.rolesParameter),
   ];
   const files =
     patroni === undefined
@@ -253,7 +262,7 @@ export function renderUserData(params: UserDataParams): string {
           writeFileBlock(L.customConf, "0644", "postgres:postgres", params.postgresqlConf),
           // Patroni starts and stops the server; Debian's postgresql@ unit must leave it alone.
           writeFileBlock(`${conf}/start.conf`, "0644", "postgres:postgres", "manual\n"),
-          ...fetchMemberSetup(params.region, patroni.setupParameter),
+          ...fetchSetup(params.region, patroni.setupParameter),
           ...common,
         ];
   const extraFiles = (extras.extraFiles ?? []).map((f) => writeFileBlock(f.path, f.mode, f.owner ?? "root:root", f.content));
@@ -269,8 +278,11 @@ export function renderUserData(params: UserDataParams): string {
     'echo "fitness bootstrap: start $(date -u +%FT%TZ)"',
     "export DEBIAN_FRONTEND=noninteractive",
     "umask 022",
+    ...bootstrapGuard(params.region, patroni?.member ?? params.domain),
     "",
     ...WRITE_FILE_FUNCTION,
+    "",
+    ...ssmAgentBlock(params.region),
     "",
     `# 1. Package source: ${params.packageSource.kind === "mirror" ? "the Debian mirror reached through a VPC endpoint" : "the egress proxy (temporary exception)"}.`,
     "#    Debian must not create its default cluster: ours lives on the data volume.",
@@ -279,7 +291,8 @@ export function renderUserData(params: UserDataParams): string {
     "",
     ...dataVolumeBlock(params.volumeId, L.dataMount, "pgdata"),
     "",
-    "# 3. Packages.",
+    "# 3. Packages. The mirror must be filled first (its signed index is the readiness marker): fail loudly, retry later.",
+    ...mirrorReadyCheck(params.packageSource),
     "apt-get -q update",
     `apt-get -q install -y --no-install-recommends ${packages.join(" ")}`,
     "",

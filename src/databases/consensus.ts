@@ -5,6 +5,7 @@ import type { PackageSource } from "./bootstrap";
 import type { ConsensusPlan } from "./consensus-plan";
 import { renderEtcdUserData } from "./etcd-bootstrap";
 import { HOST_LAYOUT } from "./host-layout";
+import { BOOTSTRAP_METRIC_NAMESPACE } from "./bootstrap-guard";
 import type { InternalCa } from "./internal-ca";
 
 export const CONSENSUS_ROLE_TAG = { key: "host-role", value: "consensus" } as const;
@@ -86,6 +87,7 @@ export class Consensus extends pulumi.ComponentResource {
             Statement: [
               { Sid: "ReadNodeTls", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: arns },
               { Sid: "DecryptNodeTls", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn, Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${ctx.region}.amazonaws.com` } } },
+              { Sid: "ReportBootstrapFailures", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": BOOTSTRAP_METRIC_NAMESPACE } } },
             ],
           }),
         ),

@@ -6,6 +6,7 @@ import type { BootstrapExtras } from "./bootstrap-extras";
 import { type PackageSource, renderUserData } from "./bootstrap";
 import { bootstrapDocument } from "./bootstrap-document";
 import { HOST_LAYOUT } from "./host-layout";
+import { DATABASE_METRIC_NAMESPACE } from "./patroni-scripts";
 import type { InternalCa } from "./internal-ca";
 import type { HostPlan } from "./plan";
 
@@ -205,8 +206,13 @@ export class DatabaseHost extends pulumi.ComponentResource {
     }
     this.access = access;
 
-    // Patroni members' setup scripts (patroni.yml and friends), fetched by the bootstrap.
-    const setupParameters = plan.members.flatMap((m) =>
+    // The roles SQL and Patroni members' setup scripts (patroni.yml and friends), fetched by the bootstrap.
+    const rolesParameter = new aws.ssm.Parameter(
+      `${name}-roles`,
+      { name: plan.rolesSetup.parameter, type: "String", tier: "Intelligent-Tiering", description: `Service roles of ${plan.domain} (src/databases/roles-sql.ts)`, insecureValue: plan.rolesSetup.script, tags: ctx.tags(internal) },
+      { parent: this },
+    );
+    const memberParameters = plan.members.flatMap((m) =>
       m.setup === undefined
         ? []
         : [
@@ -217,6 +223,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
             ),
           ],
     );
+    const setupParameters = [rolesParameter, ...memberParameters];
 
     // Instance role: SSM (no SSH anywhere) and read access to this host's own secrets only.
     this.role = new aws.iam.Role(
@@ -255,6 +262,8 @@ export class DatabaseHost extends pulumi.ComponentResource {
               Version: "2012-10-17",
               Statement: [
                 ...(parameterArns.length === 0 ? [] : [{ Sid: "ReadOwnSetup", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameterArns }]),
+                // Bootstrap failures, and a member's replication health and role changes (alarms).
+                { Sid: "ReportDatabaseMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": DATABASE_METRIC_NAMESPACE } } },
                 { Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArns },
                 {
                   Sid: "DecryptOwnSecrets",
@@ -305,7 +314,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
             packageSource,
             postgresqlConf: m.files.postgresqlConf,
             pgHba: plan.files.pgHba,
-            rolesSql: plan.files.rolesSql,
+            rolesParameter: plan.rolesSetup.parameter,
             tlsSecretId: tls[i].secretName,
             credentials: plan.owners.map((o) => ({ secretId: plan.names.credentialsSecrets[o.service], passwordEnv: o.passwordEnv })),
             extras,

@@ -12,6 +12,8 @@ import { privateDomain } from "../network/network";
 import { HOST_LAYOUT } from "./host-layout";
 import { InternalCa } from "./internal-ca";
 import { Consensus } from "./consensus";
+import { DATABASE_METRIC_NAMESPACE, planBootstrapAlarm, planDatabaseAlarms } from "./alarms";
+import type { ReplicationConfig } from "../config/sections/databases";
 import { type DatabasesPlan, type HostPlan, planDatabaseHosts } from "./plan";
 
 /**
@@ -47,6 +49,8 @@ export interface DatabaseHostsArgs {
   readonly extraRolePolicy?: (host: HostPlan) => pulumi.Input<string> | undefined;
   /** What must exist before any host boots (the package mirror's readiness marker: issue 13). */
   readonly readyBeforeHosts?: pulumi.Resource[];
+  /** SNS topic the replication alarms notify (the operations topic). */
+  readonly alarmTopicArn?: pulumi.Input<string>;
 }
 
 const POSTGRES_PORT = HOST_LAYOUT.port;
@@ -68,6 +72,7 @@ export class DatabaseHosts extends pulumi.ComponentResource {
   /** Owning service → what it needs to connect. */
   readonly access: Readonly<Record<string, ServiceDatabaseAccess>>;
   readonly postgresIngress: aws.vpc.SecurityGroupIngressRule;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
   /** The etcd nodes of the Patroni clusters (absent when every domain runs one host). */
   readonly consensus?: Consensus;
   readonly postgresEgress: aws.vpc.SecurityGroupEgressRule;
@@ -195,6 +200,39 @@ export class DatabaseHosts extends pulumi.ComponentResource {
     }
     this.hosts = hosts;
     this.access = access;
+
+    // Replicated domains: missing standby, replication lag, failover events.
+    this.alarms = this.plan.hosts
+      .filter((h) => h.replicated && config.replication !== undefined)
+      .flatMap((h) => planDatabaseAlarms(h.domain, ctx.name(COMPONENT), config.replication as ReplicationConfig))
+      .concat(
+        [...this.plan.hosts.flatMap((h) => h.members.map((m) => m.name)), ...(this.plan.consensus?.nodes ?? []).map((n) => n.name)].map((host) =>
+          planBootstrapAlarm(host, ctx.name(COMPONENT)),
+        ),
+      )
+      .map(
+        (a) =>
+          new aws.cloudwatch.MetricAlarm(
+            `${name}-${a.id}`,
+            {
+              name: a.name,
+              alarmDescription: a.description,
+              namespace: DATABASE_METRIC_NAMESPACE,
+              metricName: a.metricName,
+              dimensions: { ...a.dimensions },
+              statistic: a.statistic,
+              comparisonOperator: a.comparisonOperator,
+              threshold: a.threshold,
+              period: a.periodSeconds,
+              evaluationPeriods: a.evaluationPeriods,
+              treatMissingData: a.treatMissingData,
+              alarmActions: args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn],
+              okActions: args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn],
+              tags: ctx.tags({ component: COMPONENT, zone: "data" }),
+            },
+            { parent: this },
+          ),
+      );
 
     this.registerOutputs({
       keyArn: this.key.arn,

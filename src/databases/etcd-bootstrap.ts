@@ -1,4 +1,5 @@
-import { type PackageSource, aptSourceBlock, aptSources, dataVolumeBlock, USER_DATA_LIMIT_BYTES } from "./bootstrap";
+import { type PackageSource, aptSourceBlock, aptSources, dataVolumeBlock, mirrorReadyCheck, USER_DATA_LIMIT_BYTES } from "./bootstrap";
+import { bootstrapGuard, ssmAgentBlock } from "./bootstrap-guard";
 import { HOST_LAYOUT } from "./host-layout";
 import { shQuote, WRITE_FILE_FUNCTION, writeFileBlock } from "./shell";
 
@@ -30,8 +31,11 @@ export function renderEtcdUserData(p: EtcdUserDataParams): string {
     'echo "fitness bootstrap: start $(date -u +%FT%TZ)"',
     "export DEBIAN_FRONTEND=noninteractive",
     "umask 022",
+    ...bootstrapGuard(p.region, p.node),
     "",
     ...WRITE_FILE_FUNCTION,
+    "",
+    ...ssmAgentBlock(p.region),
     "",
     "# 1. Package source.",
     ...aptSourceBlock(aptSources(p.packageSource)),
@@ -39,6 +43,7 @@ export function renderEtcdUserData(p: EtcdUserDataParams): string {
     ...dataVolumeBlock(p.volumeId, L.etcdDataMount, "etcd"),
     "",
     "# 3. Packages; Debian would start etcd with its default configuration on install: not before ours is in place.",
+    ...mirrorReadyCheck(p.packageSource),
     writeFileBlock("/usr/sbin/policy-rc.d", "0755", "root:root", "#!/bin/sh\nexit 101\n"),
     "apt-get -q update",
     "apt-get -q install -y --no-install-recommends etcd-server etcd-client awscli jq ca-certificates",

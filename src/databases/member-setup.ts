@@ -43,15 +43,31 @@ export function renderMemberSetup(p: MemberSetupParams): string {
   return script;
 }
 
-/** The user-data lines that fetch the member's setup parameter (IAM may lag behind a new role) and run it. */
-export function fetchMemberSetup(region: string, parameter: string): string[] {
+/** The user-data lines that fetch a setup parameter (IAM may lag behind a new role) and run it. */
+export function fetchSetup(region: string, parameter: string): string[] {
   return [
     "for i in $(seq 1 30); do",
-    `  if aws --region ${shQuote(region)} ssm get-parameter --name ${shQuote(parameter)} --query Parameter.Value --output text > /run/fitness-patroni-setup; then break; fi`,
+    `  if aws --region ${shQuote(region)} ssm get-parameter --name ${shQuote(parameter)} --query Parameter.Value --output text > /run/fitness-setup; then break; fi`,
     `  [ "$i" -lt 30 ] || { echo "fitness bootstrap: setup parameter ${parameter} not readable" >&2; exit 1; }`,
     "  sleep 10",
     "done",
-    "bash /run/fitness-patroni-setup",
-    "rm -f /run/fitness-patroni-setup",
+    "bash /run/fitness-setup",
+    "rm -f /run/fitness-setup",
   ];
+}
+
+/** The domain's roles SQL as a setup script (kept out of user-data, which EC2 caps at 16 KiB). */
+export function rolesSetupParameterName(project: string, stack: string, domain: string): string {
+  return `/${project}/${stack}/databases/${domain}/roles`;
+}
+
+export function renderRolesSetup(domain: string, rolesSql: string): string {
+  return [
+    "#!/bin/bash",
+    `# The service roles and databases of ${domain}, rendered by src/databases/member-setup.ts. Idempotent; holds no secret.`,
+    "set -euo pipefail",
+    ...WRITE_FILE_FUNCTION,
+    writeFileBlock(L.rolesSql, "0644", "root:root", rolesSql),
+    "",
+  ].join("\n");
 }

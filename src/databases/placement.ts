@@ -31,13 +31,23 @@ function nameHash(name: string): Buffer {
   return createHash("sha256").update(name).digest();
 }
 
-export function privateIpFor(cidrText: string, name: string): string {
+/**
+ * The offset drawn from the name's hash, moved forward (wrapping) past addresses `taken` by hosts placed
+ * before it. A /18 VPC has /26 data subnets with only 53 offsets, where two names sharing one is likely:
+ * without the probe every /18 failed ("both map to"). A host leaves its hashed address only when another
+ * host already holds it, so hosts that do not collide never move.
+ */
+export function privateIpFor(cidrText: string, name: string, taken: ReadonlySet<string> = new Set()): string {
   const cidr = mustParseCidr(cidrText);
   if (cidr.prefix > 27) throw new Error(`data subnet ${cidrText}: allowed: a /27 or larger block to place database hosts in`);
   const size = Number(cidr.last - cidr.first + 1n);
   const span = size - 1 - FIRST_HOST_OFFSET;
-  const offset = FIRST_HOST_OFFSET + (nameHash(name).readUInt32BE(4) % span);
-  return Address4.fromBigInt(cidr.first + BigInt(offset)).correctForm();
+  const start = nameHash(name).readUInt32BE(4) % span;
+  for (let step = 0; step < span; step++) {
+    const address = Address4.fromBigInt(cidr.first + BigInt(FIRST_HOST_OFFSET + ((start + step) % span))).correctForm();
+    if (!taken.has(address)) return address;
+  }
+  throw new Error(`data subnet ${cidrText}: no free address left for database host ${name}`);
 }
 
 /** The AZ's letter (`eu-central-1b` → `b`): member names carry it, so a name says where it stands. */
@@ -51,11 +61,11 @@ export function azLetter(az: string): string {
  * Places one host (`name`: a database member or a consensus node) in the data subnet of its named AZ.
  * `where` names the config key for the error.
  */
-export function placeHost(name: string, dataSubnets: readonly DataSubnetSlot[], az: string, where: string): HostPlacement {
+export function placeHost(name: string, dataSubnets: readonly DataSubnetSlot[], az: string, where: string, taken: ReadonlySet<string> = new Set()): HostPlacement {
   const subnetIndex = dataSubnets.findIndex((s) => s.az === az);
   if (subnetIndex < 0) {
     throw new Error(`${where} = "${az}": allowed: an AZ with a data subnet (${dataSubnets.map((s) => s.az).join(", ") || "none"})`);
   }
   const subnet = dataSubnets[subnetIndex];
-  return { subnetIndex, az: subnet.az, cidr: subnet.cidr, privateIp: privateIpFor(subnet.cidr, name) };
+  return { subnetIndex, az: subnet.az, cidr: subnet.cidr, privateIp: privateIpFor(subnet.cidr, name, taken) };
 }

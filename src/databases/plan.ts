@@ -4,7 +4,7 @@ import { physicalName } from "../conventions/naming";
 import { type CertificateSpec, hostDnsName, memberDnsName, serverCertificateSpec } from "./certificates";
 import { type ConsensusPlan, planConsensus } from "./consensus-plan";
 import { HOST_LAYOUT } from "./host-layout";
-import { memberSetupParameterName, renderMemberSetup } from "./member-setup";
+import { memberSetupParameterName, renderMemberSetup, renderRolesSetup, rolesSetupParameterName } from "./member-setup";
 import { type DatabaseIdentity, databaseIdentity } from "./identity";
 import { instanceMemoryMiB } from "./instance-memory";
 import { type MemorySettings, memorySettings } from "./memory-settings";
@@ -79,6 +79,8 @@ export interface HostPlan {
     readonly patroniSecret: string;
   };
   readonly files: { readonly pgHba: string; readonly rolesSql: string };
+  /** The roles SQL as a setup script in an SSM parameter (user-data is capped at 16 KiB). */
+  readonly rolesSetup: { readonly parameter: string; readonly script: string };
 }
 
 export interface DatabasesPlan {
@@ -108,6 +110,8 @@ export function planDatabaseHosts(input: DatabasesPlanInput): DatabasesPlan {
     throw new Error("fitness-platform:databases.consensus / replication = (missing): allowed: both sections when a domain has more than one AZ");
   }
 
+  // Addresses already given out: members probe past them (placement.ts), so no two hosts share one.
+  const taken = new Set<string>((consensus?.nodes ?? []).map((n) => n.placement.privateIp));
   for (const [domain, spec] of Object.entries(config.domains).sort(([a], [b]) => a.localeCompare(b))) {
     const owners = Object.entries(input.catalog.services)
       .filter(([, svc]) => svc.dataDomain === domain)
@@ -122,7 +126,9 @@ export function planDatabaseHosts(input: DatabasesPlanInput): DatabasesPlan {
     const host = physicalName(scope, "databases", domain);
     const placed = spec.availabilityZones.map((az, i) => {
       const name = replicated ? `${domain}-${azLetter(az)}` : domain;
-      return { name, placement: placeHost(name, input.dataSubnets, az, `fitness-platform:databases.domains.${domain}.availabilityZones[${i}]`) };
+      const placement = placeHost(name, input.dataSubnets, az, `fitness-platform:databases.domains.${domain}.availabilityZones[${i}]`, taken);
+      taken.add(placement.privateIp);
+      return { name, placement };
     });
     const peers = replicated ? { addresses: placed.map((m) => m.placement.privateIp), replicationUser: REPLICATION_USER, rewindUser: REWIND_USER } : undefined;
     const members: MemberPlan[] = placed.map(({ name, placement }) => {
@@ -204,6 +210,7 @@ export function planDatabaseHosts(input: DatabasesPlanInput): DatabasesPlan {
         pgHba: renderPgHba({ appCidrs: input.appCidrs, grants: owners, peers }),
         rolesSql: renderRolesSql(owners),
       },
+      rolesSetup: { parameter: rolesSetupParameterName(input.project, input.stack, domain), script: renderRolesSetup(domain, renderRolesSql(owners)) },
     });
   }
 

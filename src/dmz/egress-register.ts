@@ -1,4 +1,5 @@
 import type { EgressException } from "../config/sections/egress";
+import { egressHostProblem } from "../config/egress-host";
 
 /**
  * The register of egress exceptions a deploy carries (D6): a JSON document in an SSM parameter next to
@@ -94,5 +95,6 @@ export function hostProblem(host: string): string | undefined {
   if (isIpLiteral(host)) return `"${host}" is a raw IP address`;
   if (host === "." || /^\.[a-z]{2,63}$/.test(host)) return `"${host}" opens a whole top-level domain`;
   if (!EXCEPTION_HOST.test(host) || !/\.[a-z]{2,63}$/.test(host)) return `"${host}" is not a DNS name`;
-  return undefined;
+  const suffixProblem = egressHostProblem(host);
+  return suffixProblem === undefined ? undefined : `"${host}" is refused: ${suffixProblem}`;
 }

@@ -35,7 +35,7 @@ export const INTERFACE_ENDPOINTS: readonly InterfaceEndpointSpec[] = [
   { service: "ecr.api", actionPrefixes: ["ecr"], policy: "registry", port: 443, usedBy: "nodes: registry authentication and image manifests" },
   { service: "ecr.dkr", actionPrefixes: ["ecr"], policy: "registry", port: 443, usedBy: "nodes: image pulls (layers come from S3)" },
   { service: "sts", actionPrefixes: ["sts"], policy: "sts", port: 443, usedBy: "SDKs in pods and hosts: temporary credentials" },
-  { service: "ec2", actionPrefixes: ["ec2"], policy: "principal", port: 443, usedBy: "VPC CNI (ENIs, addresses), node bootstrap" },
+  { service: "ec2", actionPrefixes: ["ec2"], policy: "principal", port: 443, usedBy: "VPC CNI (ENIs, addresses), node bootstrap, cluster autoscaler (instance types, launch templates)" },
   { service: "elasticloadbalancing", actionPrefixes: ["elasticloadbalancing"], policy: "account", port: 443, usedBy: "ingress gateway target registration" },
   { service: "logs", actionPrefixes: ["logs"], policy: "account", port: 443, usedBy: "CloudWatch Logs from hosts and the cluster" },
   { service: "sqs", actionPrefixes: ["sqs"], policy: "account", port: 443, usedBy: "services consuming their queues" },
@@ -46,7 +46,7 @@ export const INTERFACE_ENDPOINTS: readonly InterfaceEndpointSpec[] = [
   { service: "ssmmessages", actionPrefixes: ["ssmmessages"], policy: "none", port: 443, usedBy: "Session Manager data channels" },
   { service: "ec2messages", actionPrefixes: ["ec2messages"], policy: "none", port: 443, usedBy: "SSM Agent command channel (older agents)" },
   { service: "autoscaling", actionPrefixes: ["autoscaling"], policy: "account", port: 443, usedBy: "cluster autoscaler, node groups" },
-  { service: "eks", actionPrefixes: ["eks"], policy: "account", port: 443, usedBy: "node bootstrap (DescribeCluster)" },
+  { service: "eks", actionPrefixes: ["eks"], policy: "account", port: 443, usedBy: "node bootstrap (DescribeCluster), cluster autoscaler (DescribeNodegroup)" },
   { service: "eks-auth", actionPrefixes: ["eks-auth"], policy: "none", port: 443, usedBy: "EKS Pod Identity agent" },
   // GuardDuty Runtime Monitoring: the security agent on nodes and hosts delivers events to guardduty-data (GuardDuty user guide, "How the security agent connects").
   { service: "guardduty-data", actionPrefixes: ["guardduty"], policy: "principal", port: 443, usedBy: "GuardDuty Runtime Monitoring agent on nodes and hosts" },

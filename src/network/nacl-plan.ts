@@ -18,7 +18,10 @@ export const ETCD_CLIENT_PORT = 2379;
 export const EPHEMERAL: PortRange = { from: 1024, to: 65535 };
 /**
  * Source ports of the platform's Linux hosts, nodes and pods (ip_local_port_range starts at 32768).
- * Returns to them admit only these, which keeps every admin port (22, 3389) closed to 0.0.0.0/0
+ * Pods keep their own source port towards S3 because the VPC CNI runs with external SNAT
+ * (AWS_VPC_K8S_CNI_EXTERNALSNAT=true, src/services/cluster-plan.ts); with the CNI's own SNAT the node
+ * would rewrite it to a random port from 1024 up (--random-fully) and half the replies would fall
+ * outside this range. Returns to them admit only these, which keeps every admin port (22, 3389) closed to 0.0.0.0/0
  * (CIS 5.1) and keeps 5432 closed to everything but the app zone.
  */
 export const LINUX_EPHEMERAL: PortRange = { from: 32768, to: 65535 };

@@ -159,9 +159,9 @@ function images(platform: PlatformConfig, layout: ReturnType<typeof mirrorLayout
     .sort()
     .filter((s) => cfg.serviceTags[s] !== undefined)
     .map((s): ImagePin => {
-      // `1.4.2@sha256:<digest>` pins the tag and its digest; a bare tag pins the tag only.
-      const [tag, digest] = cfg.serviceTags[s].split("@");
-      return { repository: layout.serviceRepository(s), tag, ...(digest === undefined ? {} : { digest }), key: `${platform.project}:images.serviceTags.${s}` };
+      // `<tag>@<digest>` (images.ts): look the service image up by its digest, report its tag.
+      const [tag, digest] = String(cfg.serviceTags[s]).split("@");
+      return { repository: layout.serviceRepository(s), tag: tag ?? "", ...(digest === undefined ? {} : { digest }), key: `${platform.project}:images.serviceTags.${s}` };
     });
   return [...mirrored, ...services];
 }

@@ -345,11 +345,3 @@ export function targetGroupBinding(targetGroupArn: pulumi.Input<string>, port: n
     spec: { serviceRef: { name: GATEWAY_SERVICE, port }, targetGroupARN: targetGroupArn, targetType: "ip" },
   };
 }
-
-/** Charts the mirror job copies into ECR (`<project>/charts/<name>`), with the version the stack pins. */
-export function chartMirrors(cluster: ClusterConfig): { name: string; upstream: string; version: string }[] {
-  return [
-    { ...GATEWAY_CHART, version: cluster.ingressGateway.chartVersion },
-    { ...LB_CONTROLLER_CHART, version: cluster.loadBalancerController.chartVersion },
-  ];
-}

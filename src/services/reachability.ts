@@ -71,7 +71,8 @@ function selects(selector: unknown, labels: Readonly<Record<string, string>>): b
       case "DoesNotExist":
         return labels[key] === undefined;
       default:
-        throw new Error(`matchExpressions operator ${String(x["operator"])}: allowed: In, NotIn, Exists, DoesNotExist`);
+        // The API server rejects any other operator; such a selector selects nothing.
+        return false;
     }
   });
   return match && expressions;

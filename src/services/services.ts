@@ -54,12 +54,13 @@ export interface ServicesArgs {
 
 export class Services extends pulumi.ComponentResource {
   readonly eks: EksCluster;
-  readonly workloads: ServiceWorkloads;
-  readonly gateway: IngressGateway;
-  readonly autoscaler: NodeAutoscaler;
+  /** Absent in the `foundation` phase (config `deploy.phase`): nothing inside the cluster yet. */
+  readonly workloads?: ServiceWorkloads;
+  readonly gateway?: IngressGateway;
+  readonly autoscaler?: NodeAutoscaler;
   readonly clusterName: pulumi.Output<string>;
   /** The plain objects registered outside the workloads (edge, controllers, kube-system policies). */
-  readonly platformObjects: readonly KubeObject[];
+  readonly platformObjects: readonly KubeObject[] = [];
 
   constructor(name: string, args: ServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fitness:services:Services", name, {}, opts);
@@ -105,6 +106,11 @@ export class Services extends pulumi.ComponentResource {
     );
     this.clusterName = this.eks.cluster.name;
 
+    // The first deploy's `foundation` phase stops here: the in-cluster part is applied by the in-VPC deployer.
+    if (config.deploy.phase === "foundation") {
+      this.registerOutputs({ clusterName: this.clusterName });
+      return;
+    }
     this.workloads = new ServiceWorkloads(
       `${name}-workloads`,
       {

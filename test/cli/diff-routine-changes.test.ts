@@ -17,8 +17,12 @@ const stackConfig = readStackConfig(ROOT, "dev");
 async function synth(change: (config: Record<string, Record<string, unknown>>) => void = () => undefined): Promise<StackExport> {
   const config = structuredClone(stackConfig) as Record<string, Record<string, unknown>>;
   change(config);
-  const overrides = Object.fromEntries([`${P}:databases`, `${P}:network`].map((key) => [key, JSON.stringify(config[key])]));
-  return (await synthesize({ stack: "dev", projectRoot: ROOT, configOverrides: overrides })).snapshot;
+  return (await synthesizeWith(config)).snapshot;
+}
+
+function synthesizeWith(config: Record<string, Record<string, unknown>>) {
+  const overrides = Object.fromEntries([`${P}:databases`, `${P}:network`, `${P}:egress`].map((key) => [key, JSON.stringify(config[key])]));
+  return synthesize({ stack: "dev", projectRoot: ROOT, configOverrides: overrides });
 }
 
 const changesOf = (diff: SnapshotDiff, type: string) => diff.components.flatMap((c) => c.changes).filter((c) => c.type === type);
@@ -33,7 +37,6 @@ describe("routine changes to dev do not announce false replacements", () => {
     const hosts = base.deployment.resources.filter((r) => r.type === "aws:ec2/instance:Instance" && r.urn.includes("DatabaseHost"));
     expect(hosts.length).toBeGreaterThan(0);
     for (const host of hosts) expect(host.ignoreChanges).toEqual(["ami", "userData"]);
-    expect(hosts[0]?.sourcePosition).toMatch(/^project:\/\/\/src\/databases\/database-host\.ts#\d+,\d+$/);
   });
 
   it("bumping databases.amiId replaces no DB host (they ignore AMI changes) and says it is held back", async () => {
@@ -57,12 +60,32 @@ describe("routine changes to dev do not announce false replacements", () => {
     expect(changesOf(diff, "aws:eks/nodeGroup:NodeGroup")).toEqual([]);
   }, 120_000);
 
+  it("an expired egress exception is left out with a loud warning, not a configuration error", async () => {
+    const config = structuredClone(stackConfig) as Record<string, Record<string, unknown>>;
+    const expired = {
+      host: ".expired.example.org",
+      zones: ["app"],
+      services: ["notifications"],
+      reason: "one-off download during setup",
+      ticket: "OPS-9",
+      owner: "jane.doe@fitness.example.com",
+      granted: "2020-01-01",
+      expires: "2020-01-20",
+    };
+    (config[`${P}:egress`] as { exceptions: unknown[] }).exceptions = [expired];
+    const result = await synthesizeWith(config);
+    expect(result.warnings).toContainEqual(expect.stringContaining("egress exception .expired.example.org (OPS-9, jane.doe@fitness.example.com) expired on 2020-01-20 and is LEFT OUT"));
+    expect(JSON.stringify(result.snapshot)).not.toContain("expired.example.org");
+  }, 120_000);
+
   it("adding an availability zone updates the EKS cluster's subnets in place (not ForceNew in the provider)", async () => {
     const head = await synth((c) => {
       const network = c[`${P}:network`] as { availabilityZones: string[] };
       network.availabilityZones = [...network.availabilityZones, "eu-central-1c"];
     });
     const diff = diffStructure(base, head);
+    // No database host, data volume, bucket or vault is destroyed, replaced or unprotected.
+    expect(diff.warnings.filter((w) => w.kind === "critical-data")).toEqual([]);
     const [cluster] = changesOf(diff, "aws:eks/cluster:Cluster");
     expect(cluster).toMatchObject({ op: "update", replaceCauses: [] });
     expect(cluster?.changes.map((p) => p.path)).toEqual([expect.stringMatching(/^vpcConfig\.subnetIds\[\d\]$/) as string]);

@@ -84,6 +84,9 @@ describe("npm run diff", () => {
     const synth = spawnSync(process.execPath, [require.resolve("tsx/cli"), "src/offline/cli/synth.ts", "--stack", "dev", "--out", out], { cwd: ROOT, encoding: "utf8" });
     expect(synth.status).toBe(0);
     const snapshot = path.join(out, "stack.json");
+    // Where the program declares each resource, as the engine records it (SARIF locates findings there).
+    const host = readSnapshot(snapshot).deployment.resources.find((r) => r.type === "aws:ec2/instance:Instance" && r.urn.includes("DatabaseHost"));
+    expect(host?.sourcePosition).toMatch(/^project:\/\/\/src\/databases\/database-host\.ts#\d+,\d+$/);
     const same = JSON.parse(diff("--base", snapshot, "--head", snapshot, "--format", "json", "--no-audit").stdout) as SnapshotDiffJson;
     expect(same.counts).toMatchObject({ remove: 0, replace: 0, update: 0, add: 0 });
     expect(same.warnings).toEqual([]);
@@ -109,7 +112,26 @@ describe("npm run diff", () => {
     expect(diff("--base", BASE).stderr).toContain("--base and --head are required");
     const format = diff("--base", BASE, "--head", HEAD, "--format", "html");
     expect(format.code).toBe(2);
-    expect(format.stderr).toContain("allowed: md, json");
+    expect(format.stderr).toContain("allowed: md, text, json");
     expect(diff("--base", BASE, "--head", HEAD, "--colour").code).toBe(2);
+  });
+
+  it("prints plain text for a terminal with --format text: verdict first, no Markdown", () => {
+    const { code, stdout } = diff("--base", BASE, "--head", HEAD, "--format", "text", "--no-audit");
+    expect(code).toBe(0);
+    const lines = stdout.split("\n");
+    expect(lines.slice(0, 3)).toEqual(["Infrastructure diff: dev", "Policy: not evaluated.", "3 to delete, 1 to replace, 5 to update, 2 to create, 98 unchanged"]);
+    expect(stdout).toContain("! critical data: destroys data volume purchase-history-data");
+    expect(stdout).toContain("instanceType: \"m7i.large\" => \"m7i.xlarge\"");
+    expect(stdout).not.toMatch(/\*\*|<details>|\| ---/);
+  });
+});
+
+describe("every command answers --help with its usage and exit 0", () => {
+  it.each(["synth", "audit", "diff", "expiry"])("%s --help", (command) => {
+    const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), `src/offline/cli/${command}.ts`, "--help"], { cwd: ROOT, encoding: "utf8" });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^usage: npm run ${command} --`));
+    expect(result.stderr).toBe("");
   });
 });

@@ -61,7 +61,7 @@ describe("preflight against a recorded prod account", () => {
     const lines = report.findings.map((f) => f.line);
     const expected = [
       /^stack "prod": dns: fitness\.example\.com is not delegated: public DNS has no NS records for it.*; add NS records for fitness\.example\.com/,
-      /^stack "prod": images: ECR repository fitness-platform\/mirror\/fluent-bit holds no image sha256:b4096a19.*; run the mirror job/,
+      /^stack "prod": images: ECR repository fitness-platform\/mirror\/fluent-bit holds no image sha256:[0-9a-f]{64} .*; run the mirror job/,
       /^stack "prod": endpoints: endpoint service com\.amazonaws\.eu-central-1\.email-smtp is not offered in eu-central-1c/,
       /^stack "prod": service-linked-roles: service-linked role AWSServiceRoleForConfig does not exist, and security-config-recorder name it/,
       /^stack "prod": ses: the account is in the SES sandbox in eu-central-1/,

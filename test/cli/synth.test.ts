@@ -133,12 +133,13 @@ describe("npm run synth: configuration errors exit 2 with one-line errors", () =
   });
 });
 
-describe("npm run synth: other failures exit 1 with a clear message", () => {
+describe("npm run synth: internal faults exit 3 with a clear message and the invitation to --verbose", () => {
   it("the program throws", () => {
     const out = path.join(tmp, "broken");
     const run = synth("--stack", "broken", "--project", FIXTURE, "--out", out);
-    expect(run.status).toBe(1);
-    expect(run.stderr[0]).toBe('synth: stack "broken" failed: the fixture exploded on purpose');
+    expect(run.status).toBe(3);
+    expect(run.stderr[0]).toBe('synth: stack "broken": internal error: the fixture exploded on purpose');
+    expect(run.stderr.at(-1)).toMatch(/--verbose/);
     noStackTrace(run);
     expect(fs.existsSync(out)).toBe(false);
   });
@@ -146,16 +147,16 @@ describe("npm run synth: other failures exit 1 with a clear message", () => {
   it("the program leaks a secret: nothing is written", () => {
     const out = path.join(tmp, "leak");
     const run = synth("--stack", "leak", "--project", FIXTURE, "--out", out);
-    expect(run.status).toBe(1);
+    expect(run.status).toBe(3);
     expect(run.stderr.join("\n")).toMatch(/a secret value would be written in plain text at urn:pulumi:leak::mini::aws:ec2\/vpc:Vpc::leaky/);
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it("the output directory cannot be written", () => {
+  it("an output directory that cannot be written is the user's input: exit 2, before any work", () => {
     const blocker = path.join(tmp, "a-file");
     fs.writeFileSync(blocker, "not a directory");
     const run = synth("--stack", "test", "--project", FIXTURE, "--out", path.join(blocker, "out"));
-    expect(run.status).toBe(1);
-    expect(run.stderr[0]).toMatch(/^synth: stack "test" failed: writing the stack snapshot .* failed: /);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toEqual([`--out ${path.join(blocker, "out")}: ${blocker} is not a directory`]);
   });
 });

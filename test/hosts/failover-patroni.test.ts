@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostFile } from "../../src/offline/host-files";
 import type { ResourceState } from "../../src/offline/snapshot/types";
 import { coverageRecorder } from "./support/coverage";
-import { HostRoot } from "./support/host-root";
+import { HOST_PATH, HostRoot } from "./support/host-root";
 import { LabPki } from "./support/lab-pki";
 import { selectFiles, type ShippedStack, shippedStack } from "./support/shipped";
 
@@ -94,9 +94,10 @@ function link(ns: string, short: string, cidr: string, ip: string): void {
   must("ip", ["link", "add", hostEnd, "netns", ns, "type", "veth", "peer", "name", routerEnd, "netns", ROUTER]);
   must("ip", ["-n", ns, "addr", "add", `${ip}/${prefix}`, "dev", hostEnd]);
   must("ip", ["-n", ns, "link", "set", hostEnd, "up"]);
+  must("ip", ["-n", ROUTER, "link", "set", routerEnd, "up"]);
+  // Hosts sharing a subnet share its gateway address (on the first link); the others get a host route.
   if (!sh("ip", ["-n", ROUTER, "-o", "addr", "show"]).stdout.includes(` ${gw}/`)) must("ip", ["-n", ROUTER, "addr", "add", `${gw}/${prefix}`, "dev", routerEnd]);
   else must("ip", ["-n", ROUTER, "route", "replace", `${ip}/32`, "dev", routerEnd]);
-  must("ip", ["-n", ROUTER, "link", "set", routerEnd, "up"]);
   must("ip", ["-n", ns, "route", "add", "default", "via", gw]);
 }
 
@@ -128,7 +129,7 @@ async function until(what: string, seconds: number, check: () => boolean): Promi
 }
 
 function startPatroni(host: LabHost): void {
-  host.root.daemon("bash", ["-c", "set -a; . /etc/patroni/env.conf; set +a; exec runuser -u postgres -- /usr/bin/patroni /etc/patroni/15-main.yml"], { PATH: process.env.PATH }, path.join(LAB, `${host.short}-patroni.log`));
+  host.root.daemon("bash", ["-c", "set -a; . /etc/patroni/env.conf; set +a; exec runuser -u postgres -- /usr/bin/patroni /etc/patroni/15-main.yml"], { PATH: HOST_PATH, LANG: "C.UTF-8" }, path.join(LAB, `${host.short}-patroni.log`));
 }
 
 const leader = () => members.find((m) => api(m, "primary") === 200);
@@ -217,7 +218,7 @@ beforeAll(async () => {
     node.root.write("/etc/fitness/etcd-tls/server.crt", cert.certPem, "0644", "etcd:etcd");
     node.root.write("/etc/fitness/etcd-tls/ca.crt", pki.caCertPem, "0644", "etcd:etcd");
     // Debian's etcd.service sets ETCD_NAME and ETCD_DATA_DIR; with --config-file etcd must ignore them.
-    node.root.daemon("bash", ["-c", "exec runuser -u etcd -- /usr/bin/etcd --config-file /etc/fitness/etcd.yml"], { PATH: process.env.PATH, ETCD_NAME: "wrong-name", ETCD_DATA_DIR: "/var/lib/etcd/default" }, path.join(LAB, `${node.short}-etcd.log`));
+    node.root.daemon("bash", ["-c", "exec runuser -u etcd -- /usr/bin/etcd --config-file /etc/fitness/etcd.yml"], { PATH: HOST_PATH, ETCD_NAME: "wrong-name", ETCD_DATA_DIR: "/var/lib/etcd/default" }, path.join(LAB, `${node.short}-etcd.log`));
     coverage.record(shipped, files.filter((f) => f.path === "/etc/fitness/etcd.yml"), "ran", "etcd 3.4 runs with the shipped --config-file (TLS, client-cert-auth)");
   }
 
@@ -253,7 +254,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(LAB, "writer.py"), WRITER);
   writer = spawn("ip", ["netns", "exec", APP, "python3", path.join(LAB, "writer.py"), conninfo, acksLog], { detached: true, stdio: ["ignore", "ignore", fs.openSync(path.join(LAB, "writer.err"), "a")] });
   await until("the client's first acknowledged commits", 30, () => acks().length > 20);
-}, 420_000);
+}, 900_000);
 
 afterAll(() => {
   if (writer?.pid !== undefined) {
@@ -264,6 +265,11 @@ afterAll(() => {
     }
   }
   for (const h of [...members, ...etcd]) h.root.stop();
+  // The daemons' logs outlive the lab, for whoever reads a failed run.
+  const keep = path.join(os.tmpdir(), `${PREFIX}-failover-logs`);
+  fs.rmSync(keep, { recursive: true, force: true });
+  fs.mkdirSync(keep, { recursive: true });
+  if (fs.existsSync(LAB)) for (const f of fs.readdirSync(LAB).filter((n) => /\.(log|err)$/.test(n))) fs.copyFileSync(path.join(LAB, f), path.join(keep, f));
   removeLeftovers();
 });
 

@@ -1,247 +1,294 @@
-import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { Address4, Address6 } from "ip-address";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DatedEntry, renderExceptionsFile } from "../../src/dmz/squid/exceptions-file";
-import { renderExpiryScript } from "../../src/dmz/squid/expiry";
-import { allowlistFile, type SquidPaths } from "../../src/dmz/squid/paths";
-import { renderSquidConf } from "../../src/dmz/squid/squid-conf";
-import {
-  buildLab,
-  curlVia,
-  destroyLab,
-  type Lab,
-  run,
-  selfSignedCert,
-  sh,
-  sitesScript,
-  startIn,
-  stop,
-  tempDir,
-  waitFor,
-} from "./squid-lab";
+import type { HostFile } from "../../src/offline/host-files";
+import { coverageRecorder } from "./support/coverage";
+import { Machine } from "./support/debian-machine";
+import { waitFor } from "./support/lab-services";
+import { curlVia } from "./support/lab-sites";
+import { inNs } from "./support/netns";
+import { buildProxyLab, INET, INET_EXTRA, INET_EXTRA6, type ProxyLab, proxyFiles, reachesDirectly, shippedWithLabExceptions } from "./support/proxy-lab";
 
 /**
- * The egress proxy's own squid.conf, allowlist and expiry script, rendered by the project's renderers
- * (only file paths and the lab's name table differ from production) and run on real Squid in a lab:
- *
- *   app client 10.99.1.10 ─┐                      ┌─ "internet" 10.99.200.10: HTTPS 443 and 8443, HTTP 80
- *   data client 10.99.2.10 ├─ proxy (Squid 3128) ─┘
- *   stray client 10.99.9.10┘   (no forwarding: the proxy is the only way out)
- *
- * The lab's "VPC" is 10.99.0.0/20 (app and data zones inside it); the "internet" is outside it.
+ * The egress proxy as shipped, on the OS it ships to: the dev stack (with the lab's exceptions granted
+ * through its config) is synthesised, its launch template's cloud-config is handed to cloud-init on a
+ * booted Debian 12 machine (systemd-nspawn), which installs Squid from the archive stand-in, writes the
+ * files, starts Squid and the timers. The tests then go through the proxy from client namespaces and
+ * run the units under the machine's systemd. Nothing is rendered here: every file comes from the
+ * snapshot. prod's cloud-config boots a second machine; a third boots without the archive.
  */
-const PREFIX = "fpsq";
-const VPC = "10.99.0.0/20";
-const SITES = ["allowed.test", "expiring.test", "dataonly.test", "other.test", "plain.test", "inward.test"];
+const PREFIX = "fphx";
+const DIR = path.join(os.tmpdir(), `${PREFIX}-proxy-lab`);
+const recorder = coverageRecorder("squid-egress");
 
-const GRANTED = "2030-01-01";
-const entry = (host: string, zones: DatedEntry["zones"], expires: string): DatedEntry => ({
-  host,
-  zones,
-  granted: GRANTED,
-  expires,
-  ticket: "OPS-1",
-  owner: "lab@fitness.example.com",
-  reason: "host test of the egress proxy",
-});
-const ENTRIES: DatedEntry[] = [
-  entry("allowed.test", ["app", "data"], "2030-01-30"),
-  entry("expiring.test", ["app"], "2030-01-10"),
-  entry("dataonly.test", ["data"], "2030-01-30"),
-  // An allowlisted name that resolves into the VPC must still be refused.
-  entry("inward.test", ["app"], "2030-01-30"),
+/** An address of each range the proxy must never reach, reachable in the lab where the network allows. */
+const PROBES: readonly (readonly [string, string])[] = [
+  ["this-network", "0.0.0.0"],
+  ["private-10", INET_EXTRA[0]],
+  ["cgnat", INET_EXTRA[1]],
+  ["private-172", INET_EXTRA[2]],
+  ["private-192", INET_EXTRA[3]],
+  ["loopback", "127.0.0.1"],
+  ["metadata", "169.254.169.254"],
+  ["link-local", "169.254.0.1"],
+  ["multicast", "224.0.0.1"],
+  ["reserved", "240.0.0.1"],
+  ["unspecified6", "::"],
+  ["loopback6", "::1"],
+  ["link-local6", "fe80::1"],
+  ["metadata6", INET_EXTRA6[0]],
+  ["mapped-metadata", "::ffff:169.254.169.254"],
 ];
+const probeName = (label: string): string => `r-${label}.egress-lab.test`;
 
-let lab: Lab;
-let dir: string;
-let paths: SquidPaths;
-let ca: string;
-let squid: ChildProcess | undefined;
-let sites: ChildProcess | undefined;
-let proxyFor: (zone: string) => string;
-
-function expiry(today: string, ...flags: string[]): { status: number; stdout: string; stderr: string } {
-  return run("bash", [path.join(dir, "fitness-egress-allowlist"), "--today", today, ...flags]);
+function inRange(address: string, range: string): boolean {
+  if (range.includes(":")) return address.includes(":") && new Address6(address).isInSubnet(new Address6(range));
+  return !address.includes(":") && new Address4(address).isInSubnet(new Address4(range));
 }
 
-const cacheLog = (): string => (fs.existsSync(paths.cacheLog) ? fs.readFileSync(paths.cacheLog, "utf8") : "");
-const count = (text: string, needle: string): number => text.split(needle).length - 1;
-/** Squid has reread its configuration (more reconfigurations than before) and listens again. */
-function reconfiguredSince(before: number): boolean {
-  const log = cacheLog();
-  return count(log, "Reconfiguring Squid Cache") > before && log.lastIndexOf("Accepting HTTP Socket connections") > log.lastIndexOf("Reconfiguring Squid Cache");
-}
+let lab: ProxyLab;
+const files = (...paths: string[]): HostFile[] => paths.map((p) => lab.proxy.file(p));
+const SQUID_FILES = ["/etc/squid/squid.conf", "/etc/squid/egress/exceptions.tsv", "/usr/local/sbin/fitness-egress-allowlist", "/etc/systemd/system/squid.service.d/10-fitness-allowlist.conf"];
+const accessLog = (): string => (lab.machine.exists("/var/log/squid/access.log") ? lab.machine.read("/var/log/squid/access.log") : "");
+const via = (zone: string, host: string, extra: string[] = []) => curlVia(lab.ns(zone), lab.proxyUrl(zone), `https://${host}/`, lab.ca.certFile, extra);
 
 beforeAll(async () => {
-  lab = buildLab(PREFIX, [
-    { name: "app", subnet: "10.99.1.0/24" },
-    { name: "data", subnet: "10.99.2.0/24" },
-    { name: "stray", subnet: "10.99.9.0/24" },
-    { name: "inet", subnet: "10.99.200.0/24" },
-  ]);
-  dir = tempDir(PREFIX);
-  fs.chmodSync(dir, 0o755);
-  paths = {
-    squidBinary: "/usr/sbin/squid",
-    configFile: path.join(dir, "squid.conf"),
-    exceptionsFile: path.join(dir, "exceptions.tsv"),
-    allowlistDir: dir,
-    accessLog: path.join(dir, "logs", "access.log"),
-    cacheLog: path.join(dir, "logs", "cache.log"),
-    pidFile: path.join(dir, "logs", "squid.pid"),
-    coredumpDir: path.join(dir, "logs"),
-    hostsFile: path.join(dir, "hosts"),
-  };
-  // Squid drops to its unprivileged user; it must be able to write its logs and pid file.
-  fs.mkdirSync(path.join(dir, "logs"));
-  const proxyUser = Number(sh("id", ["-u", "proxy"]).trim());
-  const proxyGroup = Number(sh("id", ["-g", "proxy"]).trim());
-  fs.chownSync(path.join(dir, "logs"), proxyUser, proxyGroup);
-
-  const inet = lab.farAddress("inet");
-  fs.writeFileSync(
-    paths.hostsFile,
-    [`${inet} allowed.test expiring.test dataonly.test other.test plain.test`, `${lab.farAddress("data")} inward.test`, ""].join("\n"),
-  );
-  fs.writeFileSync(
-    paths.configFile,
-    renderSquidConf({
-      sources: [
-        { zone: "app", cidrs: ["10.99.1.0/24"] },
-        { zone: "data", cidrs: ["10.99.2.0/24"] },
-      ],
-      blockedDestinations: [VPC],
-      paths,
-    }),
-  );
-  fs.writeFileSync(paths.exceptionsFile, renderExceptionsFile(ENTRIES));
-  fs.writeFileSync(path.join(dir, "fitness-egress-allowlist"), renderExpiryScript({ paths }), { mode: 0o755 });
-
-  const first = expiry("2030-01-05", "--no-reload");
-  if (first.status !== 0) throw new Error(`expiry script failed: ${first.stderr}`);
-
-  const cert = selfSignedCert(dir, SITES);
-  ca = cert.cert;
-  fs.writeFileSync(path.join(dir, "sites.js"), sitesScript(cert.cert, cert.key));
-  sites = startIn(lab.ns("inet"), process.execPath, [path.join(dir, "sites.js")], path.join(dir, "sites.log"));
-  await waitFor("the test sites", () => count(fs.readFileSync(path.join(dir, "sites.log"), "utf8"), "listening") === 3);
-
-  const parse = run(paths.squidBinary, ["-k", "parse", "-f", paths.configFile]);
-  if (parse.status !== 0) throw new Error(`squid -k parse failed:\n${parse.stderr}`);
-  squid = startIn(lab.proxyNs, paths.squidBinary, ["-N", "-f", paths.configFile], path.join(dir, "squid.out"));
-  await waitFor("squid to accept connections", () => count(cacheLog(), "Accepting HTTP Socket connections") >= 1);
-  proxyFor = (zone) => `http://${lab.proxyAddress(zone)}:3128`;
-});
+  const shipped = await shippedWithLabExceptions("dev");
+  const proxy = proxyFiles(shipped);
+  const far = INET.far;
+  lab = await buildProxyLab({
+    prefix: PREFIX,
+    dir: DIR,
+    proxy,
+    hosts: [
+      [far, "public.egress-lab.test plain.egress-lab.test other.test data.egress-lab-data.test expiring.egress-lab-exp.test"],
+      [INET.far6, "public6.egress-lab.test"],
+      ...PROBES.map(([label, address]) => [address, probeName(label)] as const),
+    ],
+    siteNames: ["*.egress-lab.test", "other.test", "data.egress-lab-data.test", "expiring.egress-lab-exp.test"],
+  });
+  // The VPC itself: the data zone's client address, under an allowlisted name.
+  lab.machine.write("/etc/hosts", `${lab.machine.read("/etc/hosts")}${lab.client("data")} vpc.egress-lab.test\n`);
+  await lab.machine.boot();
+  const status = lab.machine.exec(["cloud-init", "status", "--wait", "--long"], { timeoutMs: 900_000 });
+  if (!/status: done/.test(status.stdout)) {
+    throw new Error(`cloud-init did not finish the shipped bootstrap:\n${status.stdout}\n${lab.machine.exec(["tail", "-n", "60", "/var/log/cloud-init-output.log"]).stdout}`);
+  }
+}, 1_800_000);
 
 afterAll(async () => {
-  await stop(squid);
-  await stop(sites);
-  destroyLab(PREFIX);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await lab?.destroy();
+}, 300_000);
+
+describe("bootstrap from the shipped cloud-config on Debian 12 (dev)", () => {
+  it("cloud-init ran it to the end: Squid 5.7 from the archive, the shipped files in place verbatim, Squid and the timers running", () => {
+    const out = lab.machine.read("/var/log/cloud-init-output.log");
+    expect(out).toContain("fitness-proxy-bootstrap: done");
+    expect(lab.machine.must(["dpkg-query", "-W", "-f", "${Version}", "squid"])).toMatch(/^5\.7-/);
+    expect(lab.machine.must(["dpkg-query", "-W", "-f", "${Version}", "awscli"])).toMatch(/^2\./);
+    expect(lab.machine.read("/etc/os-release")).toContain('VERSION_ID="12"');
+    for (const f of lab.proxy.files.filter((x) => x.kind === "file")) {
+      expect(lab.machine.read(f.path), f.path).toBe(f.content);
+      const mode = (fs.statSync(path.join(lab.machine.root, f.path)).mode & 0o7777).toString(8).padStart(4, "0");
+      expect(mode, f.path).toBe(f.mode);
+    }
+    // The package's conffiles did not replace ours, and the image's other sources are set aside.
+    expect(fs.readdirSync(path.join(lab.machine.root, "etc/apt/sources.list.d"))).toEqual(["fitness.sources"]);
+    expect(lab.machine.exec(["systemctl", "is-active", "squid.service"]).stdout.trim()).toBe("active");
+    for (const timer of ["fitness-egress-allowlist.timer", "fitness-proxy-logship.timer"]) {
+      expect(lab.machine.exec(["systemctl", "is-active", timer]).stdout.trim(), timer).toBe("active");
+      expect(lab.machine.exec(["systemctl", "is-enabled", timer]).stdout.trim(), timer).toBe("enabled");
+    }
+    expect(lab.machine.exec(["systemctl", "is-active", "fitness-proxy-logship-on-stop.service"]).stdout.trim()).toBe("active");
+    // The drop-in put the allowlist build before Squid's start.
+    expect(lab.machine.must(["systemctl", "show", "-p", "ExecStartPre", "squid.service"])).toContain("/usr/local/sbin/fitness-egress-allowlist");
+    expect(lab.machine.read("/etc/squid/egress/allow-app.domains").split("\n")).toEqual([".egress-lab.test", "expiring.egress-lab-exp.test", ""]);
+    // apt went to the archive the shipped sources name (the stand-in answered for deb.debian.org).
+    expect(fs.readFileSync(path.join(DIR, "mirror.log"), "utf8")).toMatch(/GET \/debian\/dists\/bookworm\/InRelease/);
+    recorder.record(lab.proxy.shipped, [lab.proxy.userData, ...files("/usr/local/sbin/fitness-proxy-bootstrap", "/etc/apt/sources.list.d/fitness.sources")], "ran", "cloud-init ran the shipped cloud-config on Debian 12; apt used the shipped sources");
+  });
 });
 
-describe("egress proxy on real Squid (D6)", () => {
-  it("tunnels HTTPS to an allowlisted name from an allowed zone", () => {
-    const r = curlVia(lab.ns("app"), proxyFor("app"), "https://allowed.test/", ca);
+describe("egress through the proxy (D6)", () => {
+  it("tunnels HTTPS to an allowlisted name from an allowed zone, over IPv4 and IPv6", () => {
+    const r = via("app", "public.egress-lab.test");
     expect(r.connect).toBe(200);
-    expect(r.http).toBe(200);
-    expect(r.body).toBe("site allowed.test port 443\n");
+    expect(r.body).toBe(`site public.egress-lab.test port 443 at ${INET.far}\n`);
+    const r6 = via("app", "public6.egress-lab.test");
+    expect(r6.connect).toBe(200);
+    expect(r6.body).toBe(`site public6.egress-lab.test port 443 at ${INET.far6}\n`);
   });
 
-  it("refuses a name that is not on the allowlist", () => {
-    const r = curlVia(lab.ns("app"), proxyFor("app"), "https://other.test/", ca);
-    expect(r.exit).not.toBe(0);
-    expect(r.connect).toBe(403);
-    expect(r.body).not.toContain("site other.test");
-  });
-
-  it("refuses a raw IP address, even of an allowlisted site", () => {
-    const r = curlVia(lab.ns("app"), proxyFor("app"), `https://${lab.farAddress("inet")}/`, ca, ["--insecure"]);
-    expect(r.exit).not.toBe(0);
-    expect(r.connect).toBe(403);
-  });
-
-  it("refuses plain HTTP, both proxied and tunnelled", () => {
-    const proxied = curlVia(lab.ns("app"), proxyFor("app"), "http://plain.test/", ca);
-    expect(proxied.http).toBe(403);
-    expect(proxied.body).not.toContain("site plain.test");
-    const tunnelled = curlVia(lab.ns("app"), proxyFor("app"), "http://allowed.test/", ca, ["--proxytunnel"]);
-    expect(tunnelled.exit).not.toBe(0);
+  it("refuses a name not on the allowlist, a raw IP, plain HTTP and a port other than 443", () => {
+    expect(via("app", "other.test").connect).toBe(403);
+    const raw = curlVia(lab.ns("app"), lab.proxyUrl("app"), `https://${INET.far}/`, lab.ca.certFile, ["--insecure"]);
+    expect(raw.connect).toBe(403);
+    const plain = curlVia(lab.ns("app"), lab.proxyUrl("app"), "http://plain.egress-lab.test/", lab.ca.certFile);
+    expect(plain.http).toBe(403);
+    expect(plain.body).not.toContain("site plain");
+    const tunnelled = curlVia(lab.ns("app"), lab.proxyUrl("app"), "http://public.egress-lab.test/", lab.ca.certFile, ["--proxytunnel"]);
     expect(tunnelled.connect).toBe(403);
+    const port = curlVia(lab.ns("app"), lab.proxyUrl("app"), "https://public.egress-lab.test:8443/", lab.ca.certFile);
+    expect(port.connect).toBe(403);
+    expect(port.body).not.toContain("port 8443");
   });
 
-  it("refuses a port other than 443 on an allowlisted name", () => {
-    const r = curlVia(lab.ns("app"), proxyFor("app"), "https://allowed.test:8443/", ca);
-    expect(r.exit).not.toBe(0);
-    expect(r.connect).toBe(403);
-    expect(r.body).not.toContain("port 8443");
+  it("holds each zone to its own exceptions and refuses clients of no admitted zone", () => {
+    expect(via("data", "data.egress-lab-data.test").connect).toBe(200);
+    expect(via("app", "data.egress-lab-data.test").connect).toBe(403);
+    expect(via("data", "public.egress-lab.test").connect).toBe(403);
+    expect(via("stray", "public.egress-lab.test").connect).toBe(403);
   });
 
-  it("refuses an allowlisted name that resolves into the VPC", () => {
-    const r = curlVia(lab.ns("app"), proxyFor("app"), "https://inward.test/", ca);
-    expect(r.connect).toBe(403);
+  it("is the only way out: clients cannot reach the internet directly", () => {
+    expect(reachesDirectly(lab, "app", `https://${INET.far}/`)).toBe(false);
   });
 
-  it("holds each zone to its own exceptions", () => {
-    expect(curlVia(lab.ns("data"), proxyFor("data"), "https://dataonly.test/", ca).http).toBe(200);
-    expect(curlVia(lab.ns("app"), proxyFor("app"), "https://dataonly.test/", ca).connect).toBe(403);
-    expect(curlVia(lab.ns("data"), proxyFor("data"), "https://expiring.test/", ca).connect).toBe(403);
+  it("refuses every allowlisted name that resolves into a blocked range: each range of the shipped squid.conf, probed", () => {
+    const probes = [...PROBES, ["vpc", lab.client("data")] as const];
+    expect(lab.proxy.blocked.length).toBeGreaterThan(0);
+    for (const range of lab.proxy.blocked) {
+      expect(probes.some(([, address]) => inRange(address, range)), `a probe address inside ${range}`).toBe(true);
+    }
+    // The same proxy reaches a public address, and each reachable probe answers without the proxy in the way.
+    expect(via("app", "public.egress-lab.test").connect).toBe(200);
+    for (const address of [...INET_EXTRA, ...INET_EXTRA6, "127.0.0.1", "169.254.169.254", "::1"]) {
+      const url = address.includes(":") ? `https://[${address}]/` : `https://${address}/`;
+      expect(inNs(lab.ns("proxy"), "curl", ["-sS", "--max-time", "5", "--insecure", "--noproxy", "*", url]).status, `${address} answers in the proxy's namespace`).toBe(0);
+    }
+    for (const [label] of probes) {
+      const name = label === "vpc" ? "vpc.egress-lab.test" : probeName(label);
+      const r = via("app", name);
+      expect(r.connect, `${name} (${label})`).toBe(403);
+      expect(r.body, name).not.toContain("site ");
+      expect(accessLog(), name).toMatch(new RegExp(` CONNECT ${name.replace(/\./g, "\\.")}:443 403 TCP_DENIED `));
+    }
+    recorder.record(lab.proxy.shipped, files(...SQUID_FILES), "ran", "Squid served the shipped squid.conf and allowlists: allowed, refused, each blocked range probed");
   });
 
-  it("refuses a client outside the zones the exceptions name", () => {
-    const r = curlVia(lab.ns("stray"), proxyFor("stray"), "https://allowed.test/", ca);
-    expect(r.exit).not.toBe(0);
-    expect(r.connect).toBe(403);
+  it("logs allowed and denied requests with the client's address", () => {
+    const log = accessLog();
+    expect(log).toContain(` ${lab.client("app")} CONNECT public.egress-lab.test:443 200 TCP_TUNNEL `);
+    expect(log).toContain(` ${lab.client("app")} CONNECT other.test:443 403 TCP_DENIED `);
+    expect(log).toContain(` ${lab.client("stray")} CONNECT public.egress-lab.test:443 403 TCP_DENIED `);
+  });
+});
+
+describe("units under the machine's systemd", () => {
+  it("the expiry service, run by systemd on a later day, drops the expired exception and Squid refuses it; the others live on", async () => {
+    expect(via("app", "expiring.egress-lab-exp.test").connect).toBe(200);
+    // The only thing the lab changes: the unit's clock, three days on (libfaketime), through a drop-in.
+    const dropIn = "/etc/systemd/system/fitness-egress-allowlist.service.d/99-lab-clock.conf";
+    lab.machine.write(dropIn, "[Service]\nEnvironment=LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME=+3d\n");
+    lab.machine.must(["systemctl", "daemon-reload"]);
+    const since = lab.machine.must(["date", "+%Y-%m-%d %H:%M:%S"]).trim();
+    lab.machine.must(["systemctl", "start", "fitness-egress-allowlist.service"], { timeoutMs: 120_000 });
+    expect(lab.machine.must(["systemctl", "show", "-p", "Result", "fitness-egress-allowlist.service"]).trim()).toBe("Result=success");
+    const journal = lab.machine.must(["journalctl", "-u", "fitness-egress-allowlist.service", "--since", since, "--no-pager", "-o", "cat"]);
+    expect(journal).toContain("left out expiring.egress-lab-exp.test (OPS-1,");
+    expect(journal).toContain("squid reconfigured");
+    expect(lab.machine.read("/etc/squid/egress/allow-app.domains").split("\n")).toEqual([".egress-lab.test", ""]);
+    await waitFor("Squid to refuse the expired name", () => via("app", "expiring.egress-lab-exp.test").connect === 403, 60);
+    expect(via("app", "public.egress-lab.test").connect).toBe(200);
+    expect(via("data", "data.egress-lab-data.test").connect).toBe(200);
+    fs.rmSync(path.join(lab.machine.root, path.dirname(dropIn)), { recursive: true });
+    lab.machine.must(["systemctl", "daemon-reload"]);
+    recorder.record(lab.proxy.shipped, files("/etc/systemd/system/fitness-egress-allowlist.service", "/usr/local/sbin/fitness-egress-allowlist", "/etc/squid/egress/exceptions.tsv"), "ran", "systemd ran the expiry service; the expired exception was refused");
   });
 
-  it("is the only way out: a client cannot reach the internet directly", () => {
-    const r = run("ip", ["netns", "exec", lab.ns("app"), "curl", "-sS", "--max-time", "5", "--noproxy", "*", "--cacert", ca, `https://${lab.farAddress("inet")}/`]);
+  it("the expiry timer is active under systemd and elapses within the hour", () => {
+    const next = lab.machine.must(["systemctl", "show", "-p", "NextElapseUSecRealtime", "--value", "fitness-egress-allowlist.timer"]).trim();
+    expect(next).not.toBe("");
+    const list = lab.machine.must(["systemctl", "list-timers", "--all", "--no-pager", "fitness-egress-allowlist.timer", "fitness-proxy-logship.timer"]);
+    expect(list).toContain("fitness-egress-allowlist.timer");
+    expect(list).toContain("fitness-proxy-logship.timer");
+    recorder.record(lab.proxy.shipped, files("/etc/systemd/system/fitness-egress-allowlist.timer", "/etc/systemd/system/fitness-proxy-logship.timer"), "ran", "timers enabled and waiting under systemd");
+  });
+
+  it("the log shipper, run by systemd, puts the access log into the bucket (SSE-KMS with the archive key) and Squid logs on into a new file", () => {
+    via("app", "public.egress-lab.test");
+    const key = lab.proxy.scriptValue("/usr/local/sbin/fitness-proxy-logship", "kms_key");
+    const prefix = lab.proxy.scriptValue("/usr/local/sbin/fitness-proxy-logship", "prefix");
+    lab.machine.must(["systemctl", "start", "fitness-proxy-logship.service"], { timeoutMs: 180_000 });
+    expect(lab.machine.must(["systemctl", "show", "-p", "Result", "fitness-proxy-logship.service"]).trim()).toBe("Result=success");
+    const objects = lab.s3.objects();
+    const today = new Date().toISOString().slice(0, 10).replace(/-/g, "/");
+    const shipped = objects.filter((o) => o.startsWith(`${prefix}/${lab.instanceId}/${today}/access.log.`) && o.endsWith(".gz"));
+    expect(shipped, JSON.stringify(objects)).toHaveLength(1);
+    const body = gunzipSync(fs.readFileSync(path.join(lab.s3.storage, lab.bucket, `${shipped[0]}._S3rver_object`))).toString("utf8");
+    expect(body).toContain(` ${lab.client("app")} CONNECT public.egress-lab.test:443 200 TCP_TUNNEL `);
+    const puts = fs.readFileSync(lab.s3.requests, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { method: string; sse: string; kmsKeyId: string; credential: string });
+    expect(puts.filter((p) => p.method === "PUT")).toEqual([expect.objectContaining({ sse: "aws:kms", kmsKeyId: key, credential: "S3RVER" })]);
+    // Nothing left behind, and Squid writes to a fresh log.
+    expect(fs.readdirSync(path.join(lab.machine.root, "var/log/squid")).filter((n) => n.startsWith("access.log."))).toEqual([]);
+    via("app", "other.test");
+    expect(accessLog()).toContain("CONNECT other.test:443 403 TCP_DENIED");
+    recorder.record(lab.proxy.shipped, files("/etc/systemd/system/fitness-proxy-logship.service", "/usr/local/sbin/fitness-proxy-logship", "/etc/logrotate.d/squid"), "ran", "systemd ran the log shipper; the object landed in s3rver");
+  });
+
+  it("the log shipper fails loudly when S3 cannot be reached and keeps the log for its next run", () => {
+    via("app", "public.egress-lab.test");
+    const before = lab.s3.objects().length;
+    lab.machine.write("/etc/hosts", lab.machine.read("/etc/hosts").replace(/^(.*s3\..*)$/m, "# $1"));
+    const r = lab.machine.exec(["systemctl", "start", "fitness-proxy-logship.service"], { timeoutMs: 300_000 });
+    lab.machine.write("/etc/hosts", lab.machine.read("/etc/hosts").replace(/^# (.*s3\..*)$/m, "$1"));
     expect(r.status).not.toBe(0);
+    expect(lab.machine.must(["systemctl", "show", "-p", "Result", "fitness-proxy-logship.service"]).trim()).toBe("Result=exit-code");
+    const kept = fs.readdirSync(path.join(lab.machine.root, "var/log/squid")).filter((n) => /^access\.log\.2\d+T\d+Z\.gz$/.test(n));
+    expect(kept).toHaveLength(1);
+    lab.machine.must(["systemctl", "start", "fitness-proxy-logship.service"], { timeoutMs: 180_000 });
+    expect(lab.s3.objects().length).toBe(before + 1);
+    expect(fs.readdirSync(path.join(lab.machine.root, "var/log/squid")).filter((n) => n.startsWith("access.log."))).toEqual([]);
   });
 
-  it("logs allowed and denied requests", () => {
-    const log = fs.readFileSync(paths.accessLog, "utf8");
-    expect(log).toMatch(/ 10\.99\.1\.10 CONNECT allowed\.test:443 200 TCP_TUNNEL /);
-    expect(log).toMatch(/ 10\.99\.1\.10 CONNECT other\.test:443 403 TCP_DENIED /);
-    expect(log).toMatch(/ 10\.99\.9\.10 CONNECT allowed\.test:443 403 TCP_DENIED /);
-    expect(log).toMatch(/ 10\.99\.1\.10 GET http:\/\/plain\.test\/ 403 TCP_DENIED /);
+  it("a second run of the whole cloud-config (reboot as a new instance) changes nothing and Squid serves on; the last logs ship at shutdown", async () => {
+    via("app", "public.egress-lab.test");
+    const before = lab.s3.objects().length;
+    const snapshot = (): string[] => lab.proxy.files.filter((f) => f.kind === "file").map((f) => `${f.path} ${lab.machine.read(f.path).length}`);
+    const filesBefore = snapshot();
+    lab.machine.must(["cloud-init", "clean", "--logs"]);
+    await lab.machine.poweroff();
+    // fitness-proxy-logship-on-stop shipped the quarter hour that was left.
+    expect(lab.s3.objects().length).toBe(before + 1);
+    await lab.machine.boot();
+    const status = lab.machine.exec(["cloud-init", "status", "--wait", "--long"], { timeoutMs: 900_000 });
+    expect(status.stdout).toContain("status: done");
+    const out = lab.machine.read("/var/log/cloud-init-output.log");
+    expect(out).toContain("fitness-proxy-bootstrap: done");
+    expect(out).toMatch(/squid is already the newest version/);
+    expect(snapshot()).toEqual(filesBefore);
+    expect(via("app", "public.egress-lab.test").connect).toBe(200);
+    expect(via("app", probeName("metadata")).connect).toBe(403);
+    recorder.record(lab.proxy.shipped, files("/etc/systemd/system/fitness-proxy-logship-on-stop.service"), "ran", "systemd ran the on-stop shipper at poweroff; the object landed in s3rver");
+    recorder.record(lab.proxy.shipped, [lab.proxy.userData, ...files("/usr/local/sbin/fitness-proxy-bootstrap")], "ran", "second cloud-init run: idempotent");
   });
+});
 
-  it("drops an exception on its date without a deploy: the timer's script rewrites the list and reloads Squid", async () => {
-    expect(curlVia(lab.ns("app"), proxyFor("app"), "https://expiring.test/", ca).http).toBe(200);
-    const reconfigures = count(cacheLog(), "Reconfiguring Squid Cache");
-
-    // The last day of the exception: nothing changes, and Squid is left alone.
-    const lastDay = expiry("2030-01-10");
-    expect(lastDay.status).toBe(0);
-    expect(lastDay.stdout).not.toContain("squid reconfigured");
-    expect(fs.readFileSync(allowlistFile(paths, "app"), "utf8")).toContain("expiring.test");
-
-    // The day after: the entry leaves the list and Squid rereads it.
-    const dayAfter = expiry("2030-01-11");
-    expect(dayAfter.status).toBe(0);
-    expect(dayAfter.stdout).toContain("squid reconfigured");
-    expect(dayAfter.stderr).toContain("left out expiring.test (OPS-1, 2030-01-01..2030-01-10)");
-    expect(fs.readFileSync(allowlistFile(paths, "app"), "utf8").split("\n")).toEqual(["allowed.test", "inward.test", ""]);
-    await waitFor("squid to finish reconfiguring", () => reconfiguredSince(reconfigures));
-
-    const expired = curlVia(lab.ns("app"), proxyFor("app"), "https://expiring.test/", ca);
-    expect(expired.connect).toBe(403);
-    expect(expired.body).not.toContain("site expiring.test");
-    // The others live on.
-    expect(curlVia(lab.ns("app"), proxyFor("app"), "https://allowed.test/", ca).http).toBe(200);
-    expect(curlVia(lab.ns("data"), proxyFor("data"), "https://dataonly.test/", ca).http).toBe(200);
-  });
-
-  it("denies everything once the last exception has ended", async () => {
-    const reconfigures = count(cacheLog(), "Reconfiguring Squid Cache");
-    const r = expiry("2030-02-01");
-    expect(r.stdout).toContain("squid reconfigured");
-    expect(fs.readFileSync(allowlistFile(paths, "app"), "utf8")).toBe("");
-    expect(fs.readFileSync(allowlistFile(paths, "data"), "utf8")).toBe("");
-    await waitFor("squid to finish reconfiguring", () => reconfiguredSince(reconfigures));
-    expect(curlVia(lab.ns("app"), proxyFor("app"), "https://allowed.test/", ca).connect).toBe(403);
-    expect(curlVia(lab.ns("data"), proxyFor("data"), "https://dataonly.test/", ca).connect).toBe(403);
+describe("the same bootstrap elsewhere", () => {
+  it("fails loudly when the Debian archive is unreachable: cloud-init reports the error, Squid never serves", async () => {
+    await lab.stopMirror();
+    const second = new Machine({ name: lab.ns("proxy"), netns: lab.ns("proxy"), dir: path.join(DIR, "machine-no-archive") });
+    await lab.machine.poweroff();
+    try {
+      second.mount();
+      for (const f of ["/etc/hosts", "/etc/hostname", "/etc/cloud/cloud.cfg.d/99-fitness-lab.cfg", "/var/lib/cloud/seed/nocloud/meta-data", "/var/lib/cloud/seed/nocloud/user-data", "/usr/local/share/ca-certificates/fitness-lab.crt"]) {
+        second.write(f, fs.readFileSync(path.join(lab.machine.root, f), "utf8"));
+      }
+      second.chroot(["update-ca-certificates"]);
+      await second.boot();
+      const status = second.exec(["cloud-init", "status", "--wait", "--long"], { timeoutMs: 900_000 });
+      expect(status.stdout).toContain("status: error");
+      const out = second.read("/var/log/cloud-init-output.log");
+      expect(out).toContain("fitness-proxy-bootstrap: FAILED: apt-get update: the Debian archive in /etc/apt/sources.list.d/fitness.sources is unreachable or incomplete");
+      expect(out).not.toContain("fitness-proxy-bootstrap: done");
+      expect(second.exec(["systemctl", "is-active", "squid.service"]).stdout.trim()).not.toBe("active");
+      expect(via("app", "public.egress-lab.test").connect).not.toBe(200);
+    } finally {
+      await second.destroy();
+      await lab.restartMirror();
+    }
   });
 });

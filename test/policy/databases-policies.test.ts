@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { db01HostPlacement } from "../../policy/databases/db-01-host-placement";
+import { db02HighAvailability } from "../../policy/databases/db-02-high-availability";
 import { ec2DbHostDurability } from "../../policy/databases/ec2-06-db-host-durability";
 import { net04DataTierIngress } from "../../policy/databases/net-04-data-tier-ingress";
 import { databasesPolicies } from "../../policy/databases/policies";
@@ -50,6 +51,9 @@ const T = {
 
 const HOST = "databases-personal-data-host";
 const VOLUME = "databases-personal-data-data";
+/** In prod the domain is a Patroni cluster: its member in the first AZ. */
+const PROD_HOST = "databases-personal-data-a-host";
+const PROD_VOLUME = "databases-personal-data-a-data";
 
 function addResource(resources: ResourceState[], template: ResourceState, name: string, type: string, inputs: Record<string, unknown>, deps: Record<string, string[]>): void {
   const urn = template.urn.replace(/::[^:]+$/, `::${name}`).replace(/\$[^$:]+:[^$:]+:[^$:]+::/, `$${type}::`);
@@ -66,6 +70,7 @@ describe("the databases policies are registered with the pack", () => {
     }
     expect(databasesPolicies.map((p) => [p.meta.id, p.meta.severity])).toEqual([
       ["DB-01", "high"],
+      ["DB-02", "high"],
       ["EC2-06", "medium"],
       ["NET-04", "critical"],
     ]);
@@ -88,12 +93,12 @@ describe("DB-01 catches", () => {
 
   it("a host that lost its critical classification, and one with a public address", async () => {
     const r = copy("prod");
-    const host = find(r, T.instance, HOST);
+    const host = find(r, T.instance, PROD_HOST);
     set(host, "tags", { ...(host.inputs?.tags as object), "data-class": "internal" });
     set(host, "associatePublicIpAddress", true);
     expect(await violations(db01HostPlacement, r)).toEqual([
-      `database host "${HOST}" does not set associatePublicIpAddress: false.`,
-      `database host "${HOST}" is tagged data-class=internal; it holds critical data (data-class=critical).`,
+      `database host "${PROD_HOST}" does not set associatePublicIpAddress: false.`,
+      `database host "${PROD_HOST}" is tagged data-class=internal; it holds critical data (data-class=critical).`,
     ]);
   });
 
@@ -123,10 +128,10 @@ describe("DB-01 catches", () => {
 });
 
 describe("EC2-06 catches", () => {
-  it("a host without termination protection", async () => {
-    const r = copy("dev");
-    set(find(r, T.instance, HOST), "disableApiTermination", false);
-    expect(await violations(ec2DbHostDurability, r)).toEqual([`database host "${HOST}" has no termination protection (disableApiTermination: true).`]);
+  it("a prod host without termination protection (dev is disposable)", async () => {
+    const r = copy("prod");
+    set(find(r, T.instance, PROD_HOST), "disableApiTermination", false);
+    expect(await violations(ec2DbHostDurability, r)).toEqual([`database host "${PROD_HOST}" has no termination protection (disableApiTermination: true).`]);
   });
 
   it("data on an instance block device deleted with the instance, and no separate volume", async () => {
@@ -142,8 +147,8 @@ describe("EC2-06 catches", () => {
   it("an unprotected data volume in prod (and not in dev)", async () => {
     for (const stack of ["prod", "dev"] as const) {
       const r = copy(stack);
-      find(r, T.volume, VOLUME).protect = false;
-      const expected = stack === "prod" ? [`${VOLUME} (database host "${HOST}") is not protected in prod; critical data must not be deletable by an update.`] : [];
+      find(r, T.volume, stack === "prod" ? PROD_VOLUME : VOLUME).protect = false;
+      const expected = stack === "prod" ? [`${PROD_VOLUME} (database host "${PROD_HOST}") is not protected in prod; critical data must not be deletable by an update.`] : [];
       expect(await violations(ec2DbHostDurability, r), stack).toEqual(expected);
     }
   });
@@ -185,6 +190,68 @@ describe("NET-04 catches", () => {
     expect(await violations(net04DataTierIngress, r)).toEqual([
       `ingress rule "databases-postgres-from-app" of data-tier security group "${nameOf(sg)}" admits tcp/5433-5440; the data tier accepts tcp/5432 only.`,
       `ingress rule "s3-into-db" of data-tier security group "${nameOf(sg)}" admits prefix list pl-6ea54007; only app-zone security groups may be sources.`,
+    ]);
+  });
+});
+
+describe("DB-02 catches, in prod", () => {
+  const A = "databases-personal-data-a-host";
+  const B = "databases-personal-data-b-host";
+  const what = 'critical data domain "personal-data"';
+
+  it("a domain left with one host (the standby removed)", async () => {
+    const r = copy("prod").filter((x) => !x.urn.endsWith(`::${B}`) && !x.urn.endsWith("::databases-personal-data-b-data"));
+    expect(await violations(db02HighAvailability, r)).toEqual([`${what} runs on 1 host ("${A}"); prod needs a primary and a synchronous standby.`]);
+  });
+
+  it("both members in one AZ", async () => {
+    const r = copy("prod");
+    const subnetA = r.find((x) => x.id === find(r, T.instance, A).inputs?.subnetId) as ResourceState;
+    relink(find(r, T.instance, B), "subnetId", subnetA);
+    expect(await violations(db02HighAvailability, r)).toEqual([`${what}: its 2 hosts stand in one availability zone (${String(subnetA.inputs?.availabilityZone)}); a standby must be in another AZ.`]);
+  });
+
+  it("asynchronous replication in a member's Patroni configuration", async () => {
+    const r = copy("prod");
+    const parameter = find(r, "aws:ssm/parameter:Parameter", "databases-personal-data-b-patroni");
+    set(parameter, "insecureValue", String(parameter.inputs?.insecureValue).replace("synchronous_mode: true", "synchronous_mode: false"));
+    expect(await violations(db02HighAvailability, r)).toEqual([`${what}: not every member's Patroni configuration sets synchronous_mode: true; a failover could lose acknowledged commits.`]);
+  });
+
+  it("a standby not classified critical, and its volume under an AWS-managed key and out of the backup selection", async () => {
+    const r = copy("prod");
+    const host = find(r, T.instance, B);
+    set(host, "tags", { ...(host.inputs?.tags as Record<string, string>), "data-class": "internal" });
+    const volume = find(r, T.volume, "databases-personal-data-b-data");
+    set(volume, "kmsKeyId", "alias/aws/ebs");
+    volume.propertyDependencies = { ...volume.propertyDependencies, kmsKeyId: [] };
+    set(volume, "tags", { ...(volume.inputs?.tags as Record<string, string>), "data-class": "internal" });
+    expect(await violations(db02HighAvailability, r)).toEqual([
+      `data volume "databases-personal-data-b-data" of host "${B}" of ${what} is in no AWS Backup selection.`,
+      `data volume "databases-personal-data-b-data" of host "${B}" of ${what} is not encrypted with a customer-managed KMS key.`,
+      `host "${B}" of ${what} is not tagged data-class=critical.`,
+    ]);
+  });
+
+  it("nothing in dev, where one host per domain is allowed", async () => {
+    expect(await violations(db02HighAvailability, copy("dev"))).toEqual([]);
+  });
+});
+
+describe("NET-04 admits a Patroni cluster's own traffic, and only that", () => {
+  it("refuses SSH between members, and a member port opened to a group other instances use", async () => {
+    const r = copy("prod");
+    const rule = find(r, T.ingress, "databases-member-api-in");
+    set(rule, "toPort", 8022);
+    const members = r.find((x) => x.type === T.sg && nameOf(x) === "databases-members") as ResourceState;
+    const dataSg = r.find((x) => x.type === T.sg && nameOf(x).endsWith("sg-data")) as ResourceState;
+    addResource(r, members, "data-to-members", T.ingress, { securityGroupId: members.id, referencedSecurityGroupId: dataSg.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432 }, {
+      securityGroupId: [members.urn],
+      referencedSecurityGroupId: [dataSg.urn],
+    });
+    expect(await violations(net04DataTierIngress, r)).toEqual([
+      `ingress rule "data-to-members" of data-tier security group "databases-members" admits security group "${nameOf(dataSg)}" of zone data; only the app zone may connect.`,
+      `ingress rule "databases-member-api-in" of data-tier security group "databases-members" admits tcp/8009-8022 between cluster members; allowed there: ${"tcp/5432, tcp/8008"}.`,
     ]);
   });
 });

@@ -52,7 +52,7 @@ describe("EC2-02 IMDSv2", () => {
     ]);
   });
 
-  it("allows 2 hops on a template an EKS node group launches", async () => {
+  it("holds a template an EKS node group launches to 1 hop too (pods must not get the node role through IMDS)", async () => {
     const s = compliantStack();
     s.fx.update(s.proxyTemplate, (i) => {
       (i["metadataOptions"] as Record<string, unknown>)["httpPutResponseHopLimit"] = 2;
@@ -61,7 +61,11 @@ describe("EC2-02 IMDSv2", () => {
     s.fx.add("aws:eks/nodeGroup:NodeGroup", "nodes", { clusterName: "c", launchTemplate: { id: s.proxyTemplate.id, version: "1" }, subnetIds: [s.subnets.app.id], tags: s.fx.tags("app", "cluster") }, { deps: { launchTemplate: [s.proxyTemplate], subnetIds: [s.subnets.app] } });
     const after = await audit(s.fx, [ec2Imdsv2]);
     expect(messages(before, "EC2-02")).toEqual(['LaunchTemplate "proxy-lt" allows 2 metadata hops; at most 1.']);
-    expect(messages(after, "EC2-02")).toEqual([]);
+    expect(messages(after, "EC2-02")).toEqual(['LaunchTemplate "proxy-lt" allows 2 metadata hops; at most 1.']);
+    s.fx.update(s.proxyTemplate, (i) => {
+      (i["metadataOptions"] as Record<string, unknown>)["httpPutResponseHopLimit"] = 1;
+    });
+    expect(messages(await audit(s.fx, [ec2Imdsv2]), "EC2-02")).toEqual([]);
   });
 });
 

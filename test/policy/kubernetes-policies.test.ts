@@ -6,6 +6,10 @@ import { k8sImages } from "../../policy/kubernetes/k8s-03-images";
 import { k8sExposure } from "../../policy/kubernetes/k8s-04-exposure";
 import { k8sNetworkPolicies } from "../../policy/kubernetes/k8s-05-network-policies";
 import { k8sIdentityHygiene } from "../../policy/kubernetes/k8s-06-identity-hygiene";
+import { k8sApiReachability } from "../../policy/kubernetes/k8s-09-api-reachability";
+import { k8sHpaReplicas } from "../../policy/kubernetes/k8s-10-hpa-replicas";
+import { k8sEdgeSecrets } from "../../policy/kubernetes/k8s-11-edge-secrets";
+import { eksNetworkPolicyEngine } from "../../policy/kubernetes/eks-02-network-policy-engine";
 import { kubernetesPolicies } from "../../policy/kubernetes/policies";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
@@ -112,7 +116,7 @@ describe("K8S-03 images", () => {
       container(p).image = "docker.io/library/nginx:1.27";
     });
     edit(obj(s, "apps/v1:Deployment", "orders", "orders"), (p) => {
-      container(p).image = container(p).image.replace(/:[^:]+$/, ":latest");
+      container(p).image = container(p).image.replace(/:[^/]+$/, ":latest");
     });
     edit(find(s, "kubernetes:helm.sh/v3:Release", (p) => p.name === "fluent-bit"), (p) => {
       p.values.image.repository = "cr.fluentbit.io/fluent/fluent-bit";
@@ -128,6 +132,9 @@ describe("K8S-03 images", () => {
     const s = copy("dev");
     edit(find(s, "aws:ecr/repository:Repository", (p) => p.name === "fitness-platform/services/users"), (p) => {
       p.imageTagMutability = "MUTABLE";
+    });
+    edit(obj(s, "apps/v1:Deployment", "users", "users"), (p) => {
+      container(p).image = container(p).image.replace(/@sha256:[0-9a-f]{64}$/, "");
     });
     same(messages(await audit(s, [k8sImages]), "K8S-03"), [
       'Deployment "users/users": container "users" image "111111111111.dkr.ecr.eu-central-1.amazonaws.com/fitness-platform/services/users:1.4.2" is pinned by tag "1.4.2" in a repository with mutable tags; add the digest.',
@@ -148,11 +155,12 @@ describe("K8S-04 exposure", () => {
     edit(find(s, "kubernetes:helm.sh/v3:Release", (p) => p.name === "fluent-bit"), (p) => {
       p.values.hostNetwork = true;
     });
-    edit(find(s, "kubernetes:helm.sh/v3:Release", (p) => p.name === "ingress-nginx"), (p) => {
-      p.values.controller.hostNetwork = true;
+    edit(find(s, "kubernetes:helm.sh/v3:Release", (p) => p.name === "envoy-gateway"), (p) => {
+      p.values.deployment.pod.hostNetwork = true;
     });
     same(messages(await audit(s, [k8sExposure]), "K8S-04"), [
       'Deployment "users/users" uses the host network outside the edge namespace.',
+      'Helm release "envoy-gateway-system/envoy-gateway": values deployment.pod.hostNetwork is true outside the edge namespace.',
       'Helm release "logging/fluent-bit": values hostNetwork is true outside the edge namespace.',
       'Service "orders/orders" is of type LoadBalancer outside the edge namespace.',
       'Service "orders/orders" sets externalIPs outside the edge namespace.',
@@ -181,7 +189,7 @@ describe("K8S-06 identity hygiene", () => {
     const s = copy("dev");
     edit(obj(s, "apps/v1:Deployment", "orders", "orders"), (p) => {
       p.spec.template.spec.automountServiceAccountToken = true;
-      container(p).env.push({ name: "STRIPE_API_KEY", value: "sk_live_x" });
+      container(p).env = [{ name: "STRIPE_API_KEY", value: "sk_live_x" }];
     });
     edit(obj(s, "apps/v1:Deployment", "users", "users"), (p) => {
       delete p.spec.template.spec.serviceAccountName;
@@ -218,7 +226,7 @@ describe("EKS-01 cluster", () => {
       'EKS cluster "fitness-platform-prod-eks-cluster" does not encrypt Kubernetes secrets with a KMS key.',
       'EKS cluster "fitness-platform-prod-eks-cluster" does not log audit, authenticator, controllerManager, scheduler.',
       'EKS cluster "fitness-platform-prod-eks-cluster" has a public API endpoint in prod.',
-      'EKS cluster "fitness-platform-prod-eks-cluster" runs Kubernetes 1.27; supported: 1.31, 1.32, 1.33.',
+      'EKS cluster "fitness-platform-prod-eks-cluster" runs Kubernetes 1.27; supported: 1.35, 1.36.',
       expect.stringMatching(/^EKS cluster "fitness-platform-prod-eks-cluster" uses subnet ".*" of zone dmz; only app subnets\.$/),
     ]);
   });
@@ -229,5 +237,82 @@ describe("EKS-01 cluster", () => {
       p.vpcConfig.publicAccessCidrs = ["0.0.0.0/0"];
     });
     same(messages(await audit(s, [eksCluster]), "EKS-01"), ['EKS cluster "fitness-platform-dev-eks-cluster" has a public API endpoint open to 0.0.0.0/0.']);
+  });
+});
+
+describe("K8S-09 controllers reach the API server (VPC CNI semantics)", () => {
+  it("catches a controller whose only HTTPS egress is the VPC block (fault 2), and an unpinned service CIDR", async () => {
+    const s = copy("dev");
+    edit(obj(s, "networking.k8s.io/v1:NetworkPolicy", "aws-load-balancer-controller", "controller-egress"), (p) => {
+      p.spec.egress = [{ to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] }];
+    });
+    same(messages(await audit(s, [k8sApiReachability]), "K8S-09"), [
+      'Helm release "aws-load-balancer-controller/aws-load-balancer-controller" cannot reach the API server: no egress rule of namespace "aws-load-balancer-controller" admits 172.20.0.1:443 (egress is judged on the ClusterIP, before DNAT).',
+    ]);
+    const unpinned = copy("dev");
+    edit(find(unpinned, "aws:eks/cluster:Cluster", () => true), (p) => {
+      delete p.kubernetesNetworkConfig;
+    });
+    const lines = messages(await audit(unpinned, [k8sApiReachability]), "K8S-09");
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/no EKS cluster pins kubernetesNetworkConfig\.serviceIpv4Cidr/);
+  });
+});
+
+describe("K8S-10 replicas left to the HPA", () => {
+  it("catches a Deployment that sets spec.replicas while an HPA scales it (fault 4)", async () => {
+    const s = copy("prod");
+    edit(obj(s, "apps/v1:Deployment", "orders", "orders"), (p) => {
+      p.spec.replicas = 2;
+    });
+    same(messages(await audit(s, [k8sHpaReplicas]), "K8S-10"), ['Deployment "orders/orders" sets spec.replicas while HorizontalPodAutoscaler "orders/orders" scales it.']);
+  });
+});
+
+describe("K8S-11 no Secret readable by the edge", () => {
+  it("catches a gateway controller with cluster-wide Secret read, a Secret where it reads, and a Secret-reading role bound in the edge (fault 3)", async () => {
+    const s = copy("dev");
+    edit(find(s, "kubernetes:helm.sh/v3:Release", (p) => p.name === "envoy-gateway"), (p) => {
+      delete p.values.config.envoyGateway.provider.kubernetes.watch;
+    });
+    const secret = structuredClone(obj(s, "core/v1:ServiceAccount", "users", "users"));
+    secret.urn = secret.urn.replace("ServiceAccount", "Secret");
+    secret.type = "kubernetes:core/v1:Secret";
+    for (const props of [secret.inputs, secret.outputs] as Json[]) Object.assign(props, { kind: "Secret", apiVersion: "v1", metadata: { name: "users-database", namespace: "edge" }, type: "Opaque" });
+    s.deployment.resources.push(secret);
+    const role = structuredClone(secret);
+    role.urn = role.urn.replace("Secret", "ClusterRole");
+    role.type = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
+    for (const props of [role.inputs, role.outputs] as Json[]) Object.assign(props, { kind: "ClusterRole", apiVersion: "rbac.authorization.k8s.io/v1", metadata: { name: "secret-reader" }, rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }] });
+    const binding = structuredClone(secret);
+    binding.urn = binding.urn.replace("Secret", "ClusterRoleBinding");
+    binding.type = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding";
+    for (const props of [binding.inputs, binding.outputs] as Json[]) {
+      Object.assign(props, { kind: "ClusterRoleBinding", apiVersion: "rbac.authorization.k8s.io/v1", metadata: { name: "gateway-secrets" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "secret-reader" }, subjects: [{ kind: "ServiceAccount", name: "envoy", namespace: "edge" }] });
+    }
+    s.deployment.resources.push(role, binding);
+    same(messages(await audit(s, [k8sEdgeSecrets]), "K8S-11"), [
+      'Helm release "envoy-gateway-system/envoy-gateway" installs a gateway controller without kubernetes.watch.namespaces: its chart grants it cluster-wide Secret read.',
+      'Secret "edge/users-database" lives in a namespace the edge gateway can read.',
+      'ClusterRoleBinding "gateway-secrets" lets ServiceAccount "edge/envoy" in the edge read Secrets through ClusterRole "secret-reader".',
+    ]);
+  });
+});
+
+describe("EKS-02 network policy engine", () => {
+  it("catches standard enforcing mode, a CNI on the node role and an unpinned service CIDR (faults 2 and 6)", async () => {
+    const s = copy("prod");
+    edit(find(s, "aws:eks/addon:Addon", (p) => p.addonName === "vpc-cni"), (p) => {
+      p.configurationValues = JSON.stringify({ enableNetworkPolicy: "true" });
+      delete p.podIdentityAssociations;
+    });
+    edit(find(s, "aws:eks/cluster:Cluster", () => true), (p) => {
+      delete p.kubernetesNetworkConfig;
+    });
+    same(messages(await audit(s, [eksNetworkPolicyEngine]), "EKS-02"), [
+      'EKS cluster "fitness-platform-prod-eks-cluster" does not pin kubernetesNetworkConfig.serviceIpv4Cidr.',
+      'vpc-cni add-on of "fitness-platform-prod-eks-cluster" enforces in standard mode: new pods are open until their policies attach.',
+      'vpc-cni add-on of "fitness-platform-prod-eks-cluster" has no pod identity for aws-node: it would need the node role through IMDS.',
+    ]);
   });
 });

@@ -24,16 +24,20 @@ const one = (stack: string, type: string, name: string): ResourceState => {
 
 describe.each(["dev", "prod"])("%s: backups", (stack) => {
   const prod = stack === "prod";
+  // Bucket names carry the account id (aws:allowedAccountIds of the stack file).
+  const account = prod ? "222222222222" : "111111111111";
 
   it("grants every database host its repository before it boots, and plugs pgBackRest into its bootstrap", () => {
-    const hosts = ofType(stack, "aws:ec2/instance:Instance").filter((h) => (h.inputs?.tags as Record<string, string>)?.component === "databases");
-    expect(hosts).toHaveLength(4);
+    const tagsOf = (h: ResourceState) => (h.inputs?.tags ?? {}) as Record<string, string>;
+    // Every PostgreSQL server (prod: both members of each domain; etcd nodes hold no data to back up).
+    const hosts = ofType(stack, "aws:ec2/instance:Instance").filter((h) => tagsOf(h).component === "databases" && tagsOf(h)["host-role"] !== "consensus");
+    expect(hosts).toHaveLength(prod ? 8 : 4);
     for (const host of hosts) {
-      const domain = nameOf(host).replace(/^databases-/, "").replace(/-host$/, "");
+      const domain = tagsOf(host)["db-cluster"] ?? nameOf(host).replace(/^databases-/, "").replace(/-host$/, "");
       const grant = one(stack, "aws:iam/rolePolicy:RolePolicy", `databases-${domain}-extra`);
       expect(host.dependencies).toContain(grant.urn);
       const doc = JSON.parse(String(grant.inputs?.policy)) as { Statement: Array<{ Sid: string; Resource: unknown }> };
-      expect(doc.Statement.find((s) => s.Sid === "WriteAndReadOwnRepository")?.Resource).toBe(`arn:aws:s3:::fitness-platform-${stack}-backups-pitr/${domain}/*`);
+      expect(doc.Statement.find((s) => s.Sid === "WriteAndReadOwnRepository")?.Resource).toBe(`arn:aws:s3:::fitness-platform-${stack}-backups-pitr-${account}/${domain}/*`);
       expect(doc.Statement.map((s) => s.Sid)).toContain("NeverDeleteBackups");
       const userData = String(host.inputs?.userData);
       expect(userData).toContain(`archive_command = 'pgbackrest --stanza=${domain} archive-push %p'`);
@@ -42,9 +46,10 @@ describe.each(["dev", "prod"])("%s: backups", (stack) => {
     }
   });
 
-  it(`locks the repository bucket in ${prod ? "COMPLIANCE" : "GOVERNANCE"} mode and ${prod ? "protects" : "does not protect"} the critical resources`, () => {
-    const lock = one(stack, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "backups-repository-object-lock");
-    expect(lock.inputs?.rule).toEqual({ defaultRetention: { mode: prod ? "COMPLIANCE" : "GOVERNANCE", days: prod ? 35 : 14 } });
+  it(`${prod ? "locks the repository bucket in COMPLIANCE mode and protects" : "sets no retention that outlives a destroy and does not protect"} the critical resources`, () => {
+    const locks = ofType(stack, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").filter((x) => nameOf(x) === "backups-repository-object-lock");
+    // Dev is disposable (durability profile): no default retention that would keep objects past a destroy.
+    expect(locks.map((l) => l.inputs?.rule)).toEqual(prod ? [{ defaultRetention: { mode: "COMPLIANCE", days: 35 } }] : []);
     const critical = [
       one(stack, "aws:s3/bucket:Bucket", "backups-repository"),
       one(stack, "aws:kms/key:Key", "backups-repository-key"),
@@ -77,8 +82,8 @@ describe.each(["dev", "prod"])("%s: backups", (stack) => {
   it("records object-level events of the backup buckets in CloudTrail", () => {
     const trail = ofType(stack, "aws:cloudtrail/trail:Trail")[0];
     const text = JSON.stringify(trail?.inputs?.advancedEventSelectors);
-    expect(text).toContain(`arn:aws:s3:::fitness-platform-${stack}-backups-pitr/`);
-    if (prod) expect(text).toContain("arn:aws:s3:::fitness-platform-prod-backups-pitr-eu-west-1/");
+    expect(text).toContain(`arn:aws:s3:::fitness-platform-${stack}-backups-pitr-${account}/`);
+    if (prod) expect(text).toContain(`arn:aws:s3:::fitness-platform-prod-backups-pitr-eu-west-1-${account}/`);
   });
 });
 

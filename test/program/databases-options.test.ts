@@ -77,8 +77,11 @@ const value = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((resolve)
 describe("database host resource options", () => {
   it("ignores AMI and user-data changes, replaces delete-first, and boots only after its secrets exist", () => {
     build("prod", "opts");
-    const hosts = captured.filter((c) => c.type === "aws:ec2/instance:Instance");
-    expect(hosts).toHaveLength(4);
+    const all = captured.filter((c) => c.type === "aws:ec2/instance:Instance");
+    // Prod: two Patroni members per domain and three etcd nodes.
+    expect(all).toHaveLength(11);
+    const hosts = all.filter((c) => !c.name.includes("consensus"));
+    expect(hosts).toHaveLength(8);
     for (const host of hosts) {
       expect(host.opts.ignoreChanges).toEqual(["ami", "userData"]);
       expect(host.opts.deleteBeforeReplace).toBe(true);
@@ -89,7 +92,8 @@ describe("database host resource options", () => {
       const kinds = deps.map((d) =>
         d instanceof aws.secretsmanager.SecretVersion ? "secret version" : d instanceof aws.iam.RolePolicy ? "secrets policy" : d instanceof aws.iam.RolePolicyAttachment ? "ssm" : "other",
       );
-      expect(kinds.sort()).toEqual(["secret version", "secret version", "secrets policy", "ssm"]);
+      // A member also needs Patroni's passwords, and the etcd store (a component) running.
+      expect(kinds.sort()).toEqual(["other", "secret version", "secret version", "secret version", "secrets policy", "ssm"]);
     }
   });
 
@@ -118,6 +122,7 @@ describe("the API for BACKUPS and SERVICES", () => {
       secretArn: undefined,
       caCertPem: undefined,
       sslmode: "verify-full",
+      hostIps: [dbs.plan.hosts.find((h) => h.domain === "personal-data")?.placement.privateIp],
     });
     expect(await pulumi.isSecret(users.password)).toBe(true);
     expect(await value(users.caCertPem)).toBe("PEM");

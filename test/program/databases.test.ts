@@ -8,7 +8,7 @@ import { mustParseCidr, cidrContains } from "../../src/config/cidr";
 import { CRITICAL_DOMAINS } from "../../src/config/sections/databases";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import { SECRET_SIG_KEY, type ResourceState, type StackExport } from "../../src/offline/snapshot/types";
-import { ROOT } from "../support/stack-config";
+import { ROOT, committedConfigData } from "../support/stack-config";
 
 const T = {
   instance: "aws:ec2/instance:Instance",
@@ -58,8 +58,13 @@ class View {
   name(r: ResourceState): string {
     return r.urn.split("::").pop() ?? r.urn;
   }
+  /** PostgreSQL servers: single hosts and Patroni members (etcd nodes carry host-role=consensus). */
   dbHosts(): ResourceState[] {
-    return this.ofType(T.instance).filter((r) => this.tags(r).component === "databases");
+    return this.ofType(T.instance).filter((r) => this.tags(r).component === "databases" && this.tags(r)["host-role"] !== "consensus");
+  }
+  /** The data domain of a host: its cluster tag (members), else its name. */
+  domainOf(host: ResourceState): string {
+    return this.tags(host)["db-cluster"] ?? String(this.tags(host).Name).replace(/^fitness-platform-(dev|prod)-databases-/, "");
   }
   /** The DB host component a resource belongs to (its parent chain holds the domain's name). */
   childOf(host: ResourceState, type: string): ResourceState[] {
@@ -73,10 +78,20 @@ class View {
 }
 
 describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
-  it("runs one host per critical domain, in a data subnet, at its planned address, tagged critical", () => {
+  it("runs each critical domain's members (one per configured AZ), in data subnets, at their planned addresses, tagged critical", () => {
     const v = new View(stack);
     const hosts = v.dbHosts();
-    expect(hosts.map((h) => v.tags(h).Name).sort()).toEqual(CRITICAL_DOMAINS.map((d) => `fitness-platform-${stack}-databases-${d}`).sort());
+    const domains = (committedConfigData(stack)["fitness-platform:databases"] as { domains: Record<string, { availabilityZones: string[] }> }).domains;
+    const expected = CRITICAL_DOMAINS.flatMap((d) => {
+      const azs = domains[d]?.availabilityZones ?? [];
+      return azs.length === 1 ? [`fitness-platform-${stack}-databases-${d}`] : azs.map((az) => `fitness-platform-${stack}-databases-${d}-${az.slice(-1)}`);
+    });
+    expect(hosts.map((h) => v.tags(h).Name).sort()).toEqual(expected.sort());
+    for (const d of CRITICAL_DOMAINS) {
+      const own = hosts.filter((h) => v.domainOf(h) === d);
+      const zones = new Set(own.map((h) => v.byId(h.inputs?.subnetId)?.inputs?.availabilityZone));
+      expect(zones.size, d).toBe(domains[d]?.availabilityZones.length);
+    }
     const azs = new Set<string>();
     for (const host of hosts) {
       const subnet = v.byId(host.inputs?.subnetId);
@@ -96,10 +111,12 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
       const i = host.inputs as Json;
       expect(i.associatePublicIpAddress, v.name(host)).toBe(false);
       expect(i.keyName, v.name(host)).toBeUndefined();
-      expect(i.disableApiTermination, v.name(host)).toBe(true);
+      // Dev is disposable (durability profile); prod keeps termination protection.
+      expect(i.disableApiTermination, v.name(host)).toBe(stack === "prod");
       expect(i.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 1 });
       expect(i.tenancy).toBe(stack === "prod" ? "dedicated" : "default");
-      expect(i.vpcSecurityGroupIds).toEqual([v.zoneSg("data").id]);
+      const members = v.ofType(T.sg).find((g) => v.name(g) === "databases-members");
+      expect(i.vpcSecurityGroupIds).toEqual(stack === "prod" ? [v.zoneSg("data").id, members?.id] : [v.zoneSg("data").id]);
       expect(i.ami).toMatch(/^ami-[0-9a-f]+$/);
     }
   });
@@ -126,8 +143,11 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
 
   it(stack === "prod" ? "protects and retains hosts, volumes, attachments and the key" : "leaves dev's critical resources deletable", () => {
     const v = new View(stack);
-    const critical = [...v.dbHosts(), ...v.ofType(T.volume), ...v.ofType(T.attachment), ...v.ofType(T.key).filter((k) => v.tags(k).component === "databases")];
-    expect(critical.length).toBe(3 * CRITICAL_DOMAINS.length + 1);
+    const hosts = v.dbHosts();
+    const attachments = v.ofType(T.attachment).filter((a) => hosts.some((h) => h.id === a.inputs?.instanceId));
+    const volumes = attachments.map((a) => v.byId(a.inputs?.volumeId) as ResourceState);
+    const critical = [...hosts, ...volumes, ...attachments, ...v.ofType(T.key).filter((k) => v.tags(k).component === "databases")];
+    expect(critical.length).toBe(3 * hosts.length + 1);
     for (const r of critical) {
       expect(r.protect === true, v.name(r)).toBe(stack === "prod");
       expect(r.retainOnDelete === true, v.name(r)).toBe(stack === "prod");
@@ -147,12 +167,14 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
   it("lets each host's role read its own secrets only, decrypt only through Secrets Manager, and use SSM", () => {
     const v = new View(stack);
     const key = v.ofType(T.key).find((k) => v.tags(k).component === "databases") as ResourceState;
-    const allDbSecrets = v.ofType(T.secret).filter((s) => v.tags(s).component === "databases");
-    expect(allDbSecrets).toHaveLength(2 * CRITICAL_DOMAINS.length);
+    const allDbSecrets = v.ofType(T.secret).filter((s) => v.tags(s).component === "databases" && v.tags(s)["host-role"] !== "consensus");
+    // Per domain: each member's TLS secret and the owner's credentials; a cluster also Patroni's passwords.
+    const perDomain = stack === "prod" ? 4 : 2;
+    expect(allDbSecrets).toHaveLength(perDomain * CRITICAL_DOMAINS.length);
     for (const host of v.dbHosts()) {
-      const domain = String(v.tags(host).Name).replace(`fitness-platform-${stack}-databases-`, "");
+      const domain = v.domainOf(host);
       const own = allDbSecrets.filter((s) => String(s.inputs?.name).startsWith(`fitness-platform-${stack}-databases-${domain}-`));
-      expect(own, domain).toHaveLength(2);
+      expect(own, domain).toHaveLength(perDomain);
       for (const s of own) expect(s.inputs?.kmsKeyId).toBe(key.outputs?.arn);
       // The `-extra` policy is another component's (backups: the host's pgBackRest repository), tested there.
       const policies = v.childOf(host, T.rolePolicy).filter((p) => !p.urn.endsWith("-extra"));
@@ -163,7 +185,8 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
       expect(read.Action).toEqual(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]);
       const decrypt = doc.Statement.find((s) => s.Sid === "DecryptOwnSecrets") as Json;
       expect(decrypt).toMatchObject({ Action: "kms:Decrypt", Resource: key.outputs?.arn, Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-central-1.amazonaws.com" } } });
-      expect(doc.Statement).toHaveLength(2);
+      // Members also read their own Patroni setup parameter.
+      expect(doc.Statement).toHaveLength(4);
       // SSM for sessions, and the operator's host-session policy so that every session is encrypted and logged.
       expect(v.childOf(host, T.attachPolicy).map((a) => a.inputs?.policyArn)).toEqual([
         "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
@@ -185,10 +208,16 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
       const otherHosts = v.dbHosts().filter((h) => h !== host).map((h) => String(v.tags(h).Name));
       for (const other of otherHosts) expect(userData).not.toContain(`${other}-`);
       expect(userData).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY|PASSWORD '[^']/);
-      expect(userData).toContain(`listen_addresses = '${String(host.inputs?.privateIp)}'`);
+      if (stack === "dev") expect(userData).toContain(`listen_addresses = '${String(host.inputs?.privateIp)}'`);
+      else {
+        // A Patroni member: Patroni listens where its setup parameter says; our file leaves it alone.
+        expect(userData).not.toContain("listen_addresses");
+        const setup = v.ofType("aws:ssm/parameter:Parameter").find((p) => userData.includes(`--name '${String(p.inputs?.name)}'`));
+        expect(String(setup?.inputs?.insecureValue)).toContain(`listen: ${String(host.inputs?.privateIp)}:5432`);
+      }
       // Clients: the app zone's whole block (stable when AZs are added), nothing else.
       const appBlock = stack === "dev" ? "10.20.0.0/17" : "10.30.0.0/17";
-      const admitted = userData.split("\n").filter((l) => l.startsWith("hostssl"));
+      const admitted = userData.split("\n").filter((l) => l.startsWith("hostssl") && !/\s(replication|postgres)\s/.test(l));
       expect(admitted).toHaveLength(1);
       expect(admitted[0]?.split(/\s+/).slice(3)).toEqual([appBlock, "scram-sha-256"]);
     }
@@ -197,7 +226,7 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
   it("keeps the current bootstrap in an SSM document per host, to re-run it in place", () => {
     const v = new View(stack);
     for (const host of v.dbHosts()) {
-      const docs = v.childOf(host, T.document);
+      const docs = v.childOf(host, T.document).filter((d) => d.inputs?.name === `${String(v.tags(host).Name)}-bootstrap`);
       expect(docs, v.name(host)).toHaveLength(1);
       const doc = docs[0] as ResourceState;
       expect(doc.inputs).toMatchObject({ name: `${String(v.tags(host).Name)}-bootstrap`, documentType: "Command", documentFormat: "JSON" });
@@ -211,7 +240,8 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
   it("stores credentials and TLS keys only as secrets in the snapshot", () => {
     const v = new View(stack);
     const versions = v.ofType(T.secretVersion).filter((r) => r.parent?.includes("databases"));
-    expect(versions).toHaveLength(2 * CRITICAL_DOMAINS.length);
+    // dev: TLS + credentials per domain; prod: two members' TLS, credentials and Patroni's per domain, and three etcd nodes' TLS.
+    expect(versions).toHaveLength(stack === "prod" ? 4 * CRITICAL_DOMAINS.length + 3 : 2 * CRITICAL_DOMAINS.length);
     for (const version of versions) {
       const value = version.inputs?.secretString as Json;
       expect(typeof value === "object" && value !== null && SECRET_SIG_KEY in value, v.name(version)).toBe(true);
@@ -221,10 +251,12 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
   it("names each host in the private zone with its fixed address", () => {
     const v = new View(stack);
     const zone = v.ofType(T.zone).find((z) => z.inputs?.name === `${stack}.fitness.internal`) as ResourceState;
-    for (const host of v.dbHosts()) {
-      const domain = String(v.tags(host).Name).replace(`fitness-platform-${stack}-databases-`, "");
+    for (const domain of CRITICAL_DOMAINS) {
+      const members = v.dbHosts().filter((h) => v.domainOf(h) === domain);
       const record = v.ofType(T.record).find((r) => r.inputs?.name === `${domain}.db.${stack}.fitness.internal`);
-      expect(record?.inputs).toMatchObject({ type: "A", records: [host.inputs?.privateIp], zoneId: zone.outputs?.zoneId });
+      // Every member's address under the one name services use; libpq keeps the leader (target_session_attrs).
+      expect(record?.inputs).toMatchObject({ type: "A", zoneId: zone.outputs?.zoneId });
+      expect([...(record?.inputs?.records as string[])].sort()).toEqual(members.map((h) => String(h.inputs?.privateIp)).sort());
     }
   });
 });

@@ -3,7 +3,7 @@ import { synthesize } from "../../src/offline/engine/synthesize";
 import { SECRET_SIG_KEY } from "../../src/offline/snapshot/types";
 import { type Manifest, manifestsFromSnapshot } from "../../src/services/manifests";
 import { ROOT } from "../support/stack-config";
-import { hasSchema, validateObject } from "../unit/k8s-schema";
+import { hasSchema, strictProblems, validateObject } from "../unit/k8s-schema";
 
 /** The manifests synth writes (read from the snapshot) are valid Kubernetes objects and hold no secret. */
 const manifests = {} as Record<"dev" | "prod", Manifest[]>;
@@ -13,13 +13,14 @@ beforeAll(async () => {
 }, 120_000);
 
 describe.each(["dev", "prod"] as const)("%s manifests", (stack) => {
-  it("validates every object against the Kubernetes schemas", () => {
+  it("validates every object the program registers strictly against the pinned schemas (unknown fields rejected)", () => {
     const objects = manifests[stack].map((m) => m.object);
     const checked = objects.filter((o) => hasSchema(String(o["apiVersion"]), String(o["kind"])));
-    expect(checked.length).toBeGreaterThan(90);
+    expect(checked.length).toBeGreaterThan(100);
     for (const o of checked) expect(() => validateObject(o)).not.toThrow();
+    expect(strictProblems(checked)).toEqual([]);
     const others = [...new Set(objects.filter((o) => !checked.includes(o)).map((o) => String(o["kind"])))].sort();
-    expect(others).toEqual(["HelmRelease", "TargetGroupBinding"]);
+    expect(others).toEqual(["HelmRelease"]);
   });
 
   it("writes one file per object, under its namespace, with no secret in any of them", () => {
@@ -27,11 +28,10 @@ describe.each(["dev", "prod"] as const)("%s manifests", (stack) => {
     expect(new Set(paths).size).toBe(paths.length);
     expect(paths).toContain("orders/deployment-orders.json");
     expect(paths).toContain("_cluster/namespace-orders.json");
-    expect(paths).toContain("edge/helmrelease-ingress-nginx.json");
+    expect(paths).toContain("envoy-gateway-system/helmrelease-envoy-gateway.json");
+    expect(paths).toContain("users/httproute-users.json");
     const text = JSON.stringify(manifests[stack]);
     expect(text).not.toContain(SECRET_SIG_KEY);
-    const secret = manifests[stack].find((m) => m.path === "orders/secret-orders-database.json")!.object;
-    expect(secret["stringData"]).toBeUndefined();
-    expect(secret["data"]).toBeUndefined();
+    expect(paths.filter((p) => p.includes("/secret-"))).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { synthesize } from "../../src/offline/engine/synthesize";
-import { SECRET_SIG_KEY, type ResourceState, type StackExport } from "../../src/offline/snapshot/types";
+import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
 import { committedCatalogText, committedConfigData, ROOT } from "../support/stack-config";
 
 /**
@@ -35,7 +35,7 @@ beforeAll(async () => {
   const catalogFile = path.join(dir, "catalog.yaml");
   fs.writeFileSync(catalogFile, committedCatalogText() + COACH);
   const images = committedConfigData("dev")["fitness-platform:images"] as Json;
-  images.serviceTags.coach = "0.1.0";
+  images.serviceTags.coach = `0.1.0@sha256:${"c".repeat(64)}`;
   try {
     added = (await synthesize({ stack: "dev", projectRoot: ROOT, catalogFile, configOverrides: { images: JSON.stringify(images) } })).snapshot;
   } finally {
@@ -53,14 +53,15 @@ const one = (s: StackExport, type: string, pred: (i: Json) => boolean = () => tr
 };
 const k8sObject = (s: StackExport, kind: string, namespace: string | undefined, name: string) =>
   one(s, kind, (i) => i.metadata?.name === name && i.metadata?.namespace === namespace);
-const isSecret = (v: unknown) => typeof v === "object" && v !== null && SECRET_SIG_KEY in v;
 
 describe.each(["dev", "prod"] as const)("the %s cluster", (stack) => {
   const s = () => snapshots[stack];
 
   it("pins the version, encrypts secrets with its own key, logs every control-plane type and uses API access entries", () => {
     const cluster = inputs(one(s(), "aws:eks/cluster:Cluster"));
-    expect(cluster.version).toBe("1.33");
+    expect(cluster.version).toBe("1.35");
+    // Fault 2: the service CIDR is pinned (NetworkPolicies name the API service address in it).
+    expect(cluster.kubernetesNetworkConfig).toEqual({ serviceIpv4Cidr: "172.20.0.0/16", ipFamily: "ipv4" });
     expect(cluster.enabledClusterLogTypes).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
     expect(cluster.accessConfig).toEqual({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
     const key = one(s(), "aws:kms/key:Key", (i) => i.description?.startsWith("EKS"));
@@ -102,11 +103,21 @@ describe.each(["dev", "prod"] as const)("the %s cluster", (stack) => {
     expect(assoc).toHaveLength(2);
   });
 
-  it("runs nodes in the app subnets from a template with IMDSv2 (2 hops), an encrypted gp3 root and no SSH", () => {
-    const ng = inputs(one(s(), "aws:eks/nodeGroup:NodeGroup"));
-    expect(ng.remoteAccess).toBeUndefined();
+  it("runs one node group per zone from a template with IMDSv2 (1 hop), an encrypted gp3 root and no SSH", () => {
+    const groups = ofType(s(), "aws:eks/nodeGroup:NodeGroup").map(inputs);
+    const zones = (stack === "dev" ? 2 : 3);
+    expect(groups).toHaveLength(zones);
+    for (const ng of groups) {
+      expect(ng.remoteAccess).toBeUndefined();
+      expect(ng.subnetIds).toHaveLength(1);
+      expect(ng.scalingConfig.maxSize).toBeGreaterThan(ng.scalingConfig.minSize);
+    }
+    // Fault 6: the node role carries no CNI rights; the CNI has its own identity.
+    const nodeRole = one(s(), "aws:iam/role:Role", (i) => i.name === `fitness-platform-${stack}-eks-cluster-node`);
+    const attached = ofType(s(), "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((r) => inputs(r).role === inputs(nodeRole).name).map((r) => String(inputs(r).policyArn));
+    expect(attached.some((a) => a.endsWith("AmazonEKS_CNI_Policy"))).toBe(false);
     const lt = inputs(one(s(), "aws:ec2/launchTemplate:LaunchTemplate", (i) => i.name === `fitness-platform-${stack}-eks-cluster-nodes`));
-    expect(lt.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 2 });
+    expect(lt.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 1 });
     expect(lt.blockDeviceMappings[0].ebs).toMatchObject({ volumeType: "gp3", encrypted: "true", kmsKeyId: expect.stringMatching(/^arn:aws:kms:/) });
     expect(lt.keyName).toBeUndefined();
     const appSg = one(s(), "aws:ec2/securityGroup:SecurityGroup", (i) => i.tags?.zone === "app" && i.name?.endsWith("-app"));
@@ -116,7 +127,8 @@ describe.each(["dev", "prod"] as const)("the %s cluster", (stack) => {
   it("installs the pinned add-ons, the VPC CNI with network-policy enforcement", () => {
     const addons: Record<string, Json> = Object.fromEntries(ofType(s(), "aws:eks/addon:Addon").map((r) => [String(inputs(r).addonName), inputs(r)]));
     expect(Object.keys(addons).sort()).toEqual(["coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"]);
-    expect(JSON.parse(addons["vpc-cni"].configurationValues)).toEqual({ enableNetworkPolicy: "true" });
+    expect(JSON.parse(addons["vpc-cni"].configurationValues)).toEqual({ enableNetworkPolicy: "true", env: { NETWORK_POLICY_ENFORCING_MODE: "strict", AWS_VPC_K8S_CNI_EXTERNALSNAT: "true" } });
+    expect(addons["vpc-cni"].podIdentityAssociations).toEqual([{ roleArn: expect.stringMatching(/^arn:aws:iam::/), serviceAccount: "aws-node" }]);
     for (const a of Object.values(addons)) expect(a.addonVersion).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
   });
 
@@ -125,7 +137,7 @@ describe.each(["dev", "prod"] as const)("the %s cluster", (stack) => {
     expect(repos.map((r) => r.name).sort()).toEqual(
       [
         ...["catalog", "notifications", "orders", "trainings", "users"].map((x) => `fitness-platform/services/${x}`),
-        ...["aws-load-balancer-controller", "fluent-bit", "ingress-nginx-controller"].map((x) => `fitness-platform/mirror/${x}`),
+        ...["aws-load-balancer-controller", "cluster-autoscaler", "envoy-gateway", "envoy-proxy", "fluent-bit"].map((x) => `fitness-platform/mirror/${x}`),
       ].sort(),
     );
     for (const r of repos) {
@@ -167,20 +179,44 @@ describe.each(["dev", "prod"] as const)("the %s cluster", (stack) => {
     }
   });
 
-  it("keeps the database password a secret in the snapshot", () => {
-    const secret = k8sObject(s(), "kubernetes:core/v1:Secret", "orders", "orders-database");
-    const stringData = inputs(secret).stringData;
-    expect(isSecret(stringData) || isSecret(stringData?.password)).toBe(true);
+  it("keeps no database password in the cluster: no Kubernetes Secret at all (fault 3)", () => {
+    expect(ofType(s(), "kubernetes:core/v1:Secret")).toEqual([]);
+    const orders = inputs(k8sObject(s(), "kubernetes:core/v1:ConfigMap", "orders", "orders-config")).data;
+    expect(String(orders.DB_SECRET_ARN)).toMatch(/^arn:aws:secretsmanager:/);
+    expect(JSON.stringify(resources(s()).filter((r) => r.type.startsWith("kubernetes:")).map(inputs))).not.toMatch(/PGPASSWORD|secretKeyRef/);
   });
 
-  it("wires Fluent Bit and the ingress gateway with their pinned charts", () => {
+  it("wires Envoy Gateway (not ingress-nginx), the LB controller and the autoscaler with pinned charts from ECR (fault 1)", () => {
     const releases = Object.fromEntries(ofType(s(), "kubernetes:helm.sh/v3:Release").map((r) => [inputs(r).name, inputs(r)]));
-    expect(Object.keys(releases).sort()).toEqual(["aws-load-balancer-controller", "fluent-bit", "ingress-nginx"]);
-    expect(releases["ingress-nginx"].values.controller.service.type).toBe("ClusterIP");
-    expect(releases["ingress-nginx"].values.controller.image.registry).toMatch(/^\d{12}\.dkr\.ecr\.eu-central-1\.amazonaws\.com$/);
+    expect(Object.keys(releases).sort()).toEqual(["aws-load-balancer-controller", "cluster-autoscaler", "envoy-gateway", "fluent-bit"]);
+    expect(JSON.stringify(releases)).not.toContain("ingress-nginx");
+    for (const name of ["aws-load-balancer-controller", "cluster-autoscaler", "envoy-gateway"]) {
+      expect(releases[name].chart).toMatch(/^oci:\/\/\d{12}\.dkr\.ecr\.eu-central-1\.amazonaws\.com\/fitness-platform\/charts\//);
+      expect(releases[name].version).toMatch(/^v?\d+\.\d+\.\d+$/);
+    }
+    const eg = releases["envoy-gateway"].values;
+    expect(eg.global.images.envoyGateway.image).toMatch(/^\d{12}\.dkr\.ecr\..*\/mirror\/envoy-gateway:v[\d.]+@sha256:[0-9a-f]{64}$/);
+    expect(eg.global.images.envoyProxy.image).toMatch(/\/mirror\/envoy-proxy:distroless-v[\d.]+@sha256:[0-9a-f]{64}$/);
+    // Fault 3: namespaced RBAC only, the fleet in the edge, the controller outside it.
+    expect(eg.config.envoyGateway.provider.kubernetes).toMatchObject({ watch: { type: "Namespaces" }, deploy: { type: "GatewayNamespace" } });
+    expect(releases["envoy-gateway"].namespace).toBe("envoy-gateway-system");
+    // Fault 1: restricted security, only /tmp writable.
+    const proxy = inputs(one(s(), "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy")).spec.provider.kubernetes.envoyDeployment;
+    expect(proxy.container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, allowPrivilegeEscalation: false, runAsNonRoot: true });
+    expect(proxy.container.securityContext.capabilities.add).toBeUndefined();
+    expect(proxy.container.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
     const tgb = one(s(), "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding");
     const tg = one(s(), "aws:lb/targetGroup:TargetGroup", (i) => i.targetType === "ip");
     expect(inputs(tgb).spec.targetGroupARN).toBe(tg.outputs?.arn);
+    expect(inputs(tgb).spec.serviceRef.name).toBe(inputs(one(s(), "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy")).spec.provider.kubernetes.envoyService.name);
+  });
+
+  it("gives the autoscaler its own pod identity, scaling only this cluster's groups (fault 5)", () => {
+    const assoc = inputs(one(s(), "aws:eks/podIdentityAssociation:PodIdentityAssociation", (i) => i.serviceAccount === "cluster-autoscaler"));
+    expect(assoc.namespace).toBe("cluster-autoscaler");
+    const policy = JSON.parse(String(inputs(one(s(), "aws:iam/rolePolicy:RolePolicy", (i) => i.name === "scale-node-groups")).policy));
+    const write = policy.Statement.find((x: Json) => x.Action.includes("autoscaling:SetDesiredCapacity"));
+    expect(Object.keys(write.Condition.StringEquals)[0]).toMatch(/^aws:ResourceTag\/k8s\.io\/cluster-autoscaler\/fitness-platform-/);
   });
 });
 
@@ -204,7 +240,7 @@ describe("adding a service is one catalog entry", () => {
       ["kubernetes:policy/v1:PodDisruptionBudget", "coach"],
       ["kubernetes:core/v1:ResourceQuota", "quota"],
       ["kubernetes:core/v1:LimitRange", "limits"],
-      ["kubernetes:networking.k8s.io/v1:Ingress", "coach"],
+      ["kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "coach"],
       ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny"],
       ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "allow-dns"],
       ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "coach-ingress"],
@@ -215,8 +251,8 @@ describe("adding a service is one catalog entry", () => {
     expect(inputs(k8sObject(added, "kubernetes:core/v1:Namespace", undefined, "coach")).metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     const deployment = inputs(k8sObject(added, "kubernetes:apps/v1:Deployment", "coach", "coach"));
     const container = deployment.spec.template.spec.containers[0];
-    expect(container.image).toBe("111111111111.dkr.ecr.eu-central-1.amazonaws.com/fitness-platform/services/coach:0.1.0");
-    expect(container.readinessProbe.httpGet).toEqual({ path: "/ready", port: "http" });
+    expect(container.image).toBe(`111111111111.dkr.ecr.eu-central-1.amazonaws.com/fitness-platform/services/coach:0.1.0@sha256:${"c".repeat(64)}`);
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/ready", port: 8081 });
     const messaging = inputs(k8sObject(added, "kubernetes:core/v1:ConfigMap", "coach", "coach-messaging")).data;
     expect(Object.keys(messaging)).toEqual(["QUEUE_URL_STANDARD"]);
 
@@ -229,8 +265,10 @@ describe("adding a service is one catalog entry", () => {
     const podPeers = coachEgress.flatMap((r: Json) => r.to).filter((p: Json) => p.podSelector !== undefined);
     expect(podPeers.map((p: Json) => p.podSelector.matchLabels["app.kubernetes.io/name"])).toEqual(["trainings"]);
     expect(JSON.stringify(coachEgress)).not.toContain("5432");
-    // The gateway may now forward to coach on its port.
-    const gatewayEgress = inputs(k8sObject(added, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "edge", "gateway-egress")).spec.egress;
+    // The gateway may now forward to coach on its port, and the controller watches its namespace.
+    const gatewayEgress = inputs(k8sObject(added, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "edge", "envoy-egress")).spec.egress;
+    const eg = inputs(one(added, "kubernetes:helm.sh/v3:Release", (i) => i.name === "envoy-gateway")).values;
+    expect(eg.config.envoyGateway.provider.kubernetes.watch.namespaces).toContain("coach");
     expect(gatewayEgress).toContainEqual({
       to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "coach" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "coach" } } }],
       ports: [{ protocol: "TCP", port: 8081 }],

@@ -43,6 +43,12 @@ const exception = (over: Data = {}): Data => ({
 });
 
 const P = "fitness-platform";
+
+/** Gives a catalog service another name (other services' references to it are left as they were). */
+function renameService(catalog: Data, from: string, to: string): void {
+  catalog.services[to] = catalog.services[from];
+  delete catalog.services[from];
+}
 // Each case: what is broken, how, and the one line (or a fragment of it) we expect.
 const cases: Array<[string, string, (c: Data, k: Data) => void, string]> = [
   ["unknown top-level key", "dev", (c) => (c[`${P}:netwrok`] = { vpcCidr: "10.0.0.0/16" }), `${P}:netwrok = {"vpcCidr":"10.0.0.0/16"}: unknown key (a typo?); allowed keys here: environment`],
@@ -57,7 +63,11 @@ const cases: Array<[string, string, (c: Data, k: Data) => void, string]> = [
   ["vpc too small", "dev", (c) => (c[`${P}:network`].vpcCidr = "10.20.0.0/24"), `${P}:network.vpcCidr = "10.20.0.0/24": allowed: a /16 to /18 block`],
   ["too few AZs in prod", "prod", (c) => (c[`${P}:network`].availabilityZones = ["eu-central-1a", "eu-central-1b"]), `${P}:network.availabilityZones = ["eu-central-1a","eu-central-1b"]: allowed: at least 3 availability zones in prod`],
   ["one AZ", "dev", (c) => (c[`${P}:network`].availabilityZones = ["eu-central-1a"]), `${P}:network.availabilityZones = ["eu-central-1a"]: allowed: 2 to 6 availability zones`],
-  ["AZ of another region", "dev", (c) => (c[`${P}:network`].availabilityZones = ["eu-central-1a", "eu-west-1b"]), `${P}:network.availabilityZones[1] = "eu-west-1b": allowed: an availability zone of region eu-central-1`],
+  ["AZ of another region", "dev", (c) => (c[`${P}:network`].availabilityZones = ["eu-central-1a", "eu-west-1b"]), `${P}:network.availabilityZones[1] = "eu-west-1b": allowed: an availability zone of eu-central-1 (eu-central-1a, eu-central-1b, eu-central-1c)`],
+  ["AZ that does not exist in the region", "dev", (c) => (c[`${P}:network`].availabilityZones = ["eu-central-1a", "eu-central-1h"]), `${P}:network.availabilityZones[1] = "eu-central-1h": allowed: an availability zone of eu-central-1`],
+  ["public VPC range", "dev", (c) => (c[`${P}:network`].vpcCidr = "8.8.0.0/16"), `${P}:network.vpcCidr = "8.8.0.0/16": allowed: a private block inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16`],
+  ["VPC range straddling private space", "dev", (c) => (c[`${P}:network`].vpcCidr = "172.15.0.0/16"), `${P}:network.vpcCidr = "172.15.0.0/16": allowed: a private block`],
+  ["database AZ outside the network", "dev", (c) => (c[`${P}:databases`].domains["personal-data"].availabilityZones = ["eu-central-1c"]), `${P}:databases.domains.personal-data.availabilityZones[0] = "eu-central-1c": allowed: an AZ of fitness-platform:network.availabilityZones (eu-central-1a, eu-central-1b)`],
   ["duplicate AZ", "dev", (c) => (c[`${P}:network`].availabilityZones = ["eu-central-1a", "eu-central-1a"]), `${P}:network.availabilityZones[1] = "eu-central-1a": allowed: each availability zone once`],
   ["flow log interval", "dev", (c) => (c[`${P}:network`].flowLogAggregationSeconds = 30), `${P}:network.flowLogAggregationSeconds = 30: allowed: 60 or 600`],
   ["public EKS endpoint in prod", "prod", (c) => (c[`${P}:cluster`].endpointPublicAccess = true), `${P}:cluster.endpointPublicAccess = true: allowed: false in prod`],
@@ -75,8 +85,12 @@ const cases: Array<[string, string, (c: Data, k: Data) => void, string]> = [
   ["missing critical domain", "dev", (c) => delete c[`${P}:databases`].domains["purchase-history"], `${P}:databases.domains.purchase-history = (missing): allowed: a host definition for each critical domain`],
   ["volume too small", "dev", (c) => (c[`${P}:databases`].domains["personal-data"].dataVolumeGiB = 5), `${P}:databases.domains.personal-data.dataVolumeGiB = 5: allowed: 20..16384 GiB`],
   ["egress date format", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ expires: "10/12/2026" })]), `${P}:egress.exceptions[0].expires = "10/12/2026": allowed: a calendar date YYYY-MM-DD`],
-  ["egress already expired", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ granted: "2026-10-01", expires: "2026-10-20" })]), `${P}:egress.exceptions[0].expires = "2026-10-20": allowed: a date not before today (2026-11-24)`],
   ["egress longer than maximum", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ expires: "2027-02-01" })]), `${P}:egress.exceptions[0].expires = "2027-02-01": allowed: at most 30 days after granted (2026-11-20)`],
+  ["egress for a public suffix", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ host: ".co.uk" })]), `${P}:egress.exceptions[0].host = ".co.uk": allowed: a registrable domain or a name below one; "co.uk" is a public suffix`],
+  ["egress for a private public suffix", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ host: ".github.io" })]), `${P}:egress.exceptions[0].host = ".github.io": allowed: a registrable domain or a name below one`],
+  ["egress for all of AWS", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ host: ".amazonaws.com" })]), `${P}:egress.exceptions[0].host = ".amazonaws.com": allowed: a host outside AWS's service domain amazonaws.com`],
+  ["egress for one AWS endpoint", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ host: "s3.eu-central-1.amazonaws.com" })]), `${P}:egress.exceptions[0].host = "s3.eu-central-1.amazonaws.com": allowed: a host outside AWS's service domain`],
+  ["egress for an unknown top-level domain", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ host: "mirror.corp.internal" })]), `${P}:egress.exceptions[0].host = "mirror.corp.internal": allowed: a name under a public suffix`],
   ["egress wildcard host", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ host: "*.pypi.org" })]), `${P}:egress.exceptions[0].host = "*.pypi.org": allowed: a DNS name`],
   ["egress raw IP", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ host: "140.82.112.3" })]), `${P}:egress.exceptions[0].host = "140.82.112.3": allowed: a DNS name`],
   ["egress without ticket", "dev", (c) => (c[`${P}:egress`].exceptions = [exception({ ticket: undefined })]), `${P}:egress.exceptions[0].ticket = (missing): allowed: a string`],
@@ -107,7 +121,15 @@ const cases: Array<[string, string, (c: Data, k: Data) => void, string]> = [
   ["catalog: privileged port", "dev", (_c, k) => (k.services.users.port = 80), `src/config/catalog.yaml: services.users.port = 80: allowed: 1024..65535`],
   ["catalog: typo in a service", "dev", (_c, k) => (k.services.users.replica = 3), `src/config/catalog.yaml: services.users.replica = 3: unknown key (a typo?); allowed keys here: description, port`],
   ["catalog: replicas", "dev", (_c, k) => (k.services.users.replicas = { min: 5, max: 2 }), `src/config/catalog.yaml: services.users.replicas.min = 5: allowed: <= replicas.max (2)`],
-  ["catalog: bad quantity", "dev", (_c, k) => (k.services.users.resources.memoryLimit = "lots"), `src/config/catalog.yaml: services.users.resources.memoryLimit = "lots": allowed: a Kubernetes quantity`],
+  ["catalog: bad quantity", "dev", (_c, k) => (k.services.users.resources.memoryLimit = "lots"), `src/config/catalog.yaml: services.users.resources.memoryLimit = "lots": allowed: a memory quantity`],
+  ["catalog: memory in millibytes", "dev", (_c, k) => (k.services.users.resources.memoryLimit = "256m"), `src/config/catalog.yaml: services.users.resources.memoryLimit = "256m": allowed: a memory quantity`],
+  ["catalog: CPU finer than 1m", "dev", (_c, k) => (k.services.users.resources.cpuRequest = "0.5m"), `src/config/catalog.yaml: services.users.resources.cpuRequest = "0.5m": allowed: a CPU quantity`],
+  ["catalog: CPU request above limit", "dev", (_c, k) => Object.assign(k.services.users.resources, { cpuRequest: "2", cpuLimit: "500m" }), `src/config/catalog.yaml: services.users.resources.cpuRequest = "2": allowed: at most cpuLimit (500m)`],
+  ["catalog: memory request above limit", "dev", (_c, k) => Object.assign(k.services.users.resources, { memoryRequest: "1Gi", memoryLimit: "512Mi" }), `src/config/catalog.yaml: services.users.resources.memoryRequest = "1Gi": allowed: at most memoryLimit (512Mi)`],
+  ["catalog: service name longer than 63", "dev", (_c, k) => renameService(k, "users", `u${"x".repeat(63)}`), `src/config/catalog.yaml: services.u${"x".repeat(63)} = "u${"x".repeat(63)}": allowed: at most 63 characters`],
+  ["catalog: service named like a system namespace", "dev", (_c, k) => renameService(k, "orders", "kube-system"), `src/config/catalog.yaml: services.kube-system = "kube-system": allowed: a name other than the system's and the platform's namespaces`],
+  ["catalog: service named like the platform's logging namespace", "dev", (_c, k) => renameService(k, "orders", "logging"), `src/config/catalog.yaml: services.logging = "logging": allowed: a name other than`],
+  ["catalog: no services", "dev", (_c, k) => (k.services = {}), `src/config/catalog.yaml: services = {}: allowed: at least one service`],
 ];
 
 describe("stack configuration validation", () => {
@@ -161,5 +183,17 @@ describe("stack configuration validation", () => {
       c[`${P}:egress`].exceptions = [exception(), exception({ host: ".npmjs.org", granted: "2026-12-01", expires: "2026-12-20" })];
     });
     expect(result.liveEgressExceptions.map((e) => e.host)).toEqual([".pypi.org"]);
+  });
+
+  it("leaves an expired exception out of the deploy instead of failing the configuration (a hotfix is never blocked)", () => {
+    const result = run("dev", (c) => {
+      c[`${P}:egress`].exceptions = [exception(), exception({ host: ".debian.org", granted: "2026-10-01", expires: "2026-10-20" })];
+    });
+    expect(result.liveEgressExceptions.map((e) => e.host)).toEqual([".pypi.org"]);
+    expect(result.expiredEgressExceptions.map((e) => `${e.host} ${e.expires}`)).toEqual([".debian.org 2026-10-20"]);
+    // Its other rules still hold: an expired entry that was too long is still reported.
+    expect(errorsOf("dev", (c) => (c[`${P}:egress`].exceptions = [exception({ granted: "2026-08-01", expires: "2026-10-20" })]))).toEqual([
+      `stack "dev": ${P}:egress.exceptions[0].expires = "2026-10-20": allowed: at most 30 days after granted (2026-08-01)`,
+    ]);
   });
 });

@@ -18,7 +18,7 @@ const params = (over: Partial<UserDataParams> = {}): UserDataParams => ({
   packageSource: mirror,
   postgresqlConf: "listen_addresses = '10.20.136.77'\n",
   pgHba: "hostnossl all all 0.0.0.0/0 reject\n",
-  rolesSql: "\\set ON_ERROR_STOP on\n",
+  rolesParameter: "/fitness-platform/dev/databases/personal-data/roles",
   tlsSecretId: "fitness-platform-dev-databases-personal-data-tls",
   credentials: [{ secretId: "fitness-platform-dev-databases-personal-data-users", passwordEnv: "FITNESS_DB_PASSWORD_USERS" }],
   ...over,
@@ -120,7 +120,7 @@ describe("database host user-data", () => {
   });
 
   it("stays under the EC2 user-data limit, and says so when extras push it over", () => {
-    expect(Buffer.byteLength(renderUserData(params()))).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
+    expect(Buffer.byteLength(renderUserData(params()))).toBeLessThan(USER_DATA_LIMIT_BYTES * 0.75);
     const big = "x".repeat(USER_DATA_LIMIT_BYTES);
     expect(() => renderUserData(params({ extras: { extraFiles: [{ path: "/etc/big", mode: "0644", content: big }] } }))).toThrow(
       /^user-data of database host personal-data is \d+ bytes: allowed: at most 16384/,

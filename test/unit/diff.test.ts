@@ -355,3 +355,39 @@ describe("egress allowlist detector", () => {
     expect(egressAllowlist(index).map((e) => e.host)).toEqual([".debian.org"]);
   });
 });
+
+describe("exposure beyond open CIDRs", () => {
+  const sg = (id: string) => ({ type: "aws:ec2/securityGroup:SecurityGroup", id, inputs: { name: id, vpcId: "vpc" }, outputs: { id: `sg-${id}` } });
+  const rule = (fromPort: number, toPort: number) => ({
+    type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    id: "db-from-app",
+    inputs: { securityGroupId: "sg-db", ipProtocol: "tcp", fromPort, toPort, cidrIpv4: "10.20.0.0/16" },
+  });
+
+  it("flags a widened port range of an existing rule (waived or not: the rules themselves are compared)", () => {
+    const before = snapshot([sg("db"), rule(1024, 2048)]);
+    const widened = diffStructure(before, snapshot([sg("db"), rule(1024, 65535)]));
+    expect(widened.warnings.map((w) => [w.rule, w.message])).toEqual([
+      ["widened-ports", "security group db ingress tcp from 10.20.0.0/16: ports widened from 1024-2048 to 1024-65535"],
+    ]);
+    expect(diffStructure(before, snapshot([sg("db"), rule(1024, 1500)])).warnings).toEqual([]);
+  });
+
+  it("flags new principals in trust and resource policies, and new public routes", () => {
+    const role = (principals: string[]) => ({
+      type: "aws:iam/role:Role",
+      id: "operator",
+      inputs: { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Principal: { AWS: principals } }] }) },
+    });
+    const ingress = (paths: string[]) => ({
+      type: "kubernetes:networking.k8s.io/v1:Ingress",
+      id: "edge",
+      inputs: { spec: { rules: [{ host: "api.example.com", http: { paths: paths.map((path) => ({ path, pathType: "Prefix" })) } }] } },
+    });
+    const diff = diffStructure(snapshot([role(["arn:aws:iam::111:root"]), ingress(["/api/orders"])]), snapshot([role(["arn:aws:iam::111:root", "arn:aws:iam::999:root"]), ingress(["/api/orders", "/api/admin"])]));
+    expect(diff.warnings.map((w) => [w.rule, w.message]).sort()).toEqual([
+      ["new-principal", "`operator` may be assumed by AWS `arn:aws:iam::999:root`"],
+      ["public-route", "public route `api.example.com/api/admin` (`edge`)"],
+    ]);
+  });
+});

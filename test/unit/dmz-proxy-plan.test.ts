@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { EgressConfig, EgressException } from "../../src/config/sections/egress";
 import { planEgressProxy, type ProxyRule, proxyCapacity, vpcResolverCidr } from "../../src/dmz/proxy-plan";
 import { logShippingPolicy, volumeKeyPolicy } from "../../src/dmz/proxy-iam";
+import { BOOTSTRAP_PATH } from "../../src/dmz/squid/bootstrap";
+import { APT_SOURCES_FILE } from "../../src/dmz/squid/debian";
 import { EXPIRY_SCRIPT_PATH } from "../../src/dmz/squid/expiry";
 import { LOG_SHIPPER_PATH, renderLogShipper } from "../../src/dmz/squid/log-shipping";
 import { HOST_PATHS } from "../../src/dmz/squid/paths";
@@ -119,31 +121,37 @@ describe("proxy host user-data", () => {
   const p = plan([exception(".pypi.org", ["app"])]);
   const text = p.userData({ bucket: "fitness-platform-dev-logs-app", kmsKeyArn: "arn:aws:kms:eu-central-1:111111111111:key/0b7d5f0e-1111-4222-8333-944445555666" });
   const doc = parseYaml(text.replace(/^#cloud-config\n/, ""), "user-data") as {
-    packages: string[];
-    write_files: { path: string; permissions: string; content: string; defer: boolean }[];
+    packages?: string[];
+    write_files: { path: string; permissions: string; content: string; defer?: boolean }[];
     runcmd: string[][];
   };
   const fileAt = (path: string) => doc.write_files.find((f) => f.path === path);
 
-  it("is cloud-config that installs Squid and writes the rendered files verbatim", () => {
+  it("is cloud-config that writes the rendered files verbatim and runs the bootstrap, which installs Squid from the Debian archive", () => {
     expect(text.startsWith("#cloud-config\n")).toBe(true);
-    expect(doc.packages).toEqual(["squid"]);
+    // Packages are the bootstrap's, so that an unreachable archive fails it.
+    expect(doc.packages).toBeUndefined();
+    expect(doc.runcmd).toEqual([[BOOTSTRAP_PATH]]);
+    expect(fileAt(BOOTSTRAP_PATH)?.permissions).toBe("0755");
+    expect(fileAt(BOOTSTRAP_PATH)?.content).toContain("apt-get -q install -y --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold squid awscli curl ca-certificates");
+    expect(fileAt(APT_SOURCES_FILE)?.content).toContain("URIs: https://deb.debian.org/debian\nSuites: bookworm bookworm-updates\n");
+    expect(fileAt(APT_SOURCES_FILE)?.content).toContain("URIs: https://deb.debian.org/debian-security\nSuites: bookworm-security\n");
     expect(fileAt(HOST_PATHS.configFile)?.content).toBe(p.squidConf);
     expect(fileAt(HOST_PATHS.exceptionsFile)?.content).toBe(p.exceptionsFile);
     expect(fileAt(EXPIRY_SCRIPT_PATH)?.content).toBe(p.expiryScript);
     expect(fileAt(EXPIRY_SCRIPT_PATH)?.permissions).toBe("0755");
     expect(fileAt(LOG_SHIPPER_PATH)?.content).toContain('--key "$prefix/$instance/$day/$name"');
-    expect(doc.write_files.every((f) => f.defer)).toBe(true);
     for (const unit of ["fitness-egress-allowlist.timer", "fitness-proxy-logship.timer", "squid.service.d/10-fitness-allowlist.conf"]) {
       expect(fileAt(`/etc/systemd/system/${unit}`), unit).toBeDefined();
     }
   });
 
   it("builds today's allowlists before Squid starts, then starts the timers", () => {
-    const order = doc.runcmd.map((c) => c.join(" "));
-    expect(order.indexOf(`${EXPIRY_SCRIPT_PATH} --no-reload`)).toBeLessThan(order.indexOf("systemctl enable --now squid.service"));
-    expect(order.at(-1)).toContain("fitness-egress-allowlist.timer");
-    expect(order.at(-1)).toContain("fitness-proxy-logship.timer");
+    const order = (fileAt(BOOTSTRAP_PATH)?.content ?? "").split("\n");
+    const at = (prefix: string) => order.findIndex((line) => line.startsWith(prefix));
+    expect(at(`${EXPIRY_SCRIPT_PATH} --no-reload`)).toBeGreaterThan(at("apt-get -q install"));
+    expect(at(`${EXPIRY_SCRIPT_PATH} --no-reload`)).toBeLessThan(at("systemctl reload-or-restart squid.service"));
+    expect(order[at("systemctl enable --now")]).toContain("fitness-egress-allowlist.timer fitness-proxy-logship.timer");
   });
 
   it("stays within EC2's user-data limit, and says so when too many exceptions would break it", () => {

@@ -154,7 +154,10 @@ describe("coverage figure", () => {
       [inv],
       [rec("/etc/proxy/a.conf", "ran"), rec("/etc/proxy/gz", "ran", "old"), rec("/usr/local/sbin/nested", "verified")],
       "d1",
-      [{ hostRole: "db-host", path: /^\/root\//, reason: "lab reason" }],
+      [
+        { stack: "other", hostRole: "egress-proxy", path: /./, reason: "another stack's gap" },
+        { hostRole: "db-host", path: /^\/root\//, reason: "lab reason" },
+      ],
     );
     expect(report.total).toBe(keys.size);
     expect(report.ran).toEqual(["lab egress-proxy /etc/proxy/a.conf"]);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { COMPONENT as EKS_COMPONENT } from "../../src/services/cluster";
 import {
   MAX_MFA_AGE_SECONDS,
   SESSION_PREFERENCES_DOCUMENT,
   hostSessionStatements,
+  EKS_NODE_COMPONENT,
   operatorSessionPolicy,
   operatorTrustPolicy,
   renderSessionPreferences,
@@ -46,6 +48,12 @@ describe("operator session policy", () => {
     expect(s?.Resource).toBe("arn:aws:ec2:eu-central-1:222222222222:instance/*");
     expect(s?.Condition?.["StringEquals"]).toEqual({ "ssm:resourceTag/project": "fitness-platform", "ssm:resourceTag/environment": "prod" });
     expect(s?.Condition?.["BoolIfExists"]).toEqual({ "ssm:SessionDocumentAccessCheck": "true" });
+  });
+
+  it("opens no session on an EKS node (fault 6: root on a node is every pod's tokens), matching the nodes' component tag", () => {
+    const s = sid("SessionsOnThisPlatformsHosts");
+    expect(s?.Condition?.["StringNotEquals"]).toEqual({ "ssm:resourceTag/component": EKS_NODE_COMPONENT });
+    expect(EKS_NODE_COMPONENT).toBe(EKS_COMPONENT);
   });
 
   it("allows only the logged shell document, so no port forwarding or other documents", () => {

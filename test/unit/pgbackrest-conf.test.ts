@@ -110,9 +110,11 @@ describe("the plug-in into a host's bootstrap", () => {
       region: "eu-central-1",
       volumeId: "vol-0123456789abcdef0",
       packageSource: { kind: "mirror", mirrorUrl: "https://fitness-debian-mirror-222222222222.s3.eu-central-1.amazonaws.com" },
-      postgresqlConf: "x".repeat(3000),
-      pgHba: "y".repeat(1200),
-      rolesSql: "z".repeat(1800),
+      // The largest rendered files of the committed stacks (dev's standalone postgresql.conf, prod's pg_hba.conf with
+      // its cluster peers, the roles SQL), with some headroom.
+      postgresqlConf: "x".repeat(1800),
+      pgHba: "y".repeat(1500),
+      rolesParameter: "/fitness-platform/prod/databases/training-records/roles",
       tlsSecretId: "fitness-platform-prod-databases-training-records-tls",
       credentials: [{ secretId: "fitness-platform-prod-databases-training-records-trainings", passwordEnv: "FITNESS_DB_PASSWORD_TRAININGS" }],
       extras: plan.extras,

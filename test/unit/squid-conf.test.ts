@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { allowlistFile, HOST_PATHS } from "../../src/dmz/squid/paths";
-import { ALWAYS_BLOCKED, renderSquidConf } from "../../src/dmz/squid/squid-conf";
+import { ALWAYS_BLOCKED, blockedRanges, renderSquidConf } from "../../src/dmz/squid/squid-conf";
 
 const APP = ["10.20.0.0/20", "10.20.16.0/20"];
 const DATA = ["10.20.136.0/24", "10.20.137.0/24"];
@@ -54,11 +54,18 @@ describe("squid.conf of the egress proxy", () => {
     for (const host of ["pypi.org", "files.pythonhosted.org", "a1.example.com", "123.example.com"]) expect(isLiteral(host), host).toBe(false);
   });
 
-  it("never reaches back into the VPC, the metadata service or loopback, whatever a name resolves to", () => {
+  it("never reaches back into the VPC, the metadata service, loopback or private space, whatever a name resolves to", () => {
     const acl = lines.find((l) => l.startsWith("acl inward_dst dst "));
-    expect(acl?.split(" ").slice(3)).toEqual(["10.20.0.0/16", ...ALWAYS_BLOCKED]);
-    expect(ALWAYS_BLOCKED).toContain("169.254.0.0/16");
-    expect(ALWAYS_BLOCKED).toContain("127.0.0.0/8");
+    // The VPC (10.20.0.0/16) is inside 10.0.0.0/8, which is listed once: Squid warns about a subnetwork of another.
+    expect(acl?.split(" ").slice(3)).toEqual([...ALWAYS_BLOCKED]);
+    for (const range of ["169.254.0.0/16", "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "::1/128", "fe80::/10", "fc00::/7"]) {
+      expect(ALWAYS_BLOCKED, range).toContain(range);
+    }
+  });
+
+  it("blocks a VPC outside private space too, and lists each range once", () => {
+    expect(blockedRanges(["198.18.0.0/16"])).toEqual([...ALWAYS_BLOCKED, "198.18.0.0/16"]);
+    expect(blockedRanges(["172.31.0.0/16", "10.0.0.0/8"])).toEqual([...ALWAYS_BLOCKED]);
   });
 
   it("logs every request to the access log and keeps no cache", () => {

@@ -25,6 +25,7 @@ interface Step {
 interface Job {
   readonly if?: string;
   readonly needs?: string | string[];
+  readonly "runs-on"?: string;
   readonly environment?: string;
   readonly permissions?: Record<string, string>;
   readonly container?: { image: string; options?: string };
@@ -96,7 +97,8 @@ describe("pull request workflow", () => {
   it("runs on pull requests: installs and runs the whole test suite as CI does", () => {
     expect(Object.keys(wf.on)).toEqual(["pull_request"]);
     expect(runs(wf.jobs.test as Job)).toContain("bash .ci/run");
-    expect(wf.jobs.test?.container).toEqual({ image: "node:22-bookworm", options: "--privileged" });
+    // The Node.js the README names (20.19+), so an engine problem shows in CI first.
+    expect(wf.jobs.test?.container).toEqual({ image: "node:20-bookworm", options: "--privileged" });
   });
 
   it("synthesizes, audits and diffs both stacks against the base branch, offline", () => {
@@ -111,7 +113,7 @@ describe("pull request workflow", () => {
     expect(script).toContain('npm run --silent synth -- --stack "$stack" --out "$GITHUB_WORKSPACE/review/base/$stack"');
     expect(script).toMatch(/npm run --silent audit -- --input "\$GITHUB_WORKSPACE\/review\/head\/\$stack\/stack.json"/);
     expect(script).toContain('npm run --silent diff -- --base "$base" --head "$head" --format md');
-    expect(review.permissions).toEqual({ contents: "read", "pull-requests": "write", "security-events": "write" });
+    expect(review.permissions).toEqual({ contents: "read", actions: "read", "pull-requests": "write", "security-events": "write" });
   });
 
   it("posts one comment that updates itself, and uploads SARIF per stack", () => {
@@ -127,8 +129,24 @@ describe("pull request workflow", () => {
       ["review/head/dev/audit.sarif", "policy-dev"],
       ["review/head/prod/audit.sarif", "policy-prod"],
     ]);
-    // The gate comes last, so the comment and the SARIF are posted even when it fails.
-    expect(review.steps.at(-1)?.name).toBe("policy gate (no mandatory violation)");
+    // The gate comes last, so the comment and the SARIF are posted even when it fails; and it runs
+    // even when they fail (a private repository without code scanning, a fork's read-only token).
+    const gate = review.steps.at(-1);
+    expect(gate?.name).toBe("policy gate (no mandatory violation)");
+    expect(gate?.if).toBe("${{ !cancelled() }}");
+    for (const upload of sarif) {
+      expect((upload as Step & { "continue-on-error"?: boolean })["continue-on-error"]).toBe(true);
+      expect(upload.if).toContain("github.event.repository.private == false || vars.CODE_SCANNING_ENABLED == 'true'");
+    }
+  });
+
+  it("links the architecture picture of each stack from the comment", () => {
+    const review = wf.jobs.review as Job;
+    const pictures = action(review, "actions/upload-artifact").filter((s) => String(s.with?.path).endsWith("architecture.svg"));
+    expect(pictures.map((s) => s.with?.path)).toEqual(["review/head/dev/architecture.svg", "review/head/prod/architecture.svg"]);
+    const compose = review.steps.find((s) => s.name === "compose the review comment");
+    expect(compose?.env?.PICTURE_DEV).toBe("${{ steps.picture-dev.outputs.artifact-url }}");
+    expect(compose?.run).toContain("[dev]($PICTURE_DEV)");
   });
 
   it("previews for real only where cloud access is configured, with the policy pack", () => {
@@ -147,8 +165,8 @@ describe("deploy workflow", () => {
     expect(wf.on.push).toEqual({ branches: ["main"] });
     const dev = wf.jobs.dev as Job;
     const prod = wf.jobs.prod as Job;
-    expect(dev.needs).toBe("test");
-    expect(prod.needs).toBe("dev");
+    expect(dev.needs).toEqual(["test", "mirror-dev"]);
+    expect(prod.needs).toEqual(["dev", "mirror-prod"]);
     expect(dev.environment).toBe("dev");
     expect(prod.environment).toBe("prod");
     for (const [job, stack] of [
@@ -156,6 +174,12 @@ describe("deploy workflow", () => {
       [prod, "prod"],
     ] as const) {
       expect(job.if).toBe("vars.CLOUD_ENABLED == 'true'");
+      // Day 0: the Kubernetes API is private, so `pulumi up` runs on the platform's in-VPC deployer.
+      expect(job["runs-on"]).toBe(`codebuild-fitness-platform-${stack}-deployer-runner-\${{ github.run_id }}-\${{ github.run_attempt }}`);
+      const mirror = wf.jobs[`mirror-${stack}`] as Job;
+      expect(mirror.environment).toBe(stack);
+      expect(runs(mirror)).toContain("scripts/mirror.sh images --manifest mirror/manifest.json");
+      expect(runs(mirror)).toContain('scripts/mirror.sh debian --manifest mirror/manifest.json --target "s3://$BUCKET"');
       expect(action(job, "pulumi/actions")[0]?.with).toMatchObject({
         command: "up",
         "stack-name": `\${{ vars.PULUMI_STACK_PREFIX }}${stack}`,
@@ -177,5 +201,55 @@ describe("scheduled checks", () => {
     expect(runs(drift)).toContain('pulumi refresh --stack "$STACK" --preview-only --expect-no-changes');
     // The action only installs the CLI here: with a command it would refresh (write) the state.
     expect(action(drift, "pulumi/actions")[0]?.with?.command).toBeUndefined();
+  });
+
+  it("open the pull request that removes expired egress exceptions, with the only write permissions", () => {
+    const job = wf.jobs["remove-expired"] as Job;
+    expect(job.permissions).toEqual({ contents: "write", "pull-requests": "write" });
+    const script = runs(job);
+    expect(script).toContain("npm run --silent expiry -- --remove-expired");
+    expect(script).toContain("gh pr create");
+    expect(script).toContain("git diff --quiet -- 'Pulumi.*.yaml'");
+  });
+});
+
+describe("dependency automation (renovate.json)", () => {
+  interface Manager {
+    readonly managerFilePatterns: string[];
+    readonly matchStrings: string[];
+    readonly datasourceTemplate: string;
+    readonly depNameTemplate?: string;
+  }
+  const config = JSON.parse(readFileSync(path.join(ROOT, "renovate.json"), "utf8")) as { customManagers: Manager[]; constraints: { node: string } };
+  const stackFiles = ["Pulumi.dev.yaml", "Pulumi.prod.yaml"];
+  const matches = (m: Manager, file: string) => [...readFileSync(path.join(ROOT, file), "utf8").matchAll(new RegExp(m.matchStrings[0] ?? "", "g"))].map((x) => x.groups ?? {});
+  const byDatasource = (datasource: string, name?: string) => config.customManagers.filter((m) => m.datasourceTemplate === datasource && (name === undefined || m.depNameTemplate === name));
+
+  it("updates only to releases whose engines accept the Node.js the README names", () => {
+    expect(config.constraints.node).toBe(JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node);
+  });
+
+  it.each(stackFiles)("finds every mirrored image digest, Helm chart and AMI in %s", (file) => {
+    const images = byDatasource("docker")
+      .filter((m) => m.depNameTemplate === undefined)
+      .flatMap((m) => matches(m, file));
+    expect(images.length).toBeGreaterThanOrEqual(3);
+    for (const image of images) expect(image).toMatchObject({ depName: expect.stringMatching(/\//) as string, currentDigest: expect.stringMatching(/^sha256:/) as string });
+    for (const chart of ["fluent-bit", "aws-load-balancer-controller", "cluster-autoscaler"]) {
+      expect(byDatasource("helm", chart).flatMap((m) => matches(m, file)).map((g) => g.currentValue)).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+$/) as string]);
+    }
+    // The Envoy Gateway chart is an OCI artifact: its versions come from the registry.
+    expect(byDatasource("docker", "docker.io/envoyproxy/gateway-helm").flatMap((m) => matches(m, file)).map((g) => g.currentValue)).toEqual([
+      expect.stringMatching(/^v\d+\.\d+\.\d+$/) as string,
+    ]);
+    const amis = byDatasource("aws-machine-image").map((m) => matches(m, file).map((g) => g.currentValue));
+    expect(amis).toEqual([[expect.stringMatching(/^ami-/) as string], [expect.stringMatching(/^ami-/) as string]]);
+    expect(amis[0]).not.toEqual(amis[1]);
+  });
+
+  it("keeps the Pulumi CLI of the workflows with the SDK", () => {
+    const [cli] = byDatasource("npm", "@pulumi/pulumi");
+    if (cli === undefined) throw new Error("no manager for the Pulumi CLI");
+    expect(matches(cli, ".github/workflows/scheduled.yml").map((g) => g.currentValue)).toEqual([pkg.dependencies["@pulumi/pulumi"]]);
   });
 });

@@ -32,7 +32,7 @@ export const edgeSchema = z.strictObject({
     message: "allowed: 100..2000000000",
   }),
   idleTimeoutSeconds: positiveInt(4000),
-  /** Path the ALB's health check asks the ingress gateway for (ingress-nginx answers 200 on /healthz). */
+  /** Path the ALB's health check asks the edge gateway for (Envoy answers it itself: src/services/gateway-plan.ts). */
   healthCheckPath: z
     .string()
     .regex(/^\/[A-Za-z0-9._~/-]{0,1023}$/, { message: "allowed: an absolute URL path such as /healthz" })

@@ -1,4 +1,4 @@
-import { mustParseCidr } from "../../config/cidr";
+import { cidrContains, mustParseCidr } from "../../config/cidr";
 import { allowlistFile, HOST_PATHS, PROXY_PORT, type ProxyZone, type SquidPaths } from "./paths";
 
 /** Source addresses of one zone, and therefore which allowlist file its clients are held to. */
@@ -11,16 +11,45 @@ export interface SquidConfInput {
   /** Zones named by a live exception; clients from anywhere else are refused. */
   readonly sources: readonly ZoneSource[];
   /**
-   * Destinations never reached even under an allowlisted name (the VPC, link-local with the instance
-   * metadata service, loopback), so a name that resolves inwards cannot become a way back in.
+   * Destinations never reached even under an allowlisted name (the VPC), on top of ALWAYS_BLOCKED, so a
+   * name that resolves inwards cannot become a way back in.
    */
   readonly blockedDestinations: readonly string[];
   readonly listen?: { readonly address?: string; readonly port: number };
   readonly paths?: Partial<SquidPaths>;
 }
 
-/** Destinations blocked on every proxy, besides the VPC itself. */
-export const ALWAYS_BLOCKED = ["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "::1/128", "fe80::/10", "fd00:ec2::/32"] as const;
+/**
+ * Destinations blocked on every proxy, besides the VPC itself: the sanctioned exit reaches public
+ * unicast addresses only. IPv4: "this network", private space (RFC 1918: peered VPCs, on-premises),
+ * shared CGNAT space, loopback, link-local (the instance metadata service 169.254.169.254, the VPC
+ * resolver and time service), multicast and reserved. IPv6: unspecified, loopback, link-local and unique
+ * local (which holds the metadata service's fd00:ec2::254). Squid compares IPv4-mapped IPv6 answers
+ * (::ffff:a.b.c.d) as the IPv4 address (the host tests prove it), so they need no range of their own.
+ */
+export const ALWAYS_BLOCKED = [
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
+  "::/128",
+  "::1/128",
+  "fe80::/10",
+  "fc00::/7",
+] as const;
+
+/** The ranges in order, without those another one holds (Squid warns about a subnetwork of another). */
+export function blockedRanges(extra: readonly string[]): string[] {
+  const all = [...new Set([...ALWAYS_BLOCKED, ...extra])];
+  const v4 = all.filter((c) => !c.includes(":"));
+  const held = (c: string): boolean => !c.includes(":") && v4.some((o) => o !== c && cidrContains(mustParseCidr(o), mustParseCidr(c)));
+  return all.filter((c) => !held(c));
+}
 
 /**
  * Host names that are IP literals: dotted or plain decimal, hexadecimal, and IPv6 (any colon or bracket).
@@ -53,7 +82,7 @@ export function renderSquidConf(input: SquidConfInput): string {
     checkCidrs(`zone ${source.zone}`, source.cidrs);
   }
   const sources = [...input.sources].sort((a, b) => a.zone.localeCompare(b.zone));
-  const blocked = [...new Set([...input.blockedDestinations, ...ALWAYS_BLOCKED])];
+  const blocked = blockedRanges(input.blockedDestinations);
 
   const lines = [
     "# Egress proxy (D6), rendered by the fitness-platform program. Do not edit on the host.",

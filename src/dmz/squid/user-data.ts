@@ -1,5 +1,7 @@
 import { InputError } from "../../config/input-error";
 import { parseYaml, renderYaml } from "../../config/yaml-reader";
+import { BOOTSTRAP_PATH, renderProxyBootstrap } from "./bootstrap";
+import { APT_SOURCES_FILE, renderAptSources } from "./debian";
 import { EXPIRY_SCRIPT_PATH, EXPIRY_UNIT, renderExpiryUnits } from "./expiry";
 import { LOG_SHIPPER_PATH, LOG_SHIPPER_UNIT, renderLogShipperUnits } from "./log-shipping";
 import { HOST_PATHS } from "./paths";
@@ -17,25 +19,25 @@ interface WriteFile {
   permissions: string;
   owner: string;
   content: string;
-  defer: boolean;
 }
 
-const file = (path: string, content: string, permissions = "0644"): WriteFile =>
-  // defer: written after the squid package is installed, so the package cannot overwrite them.
-  ({ path, permissions, owner: "root:root", content, defer: true });
+// Written before the packages are installed; the bootstrap keeps them over the package's conffiles.
+const file = (path: string, content: string, permissions = "0644"): WriteFile => ({ path, permissions, owner: "root:root", content });
 
 /**
- * cloud-init user-data of the proxy host: install Squid, write the rendered files and units, build the
- * allowlists for today, start Squid and the expiry and log-shipping timers. Deterministic text.
+ * cloud-init user-data of the proxy host (Debian 12): write the rendered files, units and the bootstrap,
+ * then run the bootstrap (install Squid, check, build today's allowlists, start Squid and the timers).
+ * Deterministic text.
  */
 export function renderProxyUserData(files: ProxyHostFiles): string {
   const expiry = renderExpiryUnits();
   const shipper = renderLogShipperUnits();
   const units = "/etc/systemd/system";
   const doc = {
+    // Packages are the bootstrap's job, so that an unreachable archive fails the boot loudly.
     package_update: false,
-    packages: ["squid"],
     write_files: [
+      file(APT_SOURCES_FILE, renderAptSources()),
       file(HOST_PATHS.configFile, files.squidConf),
       file(HOST_PATHS.exceptionsFile, files.exceptionsFile),
       file(EXPIRY_SCRIPT_PATH, files.expiryScript, "0755"),
@@ -48,13 +50,9 @@ export function renderProxyUserData(files: ProxyHostFiles): string {
       file(`${units}/${LOG_SHIPPER_UNIT}-on-stop.service`, shipper.onStop),
       // The distribution's rotation would rename the log under the shipper's feet.
       file("/etc/logrotate.d/squid", `# Squid's access log is rotated and shipped by ${LOG_SHIPPER_UNIT}.timer.\n`),
+      file(BOOTSTRAP_PATH, renderProxyBootstrap(), "0755"),
     ],
-    runcmd: [
-      ["systemctl", "daemon-reload"],
-      [EXPIRY_SCRIPT_PATH, "--no-reload"],
-      ["systemctl", "enable", "--now", "squid.service"],
-      ["systemctl", "enable", "--now", `${EXPIRY_UNIT}.timer`, `${LOG_SHIPPER_UNIT}.timer`, `${LOG_SHIPPER_UNIT}-on-stop.service`],
-    ],
+    runcmd: [[BOOTSTRAP_PATH]],
   };
   const body = renderYaml(doc);
   const text = `#cloud-config\n# Egress proxy (D6), rendered by the fitness-platform program. No secrets in here.\n${body}`;

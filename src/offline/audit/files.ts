@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { StackExport } from "../snapshot/types";
 import { readPolicyConfig, type PolicyConfig } from "./config";
 import { fromStackExport } from "./input";
-import { REPORT_FILES, renderReport } from "./report/render";
+import { REPORT_FILES, renderReport, reportContext } from "./report/render";
 import { runAudit, type AuditOptions } from "./runner";
 import type { AuditResult } from "./types";
 
@@ -40,7 +40,7 @@ export async function writeAuditReports(
   const files: string[] = [];
   for (const [name, format] of REPORT_FILES) {
     const file = path.join(outDir, name);
-    fs.writeFileSync(file, renderReport(result, format));
+    fs.writeFileSync(file, renderReport(result, format, reportContext(snapshot.deployment.resources)));
     files.push(file);
   }
   return { files, result };

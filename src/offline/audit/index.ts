@@ -5,6 +5,6 @@
 export { AuditInputError, fromStackExport, parseAuditInput, readAuditInput, type AuditInput } from "./input";
 export { PolicyConfigError, parsePolicyConfig, readPolicyConfig, type PolicyConfig } from "./config";
 export { AuditRunError, runAudit, type AuditOptions } from "./runner";
-export { REPORT_FILES, REPORT_FORMATS, renderReport, type ReportFormat } from "./report/render";
+export { REPORT_FILES, REPORT_FORMATS, renderReport, reportContext, type ReportFormat } from "./report/render";
 export { POLICY_CONFIG_DIR, stackPolicyConfig, stackPolicyConfigFile, writeAuditReports } from "./files";
 export type * from "./types";

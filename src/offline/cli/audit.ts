@@ -5,25 +5,25 @@
  * `pulumi preview --json`, with the same policy objects `pulumi preview --policy-pack policy` loads.
  * `--config` takes the file `--policy-pack-config` takes (e.g. policy/config/prod.json).
  *
- * Exit codes: 0 no mandatory violation; 1 one or more; 2 unreadable input, config or arguments
- * (one line naming the file and the problem).
+ * Exit codes (exit-codes.ts): 0 no mandatory violation; 1 one or more; 2 unreadable input, config,
+ * `--out` or arguments (one line naming the file and the problem); 3 an internal fault (a policy that
+ * crashed), with the invitation to --verbose. `--out` is written through a temporary file and a rename.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import {
-  AuditInputError,
-  AuditRunError,
-  PolicyConfigError,
   readAuditInput,
   readPolicyConfig,
   renderReport,
+  reportContext,
   REPORT_FORMATS,
   runAudit,
   type ReportFormat,
 } from "../audit";
+import { maskSecrets } from "../redaction/secrets";
+import { checkOutputTarget, writeFileAtomically } from "./atomic-output";
+import { EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines } from "./exit-codes";
 
-const USAGE = "usage: npm run audit -- --input <file> [--format text|json|md|sarif] [--out <file>] [--config <policy-config.json>]";
+const USAGE = "usage: npm run audit -- --input <file> [--format text|json|md|sarif] [--out <file>] [--config <policy-config.json>] [--verbose]";
 
 export interface CliResult {
   readonly code: number;
@@ -31,8 +31,14 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** The command's result; every line it prints passes the secret mask (redaction/secrets.ts), as every file it writes does. */
 export async function runAuditCli(argv: readonly string[], now?: Date): Promise<CliResult> {
-  let values: { input?: string; format?: string; out?: string; config?: string; help?: boolean };
+  const result = await runAuditCliUnmasked(argv, now);
+  return { ...result, stdout: maskSecrets(result.stdout), stderr: maskSecrets(result.stderr) };
+}
+
+async function runAuditCliUnmasked(argv: readonly string[], now?: Date): Promise<CliResult> {
+  let values: { input?: string; format?: string; out?: string; config?: string; help?: boolean; verbose?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -42,6 +48,7 @@ export async function runAuditCli(argv: readonly string[], now?: Date): Promise<
         out: { type: "string", short: "o" },
         config: { type: "string", short: "c" },
         help: { type: "boolean", short: "h" },
+        verbose: { type: "boolean", short: "v" },
       },
       strict: true,
       allowPositionals: false,
@@ -49,24 +56,24 @@ export async function runAuditCli(argv: readonly string[], now?: Date): Promise<
   } catch (error) {
     return fail(`audit: ${(error as Error).message.split("\n")[0]}; ${USAGE}`);
   }
-  if (values.help === true) return { code: 0, stdout: `${USAGE}\n`, stderr: "" };
+  if (values.help === true) return { code: EXIT_OK, stdout: `${USAGE}\n`, stderr: "" };
   if (values.input === undefined) return fail(`audit: --input is required; ${USAGE}`);
   const format = values.format ?? "text";
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
     return fail(`audit: --format "${format}" is not allowed; allowed: ${REPORT_FORMATS.join(", ")}`);
   }
   try {
+    if (values.out !== undefined) checkOutputTarget("--out", values.out, "file", [values.input, ...(values.config === undefined ? [] : [values.config])]);
     const input = readAuditInput(values.input);
     const config = values.config === undefined ? undefined : readPolicyConfig(values.config);
     const result = await runAudit(input, {
       ...(config === undefined ? {} : { config, configSource: values.config }),
       ...(now === undefined ? {} : { now }),
     });
-    const report = renderReport(result, format as ReportFormat);
-    const code = result.summary.passed ? 0 : 1;
+    const report = renderReport(result, format as ReportFormat, reportContext(input.resources));
+    const code = result.summary.passed ? EXIT_OK : EXIT_FINDINGS;
     if (values.out === undefined) return { code, stdout: report, stderr: "" };
-    mkdirSync(dirname(values.out), { recursive: true });
-    writeFileSync(values.out, report);
+    writeFileAtomically(values.out, report);
     const s = result.summary;
     return {
       code,
@@ -74,15 +81,14 @@ export async function runAuditCli(argv: readonly string[], now?: Date): Promise<
       stderr: "",
     };
   } catch (error) {
-    if (error instanceof AuditInputError || error instanceof PolicyConfigError || error instanceof AuditRunError) {
-      return fail(`audit: ${error.message.split("\n")[0]}`);
-    }
-    throw error;
+    const lines = inputErrorLines(error);
+    if (lines !== undefined) return { code: EXIT_INPUT, stdout: "", stderr: lines.map((l) => `audit: ${l}\n`).join("") };
+    return { code: EXIT_INTERNAL, stdout: "", stderr: `${internalFaultLines("audit", error, values.verbose === true).join("\n")}\n` };
   }
 }
 
 function fail(line: string): CliResult {
-  return { code: 2, stdout: "", stderr: `${line}\n` };
+  return { code: EXIT_INPUT, stdout: "", stderr: `${line}\n` };
 }
 
 async function main(): Promise<void> {
@@ -94,7 +100,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    process.stderr.write(`audit: ${(error as Error).message.split("\n")[0]}\n`);
-    process.exitCode = 2;
+    process.stderr.write(`${internalFaultLines("audit", error, process.argv.includes("--verbose")).join("\n")}\n`);
+    process.exitCode = EXIT_INTERNAL;
   });
 }

@@ -6,12 +6,21 @@
  * `--config` overrides one config value for this run only (objects as JSON, as `pulumi config set`
  * stores them), e.g. to try a change without editing Pulumi.<stack>.yaml.
  *
- * Exit codes: 0 success; 2 bad configuration or usage (the one-line errors only, no stack trace);
- * 1 any other failure, with a clear message.
+ * Output is staged beside `<out>` and renamed into place only when every writer succeeded: a failed or
+ * interrupted run leaves the previous output as it was.
+ *
+ * Exit codes (exit-codes.ts): 0 success; 2 bad configuration, input or usage (the one-line errors only,
+ * no stack trace); 3 an internal fault, with the invitation to --verbose.
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { PROJECT } from "../../config/schema";
+import { stackPolicyConfigFile } from "../audit/files";
 import { synthesize } from "../engine/synthesize";
+import { maskSecrets, rememberFlaggedValues } from "../redaction/secrets";
+import { checkOutputTarget, maskDirectory, withStagedDirectory } from "./atomic-output";
+import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines } from "./exit-codes";
+import { phaseReporter } from "./phases";
 import { synthSummary } from "./synth-summary";
 import { SYNTH_WRITERS, type SynthOutput } from "./synth-writers";
 
@@ -21,20 +30,17 @@ const USAGE =
 /** This repository's root, where Pulumi.yaml lives; `--project` points elsewhere (tests, other checkouts). */
 const DEFAULT_PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_CONFIG = 2;
-
-/** Configuration problems arrive as the program's ConfigError: a RunError with one line per problem. */
-function configErrorLines(err: unknown): string[] | undefined {
-  if (!(err instanceof Error)) return undefined;
-  const lines = (err as { lines?: unknown }).lines;
-  if (err.name === "ConfigError" && Array.isArray(lines) && lines.every((l) => typeof l === "string")) return lines;
-  return undefined;
+/** Every file the run reads, none of which `--out` may be or contain. */
+function synthInputs(projectRoot: string, stack: string, catalog: string | undefined): string[] {
+  return [
+    projectRoot,
+    path.join(projectRoot, "Pulumi.yaml"),
+    path.join(projectRoot, `Pulumi.${stack}.yaml`),
+    path.join(projectRoot, "src", "config", "catalog.yaml"),
+    stackPolicyConfigFile(stack),
+    ...(catalog === undefined ? [] : [path.resolve(catalog)]),
+  ];
 }
-
-/** Failures the engine explains itself; anything else is a bug whose trace `--verbose` shows. */
-const EXPLAINED = new Set(["SynthError", "SecretLeakError", "SnapshotError"]);
 
 export async function runSynth(argv: string[]): Promise<number> {
   let values: { stack?: string; out?: string; catalog?: string; config?: string[]; project?: string; verbose?: boolean; help?: boolean };
@@ -55,7 +61,7 @@ export async function runSynth(argv: string[]): Promise<number> {
     }));
   } catch (err) {
     console.error(`synth: ${(err as Error).message}\n${USAGE}`);
-    return EXIT_CONFIG;
+    return EXIT_INPUT;
   }
   if (values.help === true) {
     console.log(USAGE);
@@ -63,7 +69,7 @@ export async function runSynth(argv: string[]): Promise<number> {
   }
   if (values.stack === undefined || values.stack === "") {
     console.error(`synth: --stack is required\n${USAGE}`);
-    return EXIT_CONFIG;
+    return EXIT_INPUT;
   }
   const stack = values.stack;
   const configOverrides: Record<string, string> = {};
@@ -71,7 +77,7 @@ export async function runSynth(argv: string[]): Promise<number> {
     const at = entry.indexOf("=");
     if (at <= 0) {
       console.error(`synth: --config "${entry}": expected <key>=<value>, e.g. fitness-platform:environment=dev\n${USAGE}`);
-      return EXIT_CONFIG;
+      return EXIT_INPUT;
     }
     configOverrides[entry.slice(0, at)] = entry.slice(at + 1);
   }
@@ -79,30 +85,41 @@ export async function runSynth(argv: string[]): Promise<number> {
   const outDir = path.resolve(values.out ?? path.join("out", stack));
 
   try {
-    const result = await synthesize({ stack, projectRoot, catalogFile: values.catalog, configOverrides });
-    const output: SynthOutput = { ...result, projectRoot, outDir };
-    const files: string[] = [];
-    for (const writer of SYNTH_WRITERS) {
-      try {
-        files.push(...(await writer.write(output)));
-      } catch (err) {
-        throw new Error(`writing the ${writer.name} to ${outDir} failed: ${(err as Error).message}`);
+    const catalogOverride = configOverrides[`${PROJECT}:catalogFile`] ?? values.catalog;
+    checkOutputTarget("--out", outDir, "directory", synthInputs(projectRoot, stack, catalogOverride));
+    const phases = phaseReporter(`synth ${stack}`);
+    const result = await phases.run("evaluating the program under the mock runtime", () =>
+      synthesize({ stack, projectRoot, catalogFile: values.catalog, configOverrides, stackTraces: values.verbose === true }),
+    );
+    const files = await withStagedDirectory(outDir, async (staging) => {
+      const output: SynthOutput = { ...result, projectRoot, outDir: staging };
+      const written: string[] = [];
+      for (const writer of SYNTH_WRITERS) {
+        await phases.run(`writing the ${writer.name}`, async () => {
+          try {
+            written.push(...(await writer.write(output)));
+          } catch (err) {
+            throw new Error(`writing the ${writer.name} to ${outDir} failed: ${(err as Error).message}`);
+          }
+        });
       }
-    }
+      // The snapshot holds secrets as ciphertext only (the engine's leak guard); every report, picture
+      // and manifest is masked for what the secret scanner flags in it.
+      rememberFlaggedValues(result.snapshot);
+      maskDirectory(staging, new Set(["stack.json"]));
+      return written.map((f) => path.join(outDir, path.relative(staging, f)));
+    });
     const shown = files.map((f) => path.relative(process.cwd(), f) || f);
-    console.log(synthSummary({ stack, snapshot: result.snapshot, warnings: result.warnings, files: shown }));
+    console.log(maskSecrets(synthSummary({ stack, snapshot: result.snapshot, warnings: result.warnings, files: shown })));
     return EXIT_OK;
   } catch (err) {
-    const lines = configErrorLines(err);
+    const lines = inputErrorLines(err);
     if (lines !== undefined) {
-      for (const line of lines) console.error(line);
-      return EXIT_CONFIG;
+      for (const line of lines) console.error(maskSecrets(line));
+      return EXIT_INPUT;
     }
-    const e = err instanceof Error ? err : new Error(String(err));
-    console.error(`synth: stack "${stack}" failed: ${e.message}`);
-    if (values.verbose === true && e.stack !== undefined) console.error(e.stack);
-    else if (!EXPLAINED.has(e.name)) console.error("(run with --verbose for the stack trace)");
-    return EXIT_FAILURE;
+    for (const line of internalFaultLines(`synth: stack "${stack}"`, err, values.verbose === true)) console.error(maskSecrets(line));
+    return EXIT_INTERNAL;
   }
 }
 
@@ -112,8 +129,8 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      console.error(`synth: ${(err as Error).message}`);
-      process.exitCode = EXIT_FAILURE;
+      for (const line of internalFaultLines("synth", err, process.argv.includes("--verbose"))) console.error(line);
+      process.exitCode = EXIT_INTERNAL;
     },
   );
 }

@@ -1,5 +1,6 @@
 import type { ResourceState } from "../snapshot/types";
 import { egressAllowlist } from "./egress-allowlist";
+import { principalFacts, publicRouteFacts, widenedPorts } from "./exposure-grants";
 import { isRecord, nameOf, propsOf, tagsOf, type Props, type SnapshotIndex } from "./resource-facts";
 
 /**
@@ -17,7 +18,8 @@ import { isRecord, nameOf, propsOf, tagsOf, type Props, type SnapshotIndex } fro
  * - internet-facing-load-balancer: a load balancer that is not `internal`;
  * - public-cluster-endpoint: an EKS API endpoint open to a public CIDR (AWS's default is 0.0.0.0/0);
  * - public-ip: an instance or launch template with a public address, a subnet that assigns them, an EIP;
- * - public-bucket-access: an S3 public access block with a flag not set.
+ * - public-bucket-access: an S3 public access block with a flag not set;
+ * - new-principal, public-route, widened-ports: see exposure-grants.ts.
  */
 export type ExposureRule =
   | "open-security-group"
@@ -27,7 +29,10 @@ export type ExposureRule =
   | "internet-facing-load-balancer"
   | "public-cluster-endpoint"
   | "public-ip"
-  | "public-bucket-access";
+  | "public-bucket-access"
+  | "new-principal"
+  | "public-route"
+  | "widened-ports";
 
 export interface ExposureFact {
   readonly rule: ExposureRule;
@@ -168,13 +173,18 @@ export function exposureFacts(index: SnapshotIndex): ExposureFact[] {
     const expires = entry.expires === undefined ? "" : `, expires ${entry.expires}`;
     add(source, "egress-exception", entry.host, `egress exception: proxy allows \`${entry.host}\` (in \`${nameOf(source.urn)}\`${expires})`);
   }
+  for (const fact of [...principalFacts(index), ...publicRouteFacts(index)]) {
+    const resource = fact.resource;
+    if (!facts.has(fact.key)) facts.set(fact.key, { rule: fact.rule, key: fact.key, urn: resource.urn, type: resource.type, name: nameOf(resource.urn), message: fact.message });
+  }
   return [...facts.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 
 /** Exposure that head has and base had not. */
 export function addedExposure(base: SnapshotIndex, head: SnapshotIndex): ExposureFact[] {
   const before = new Set(exposureFacts(base).map((f) => f.key));
-  return exposureFacts(head).filter((f) => !before.has(f.key));
+  const widened = widenedPorts(base, head).map((f) => ({ rule: f.rule, key: f.key, urn: f.resource.urn, type: f.resource.type, name: nameOf(f.resource.urn), message: f.message }));
+  return [...exposureFacts(head).filter((f) => !before.has(f.key)), ...widened];
 }
 
 type Add = (resource: ResourceState, rule: ExposureRule, detail: string, message: string, zone?: string) => void;

@@ -2,6 +2,7 @@ import { ROOT_STACK_TYPE } from "../snapshot/urn";
 import type { ComponentChanges, DiffWarning, Operation, ResourceChange, SnapshotDiff } from "./diff-snapshots";
 import type { PolicyFinding, PolicyResultChanges } from "./policy-results";
 import type { PropertyChange } from "./property-diff";
+import { mdCode, mdText, oneLine } from "../redaction/markdown";
 
 /**
  * The diff as GitHub-flavoured Markdown for a pull-request comment: a summary line, the warnings in an
@@ -26,10 +27,10 @@ export function renderMarkdown(diff: SnapshotDiff, options: MarkdownOptions = {}
   const level = options.headingLevel ?? 2;
   const h = (n: number): string => "#".repeat(Math.min(6, level + n));
   const lines: string[] = [];
-  const stack = diff.head.stack === diff.base.stack ? `\`${diff.head.stack}\`` : `\`${diff.base.stack}\` → \`${diff.head.stack}\``;
+  const stack = diff.head.stack === diff.base.stack ? mdCode(diff.head.stack) : `${mdCode(diff.base.stack)} → ${mdCode(diff.head.stack)}`;
   lines.push(`${h(0)} Infrastructure diff: ${stack}`, "");
   // The verdict comes first: nothing reassuring may stand above a new mandatory violation.
-  lines.push(policyVerdict(diff.policy), "");
+  lines.push(`**${policyVerdict(diff.policy)}**`, "");
   const total = diff.counts.remove + diff.counts.replace + diff.counts.update + diff.counts.add;
   const counts = (["remove", "replace", "update", "add"] as const).map((op) => `${diff.counts[op]} ${VERB[op]}`).join(" · ");
   lines.push(total === 0 ? `**No changes.** ${diff.counts.same} resources unchanged.` : `**${counts}** · ${diff.counts.same} unchanged`, "");
@@ -70,7 +71,7 @@ function renderWarnings(warnings: readonly DiffWarning[], max: number): string[]
     if (ofKind.length === 0) continue;
     const all = warnings.filter((w) => w.kind === kind).length;
     lines.push(`> **${kind === "critical-data" ? "Critical data" : "Exposure added"}** (${all})`, ">");
-    for (const w of ofKind) lines.push(`> - ${escapeCell(w.message)} <sub>\`${w.type}\`</sub>`);
+    for (const w of ofKind) lines.push(`> - ${mdText(w.message)} <sub>${mdCode(w.type)}</sub>`);
     lines.push(">");
   }
   if (warnings.length > max) lines.push(`> … and ${warnings.length - max} more: see the JSON diff.`);
@@ -80,16 +81,16 @@ function renderWarnings(warnings: readonly DiffWarning[], max: number): string[]
 
 /** The first line of the comment: what the policy pack says about the change. */
 export function policyVerdict(policy: PolicyResultChanges): string {
-  if (!policy.evaluated) return policy.error === undefined ? "**Policy: not evaluated.**" : "**Policy: the audit failed** (see below).";
+  if (!policy.evaluated) return policy.error === undefined ? "Policy: not evaluated." : `Policy: the audit failed (${policy.error}).`;
   const mandatory = policy.introduced.filter((f) => f.level === "mandatory").length;
-  if (mandatory > 0) return `**Policy: FAILS — ${mandatory} new mandatory violation(s).**`;
+  if (mandatory > 0) return `Policy: FAILS — ${mandatory} new mandatory violation(s).`;
   const other = policy.introduced.length;
-  return other > 0 ? `**Policy: passes — no new mandatory violation; ${other} new advisory finding(s).**` : "**Policy: passes — no new finding.**";
+  return other > 0 ? `Policy: passes — no new mandatory violation; ${other} new advisory finding(s).` : "Policy: passes — no new finding.";
 }
 
 function renderPolicy(policy: PolicyResultChanges): string[] {
   if (!policy.evaluated) {
-    return [policy.error === undefined ? "_Not evaluated (no policy audit was given to the diff)._" : `_Policy audit failed: ${escapeCell(policy.error)}_`];
+    return [policy.error === undefined ? "_Not evaluated (no policy audit was given to the diff)._" : `_Policy audit failed: ${mdText(policy.error)}_`];
   }
   if (policy.introduced.length === 0 && policy.resolved.length === 0) {
     return [`No change: ${policy.unchanged} finding(s) in both base and head.`];
@@ -101,7 +102,7 @@ function renderPolicy(policy: PolicyResultChanges): string[] {
     "|---|---|---|---|---|",
   ];
   const row = (label: string, f: PolicyFinding): string =>
-    `| ${label} | \`${escapeCell(f.policy)}\` | ${escapeCell(f.level)} | ${f.urn === undefined ? "(stack)" : `\`${escapeCell(shortUrn(f.urn))}\``} | ${escapeCell(f.message)} |`;
+    `| ${label} | \`${escapeCell(f.policy)}\` | ${mdText(f.level)} | ${f.urn === undefined ? "(stack)" : `\`${escapeCell(shortUrn(f.urn))}\``} | ${mdText(f.message)} |`;
   for (const f of policy.introduced) lines.push(row("new", f));
   for (const f of policy.resolved) lines.push(row("resolved", f));
   return lines;
@@ -137,7 +138,7 @@ function renderRow(c: ResourceChange, maxProperties: number): string {
   for (const p of c.changes.slice(0, maxProperties)) parts.push(renderProperty(p));
   if (c.changes.length > maxProperties) parts.push(`… and ${c.changes.length - maxProperties} more`);
   const critical = c.critical ? " **(critical data)**" : "";
-  return `| \`${SYMBOL[c.op]}\` | \`${escapeCell(c.name)}\`${critical} | \`${c.type}\` | ${parts.join("<br>")} |`;
+  return `| \`${SYMBOL[c.op]}\` | \`${escapeCell(c.name)}\`${critical} | ${mdCode(c.type)} | ${parts.join("<br>")} |`;
 }
 
 function createdByType(created: readonly ResourceChange[]): string[] {
@@ -145,7 +146,7 @@ function createdByType(created: readonly ResourceChange[]): string[] {
   for (const c of created) byType.set(c.type, [...(byType.get(c.type) ?? []), c]);
   return [...byType.entries()].map(([type, changes]) => {
     const names = changes.map((c) => `\`${escapeCell(c.name)}\`${c.critical ? " **(critical data)**" : ""}`).join(", ");
-    return `| \`${SYMBOL.add}\` | ${names} | \`${type}\` | |`;
+    return `| \`${SYMBOL.add}\` | ${names} | ${mdCode(type)} | |`;
   });
 }
 
@@ -165,7 +166,7 @@ function componentText(group: ComponentChanges): string {
 
 function componentLabel(group: ComponentChanges): string {
   const { type, name } = group.component;
-  return type === ROOT_STACK_TYPE ? `stack \`${escapeCell(name)}\` (top level)` : `\`${escapeCell(type)}\` ${escapeCell(name)}`;
+  return type === ROOT_STACK_TYPE ? `stack \`${escapeCell(name)}\` (top level)` : `\`${escapeCell(type)}\` ${mdText(name)}`;
 }
 
 function shortUrn(urn: string): string {
@@ -173,9 +174,9 @@ function shortUrn(urn: string): string {
   return parts.length >= 4 ? `${parts[2]?.split("$").pop() ?? ""}::${parts.slice(3).join("::")}` : urn;
 }
 
-/** Table cells: no line breaks, pipes escaped (GitHub honours `\|` inside code spans in tables too). */
+/** Inside code spans in table cells: one line, no backtick, pipes escaped (GitHub honours `\|` there too). */
 function escapeCell(text: string): string {
-  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+  return oneLine(text).replace(/`/g, "'").replace(/\|/g, "\\|");
 }
 
 function escapeHtml(text: string): string {

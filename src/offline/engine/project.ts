@@ -36,16 +36,16 @@ function resolveEntry(root: string, main: string | undefined): string {
     ? [path.join(target, "index.ts"), path.join(target, "index.js")]
     : [target];
   const found = candidates.find((c) => fs.existsSync(c));
-  if (found === undefined) throw new Error(`the program's entry ${candidates.join(" or ")} does not exist (Pulumi.yaml main)`);
+  if (found === undefined) throw new InputError(path.join(root, "Pulumi.yaml"), `main: the program's entry ${candidates.join(" or ")} does not exist`);
   return found;
 }
 
 export function readProject(root: string): ProjectFile {
   const file = path.join(root, "Pulumi.yaml");
-  if (!fs.existsSync(file)) throw new Error(`no Pulumi.yaml in ${root}: not a Pulumi project`);
-  const doc = loadYaml(file, (line) => new Error(line));
+  if (!fs.existsSync(file)) throw new InputError(root, "no Pulumi.yaml here: not a Pulumi project; allowed: --project <the directory of Pulumi.yaml>");
+  const doc = loadYaml(file, (line) => new InputError(file, line.slice(path.basename(file).length + 2)));
   if (!isRecord(doc) || typeof doc.name !== "string" || doc.name === "") {
-    throw new Error(`${file}: "name" (the project name) is missing`);
+    throw new InputError(file, `name: the project name is missing`);
   }
   return {
     root,

@@ -20,6 +20,8 @@ export interface SynthOptions {
   readonly catalogFile?: string;
   /** Further config over the stack file: `key` (project namespace) or `namespace:key` → string. */
   readonly configOverrides?: Readonly<Record<string, string>>;
+  /** Keep full stack traces during the run (`--verbose`): slower, for debugging the program. */
+  readonly stackTraces?: boolean;
 }
 
 export interface SynthResult {
@@ -119,7 +121,7 @@ async function synthesizeOnce(options: SynthOptions): Promise<SynthResult> {
   // limit itself for the one trace per resource that gives the engine its `sourcePosition` (the
   // program's TypeScript line, mapped through the source maps).
   const traceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
+  if (options.stackTraces !== true) Error.stackTraceLimit = 0;
   // The program's own exception is caught inside the stack's init, so the SDK's promises never reject
   // with it (no stray unhandled rejection); it is rethrown once the runtime has settled.
   let programError: { error: unknown } | undefined;

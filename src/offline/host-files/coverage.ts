@@ -27,8 +27,9 @@ export interface CoverageRecord {
   readonly variant: string;
 }
 
-/** A file no host test can run here, and why; matched by host role and path. */
+/** A file no host test can run here, and why; matched by host role and path (and stack, when given). */
 export interface KnownGap {
+  readonly stack?: string;
   readonly hostRole: string;
   readonly path: RegExp;
   readonly reason: string;
@@ -72,7 +73,7 @@ export function coverageReport(inventories: readonly HostFileInventory[], record
       ran.push(key);
       continue;
     }
-    const gap = gaps.find((g) => g.hostRole === e.hostRole && g.path.test(e.path));
+    const gap = gaps.find((g) => (g.stack === undefined || g.stack === e.stack) && g.hostRole === e.hostRole && g.path.test(e.path));
     const reason = e.unreadable ?? gap?.reason ?? "no host test exercises it";
     const line = { key, ...e, reason };
     if (recs.length > 0) verifiedOnly.push({ ...line, reason: `${[...new Set(recs.map((r) => r.detail))].join("; ")}; not run: ${reason}` });

@@ -1,7 +1,9 @@
 import { readBoundedText } from "../../config/bounded-file";
 import { InputError } from "../../config/input-error";
 import { parseJson, SNAPSHOT_JSON_LIMITS } from "../../config/json-reader";
+import { concealPlaintextSecrets, rememberFlaggedValues } from "../redaction/secrets";
 import type { DeploymentV3, ResourceState, StackExport } from "./types";
+import { parseUrn } from "./urn";
 
 /** A snapshot that cannot be used; the message is one line naming the file and what is wrong. */
 export class SnapshotError extends Error {
@@ -35,8 +37,8 @@ function readResource(source: string, index: number, raw: unknown): ResourceStat
   const where = `deployment.resources[${index}]`;
   if (!isObject(raw)) throw new SnapshotError(`${source}: ${where}: expected an object, found ${describe(raw)}`);
   const { urn, type, custom } = raw;
-  if (typeof urn !== "string" || !urn.startsWith("urn:pulumi:")) {
-    throw new SnapshotError(`${source}: ${where}.urn: expected a URN "urn:pulumi:...", found ${describe(urn)}`);
+  if (typeof urn !== "string" || !urn.startsWith("urn:pulumi:") || urn.split("::").length < 4) {
+    throw new SnapshotError(`${source}: ${where}.urn: expected a URN "urn:pulumi:<stack>::<project>::<type>::<name>", found ${describe(urn)}`);
   }
   if (typeof type !== "string" || type === "") {
     throw new SnapshotError(`${source}: ${where}.type (${urn}): expected a type token, found ${describe(type)}`);
@@ -91,8 +93,30 @@ function readDeployment(source: string, raw: unknown, where: string): Deployment
       magic: typeof manifest.magic === "string" ? manifest.magic : "",
       version: typeof manifest.version === "string" ? manifest.version : "",
     },
-    resources: resources.map((r, i) => readResource(source, i, r)),
+    resources: oneStack(source, resources.map((r, i) => readResource(source, i, r))),
   } as DeploymentV3;
+}
+
+/** A snapshot is one stack of one project: a resource naming another is a forged or spliced file. */
+function oneStack(source: string, resources: ResourceState[]): ResourceState[] {
+  const first = resources[0];
+  if (first === undefined) return resources;
+  const { stack, project } = parseUrn(first.urn);
+  resources.forEach((r, i) => {
+    const other = parseUrn(r.urn);
+    if (other.stack !== stack || other.project !== project) {
+      throw new SnapshotError(`${source}: deployment.resources[${i}].urn: names stack "${other.stack}" of project "${other.project}", the first resource stack "${stack}" of project "${project}"; allowed: one stack per snapshot`);
+    }
+  });
+  return resources;
+}
+
+/** The project and stack a snapshot belongs to, from its URNs; undefined for an empty snapshot. */
+export function snapshotIdentity(snapshot: StackExport): { project: string; stack: string } | undefined {
+  const first = snapshot.deployment.resources[0];
+  if (first === undefined) return undefined;
+  const { project, stack } = parseUrn(first.urn);
+  return { project, stack };
 }
 
 /**
@@ -116,6 +140,9 @@ export function parseSnapshotJson(text: string, source: string): unknown {
 
 /** The checks of parseSnapshot on an already parsed document (parsing 200 MB twice would be waste). */
 export function snapshotFromDocument(doc: unknown, source: string): StackExport {
+  // `--show-secrets` exports carry plaintexts: drop them before anything else sees the document.
+  concealPlaintextSecrets(doc);
+  rememberFlaggedValues(doc);
   if (!isObject(doc)) throw new SnapshotError(`${source}: expected a stack export object, found ${describe(doc)}`);
   if (doc.version !== 3) {
     throw new SnapshotError(

@@ -10,6 +10,8 @@ import * as path from "node:path";
  */
 const OVERLAYS = ["/etc", "/srv", "/usr/local", "/var/lib/postgresql", "/var/log", "/var/spool"];
 const TMPFS = ["/run/postgresql", "/tmp"];
+/** A Debian host's PATH, as systemd and cloud-init give it: /usr/local first (the lab's stub `aws` lives there). */
+export const HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -54,7 +56,7 @@ export class HostRoot {
   run(cmd: string, args: readonly string[], opts: RunOptions = {}): SpawnSyncReturns<string> {
     return spawnSync("nsenter", ["-t", String(this.pid), "-m", "-n", "--", cmd, ...args], {
       encoding: "utf8",
-      env: opts.env ?? process.env,
+      env: opts.env ?? { PATH: HOST_PATH, HOME: "/root", LANG: "C.UTF-8" },
       input: opts.input,
       timeout: opts.timeoutMs ?? 120_000,
     });

@@ -1,4 +1,5 @@
 import type { AuditResult, ViolationRecord } from "../types";
+import { mdCode, mdText } from "../../redaction/markdown";
 
 /**
  * For people (auditors, reviewers): the verdict, the summary by architecture decision and by control,
@@ -6,7 +7,7 @@ import type { AuditResult, ViolationRecord } from "../types";
  * policy list with resolved levels.
  */
 function cell(value: string): string {
-  return value.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return mdText(value);
 }
 
 function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
@@ -14,15 +15,15 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
 }
 
 function code(value: string): string {
-  return `\`${value.replace(/`/g, "'")}\``;
+  return mdCode(value);
 }
 
 function violationLines(v: ViolationRecord): string[] {
   const subject = v.name === undefined ? "the stack" : `${code(v.name)} (${code(v.type ?? "")})`;
-  const lines = [`- **${v.level}** · ${subject}: ${v.message}`];
+  const lines = [`- **${v.level}** · ${subject}: ${mdText(v.message)}`];
   if (v.urn !== undefined) lines.push(`  - URN: ${code(v.urn)}`);
   if (v.kind === "violation" && v.finding !== v.message) lines.push(`  - Finding: ${code(v.finding)}`);
-  if (v.kind === "violation") lines.push(`  - Remediation: ${v.remediation}`);
+  if (v.kind === "violation") lines.push(`  - Remediation: ${mdText(v.remediation)}`);
   return lines;
 }
 
@@ -72,7 +73,7 @@ export function renderMarkdown(result: AuditResult): string {
 
   out.push("", "## Zone-to-zone reachability", "");
   const r = result.reachability;
-  if (r.unavailable !== undefined) out.push(`Not available: ${r.unavailable}.`);
+  if (r.unavailable !== undefined) out.push(`Not available: ${mdText(r.unavailable)}.`);
   else {
     out.push("Direct connections the network admits (routes, security groups and network ACLs together); rows are sources, columns destinations.", "");
     const flows = (from: string, to: string): string => r.cells.find((c) => c.from === from && c.to === to)?.flows ?? "—";
@@ -81,7 +82,7 @@ export function renderMarkdown(result: AuditResult): string {
 
   out.push("", "## Backup coverage (D7)", "");
   const b = result.backupCoverage;
-  if (b.unavailable !== undefined) out.push(`Not available: ${b.unavailable}.`);
+  if (b.unavailable !== undefined) out.push(`Not available: ${mdText(b.unavailable)}.`);
   else {
     out.push("Every host tagged data-class=critical: point-in-time recovery (pgBackRest repository), AWS Backup snapshots (rule, retention), copies in another region.", "");
     out.push(...table(["Host", "PITR", "Snapshots", "Cross-region copy"], b.rows.map((r) => [r.host, r.pitr, r.snapshots, r.crossRegion])));
@@ -104,6 +105,6 @@ export function renderMarkdown(result: AuditResult): string {
       ]),
     ),
   );
-  if (result.notes.length > 0) out.push("", "## Notes", "", ...result.notes.map((n) => `- ${n}`));
+  if (result.notes.length > 0) out.push("", "## Notes", "", ...result.notes.map((n) => `- ${mdText(n)}`));
   return `${out.join("\n")}\n`;
 }

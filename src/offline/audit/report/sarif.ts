@@ -1,13 +1,23 @@
-import * as path from "node:path";
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from "node-sarif-builder";
+import type { ResourceState } from "../../snapshot/types";
 import type { AuditResult, PolicyRecord, ViolationRecord } from "../types";
 
 /**
- * SARIF 2.1.0 for code-scanning tools: one rule per policy (with its controls, decisions and severity),
- * one result per violation, located at the audited file and, logically, at the resource's URN.
- * Waived violations are included with an external suppression carrying the waiver's reason; every result
- * carries its finding key (the one a waiver names) as a partial fingerprint.
+ * SARIF 2.1.0 for code-scanning tools: one rule per policy (with its controls, decisions, severity and a
+ * help link to its entry in docs/policies.md), one result per violation. A result is located on a real
+ * file of the repository, so code scanning annotates the pull request: the program line that declares
+ * the resource (the snapshot's `sourcePosition`, as `pulumi stack export` records it), else the stack's
+ * `Pulumi.<stack>.yaml`; logically at the resource's URN. Every result carries its finding key (the one
+ * a waiver names) as a stable partial fingerprint, so an alert survives unrelated edits. Waived
+ * violations are included with an external suppression carrying the waiver's reason.
  */
+export interface SarifContext {
+  /** The audited resources: their `sourcePosition` locates results in the program. */
+  readonly resources?: readonly ResourceState[];
+  /** `owner/name` on GitHub; help links point into it (GITHUB_REPOSITORY in Actions). */
+  readonly repository?: string;
+}
+
 const SECURITY_SEVERITY: Readonly<Record<PolicyRecord["severity"], string>> = { critical: "9.5", high: "8.0", medium: "5.5" };
 
 function ruleLevel(p: PolicyRecord): "error" | "warning" | "none" {
@@ -20,30 +30,47 @@ function resultLevel(v: ViolationRecord): "error" | "warning" | "note" {
   return v.level === "mandatory" ? "error" : "warning";
 }
 
-function artifactUri(source: string): string {
-  const relative = path.isAbsolute(source) ? path.relative(process.cwd(), source) : source;
-  return relative.split(path.sep).join("/");
+/** `project:///src/x.ts#12,5` → file and position (the engine's format, see engine/resource-options.ts). */
+function fromSourcePosition(position: string | undefined): Physical | undefined {
+  const match = /^project:\/\/\/([^#]+)#(\d+)(?:,(\d+))?$/.exec(position ?? "");
+  if (match === null || (match[1] ?? "").startsWith("node_modules/")) return undefined;
+  return { uri: decodeURI(match[1] as string), line: Number(match[2]), ...(match[3] === undefined ? {} : { column: Number(match[3]) }) };
 }
 
-function location(uri: string, urn: string | undefined, name: string | undefined, type: string | undefined) {
+interface Physical {
+  readonly uri: string;
+  readonly line: number;
+  readonly column?: number;
+}
+
+function location(where: Physical, urn: string | undefined, name: string | undefined, type: string | undefined) {
   return {
-    physicalLocation: { artifactLocation: { uri } },
+    physicalLocation: {
+      artifactLocation: { uri: where.uri, uriBaseId: "%SRCROOT%" },
+      region: { startLine: where.line, ...(where.column === undefined ? {} : { startColumn: where.column }) },
+    },
     ...(urn === undefined
       ? {}
       : { logicalLocations: [{ fullyQualifiedName: urn, ...(name === undefined ? {} : { name }), kind: "resource", ...(type === undefined ? {} : { decoratedName: type }) }] }),
   };
 }
 
-export function renderSarif(result: AuditResult): string {
+export function renderSarif(result: AuditResult, context: SarifContext = {}): string {
   const run = new SarifRunBuilder().initSimple({ toolDriverName: result.tool.name, toolDriverVersion: result.tool.version });
+  const stackFile: Physical = { uri: result.input.stack === undefined ? "Pulumi.yaml" : `Pulumi.${result.input.stack}.yaml`, line: 1 };
+  const positions = new Map((context.resources ?? []).map((r) => [r.urn, fromSourcePosition(r.sourcePosition)] as const));
+  const where = (urn: string | undefined): Physical => (urn === undefined ? undefined : positions.get(urn)) ?? stackFile;
+  const docs = "docs/policies.md";
   for (const p of result.policies) {
+    const anchor = p.id.toLowerCase();
     run.addRule(
       new SarifRuleBuilder({
         id: p.id,
         name: p.title,
         shortDescription: { text: p.title },
         fullDescription: { text: p.description },
-        help: { text: `Remediation: ${p.remediation}` },
+        help: { text: `Remediation: ${p.remediation} See ${docs}#${anchor}.`, markdown: `**Remediation:** ${p.remediation}\n\nSee [${p.id} in ${docs}](${docs}#${anchor}).` },
+        ...(context.repository === undefined ? {} : { helpUri: `https://github.com/${context.repository}/blob/HEAD/${docs}#${anchor}` }),
         defaultConfiguration: { level: ruleLevel(p), enabled: p.enforcementLevel !== "disabled" },
         properties: {
           tags: ["security", ...p.decisions, ...p.controls],
@@ -56,14 +83,13 @@ export function renderSarif(result: AuditResult): string {
       }),
     );
   }
-  const uri = artifactUri(result.input.source);
   for (const v of result.violations) {
     run.addResult(
       new SarifResultBuilder({
         ruleId: v.policy,
         level: resultLevel(v),
         message: { text: `${v.message} Remediation: ${v.remediation}` },
-        locations: [location(uri, v.urn, v.name, v.type)],
+        locations: [location(where(v.urn), v.urn, v.name, v.type)],
         partialFingerprints: { findingKey: `${v.urn ?? "stack"}|${v.finding}` },
         properties: { severity: v.severity, enforcementLevel: v.level, kind: v.kind, finding: v.finding, controls: [...v.controls], decisions: [...v.decisions] },
       }),
@@ -78,7 +104,7 @@ export function renderSarif(result: AuditResult): string {
           ruleId: w.policy,
           level: policy?.enforcementLevel === "advisory" ? "warning" : "error",
           message: { text: s.message },
-          locations: [location(uri, s.urn, undefined, undefined)],
+          locations: [location(where(s.urn), s.urn, undefined, undefined)],
           partialFingerprints: { findingKey: `${s.urn ?? "stack"}|${s.finding}` },
           properties: { finding: s.finding },
           suppressions: [
