@@ -3,6 +3,7 @@ import packageJson from "./package.json";
 import { backupsPolicies } from "./backups/policies";
 import { databasesPolicies } from "./databases/policies";
 import { dmzPolicies } from "./dmz/policies";
+import { ecrPolicies } from "./ecr/policies";
 import { ec2Policies } from "./ec2/policies";
 import type { PlatformPolicy } from "./framework/metadata";
 import { closingPolicies } from "./governance/policies";
@@ -13,6 +14,9 @@ import { messagingPolicies } from "./messaging/policies";
 import { logsPolicies } from "./logs/policies";
 import { networkPolicies } from "./network/policies";
 import { s3Policies } from "./s3/policies";
+import { secretsPolicies } from "./secrets/policies";
+import { securityPolicies } from "./security/policies";
+import { ssmPolicies } from "./ssm/policies";
 import { tagPolicies } from "./tags/policies";
 
 /**
@@ -33,6 +37,10 @@ export const policyRegistry: readonly PlatformPolicy[] = [
   ...messagingPolicies,
   ...logsPolicies,
   ...kubernetesPolicies,
+  ...secretsPolicies,
+  ...ecrPolicies,
+  ...ssmPolicies,
+  ...securityPolicies,
   // Areas add their line above; the closing policies (GOV-01 reads what the others recorded) stay last.
   ...closingPolicies,
 ];

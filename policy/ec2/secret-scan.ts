@@ -30,6 +30,11 @@ const ENV_ASSIGNMENT = /(?<![A-Za-z0-9_])((?:export\s+)?[A-Za-z][A-Za-z0-9_]*?(?
 const URI_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'`]+:([^\s@"'`/]+)@[^\s"'`]/gi;
 /** A ~/.pgpass entry (`host:port:database:user:password`) on a line that mentions pgpass. */
 const PGPASS_ENTRY = /(?:^|[\s"'])[^\s:"']+:(?:\d+|\*):[^\s:"']+:[^\s:"']+:([^\s"'$`][^\s"']{3,})/;
+/**
+ * Keys that name a secret word but hold no secret: etcd's `initial-cluster-token` only tells clusters
+ * apart during bootstrap (etcd configuration flags), and is written into every member's config.
+ */
+const NON_SECRET_KEYS = /(?:^|[^A-Za-z0-9_-])(?:initial-cluster-token|initial_cluster_token)\s*[=:]/i;
 const HARMLESS_VALUE = /^(\$|<|%|\{\{|arn:|ssm:|secretsmanager:|resolve:|file:|\/|null$|none$|true$|false$|yes$|no$|required$|optional$|prompt$|\*+$)/i;
 
 const TOKEN = /[A-Za-z0-9+/_=-]{24,}/g;
@@ -90,6 +95,7 @@ export function findSecrets(content: string, ignore: readonly RegExp[] = [], dep
     // `PASSWORD :'name'` is a psql variable, not a key-value pair (YAML and JSON put no space before the colon).
     const psqlVariable = m[3] === ":" && (m[2] ?? "") !== "" && (m[4] ?? "") === "";
     if (psqlVariable || value.length < 4 || HARMLESS_VALUE.test(value) || ignore.some((r) => r.test(m[0]))) continue;
+    if (NON_SECRET_KEYS.test(content.slice(content.lastIndexOf("\n", m.index) + 1, m.index + m[0].length))) continue;
     findings.push({ kind: `a literal ${(m[1] ?? "password").toLowerCase()} value`, line: lineOf(content, m.index) });
   }
   // One finding per assignment: the generic pattern above already names `DB_PASSWORD=...` on its line.
@@ -123,6 +129,28 @@ export function findSecrets(content: string, ignore: readonly RegExp[] = [], dep
     if (token.length <= 64 && looksRandom(token)) findings.push({ kind: "a high-entropy token", line: lineOf(content, m.index) });
   }
   return findings;
+}
+
+/**
+ * Credential material recognisable on its own, without a name saying so: keys and tokens of known
+ * formats and URIs with embedded credentials. For values whose name is judged separately (container
+ * environment variables, ConfigMap entries).
+ */
+export function findCredentials(content: string): SecretFinding[] {
+  const findings: SecretFinding[] = [];
+  for (const [kind, pattern] of PATTERNS) {
+    const m = pattern.exec(content);
+    if (m !== null) findings.push({ kind, line: lineOf(content, m.index) });
+  }
+  for (const m of content.matchAll(URI_CREDENTIALS)) {
+    if (!HARMLESS_VALUE.test(m[1] ?? "")) findings.push({ kind: "a URI with embedded credentials", line: lineOf(content, m.index) });
+  }
+  return findings;
+}
+
+/** Whether a literal is a reference or placeholder rather than a value (`$(VAR)`, `${VAR}`, an ARN ...). */
+export function isHarmlessValue(value: string): boolean {
+  return value.length < 4 || HARMLESS_VALUE.test(value);
 }
 
 /** User data as the instance sees it: base64 fields decoded, gzip payloads inflated. */

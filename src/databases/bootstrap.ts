@@ -53,8 +53,12 @@ export const USER_DATA_LIMIT_BYTES = 16_384;
 
 const L = HOST_LAYOUT;
 const PACKAGES = [`postgresql-${L.postgresVersion}`, "awscli", "jq", "ca-certificates"];
-/** Patroni 3.0.2 of Debian 12 with its etcd v3 client dependencies, and curl for the monitor. */
-const PATRONI_PACKAGES = ["patroni", "python3-etcd", "python3-psycopg2", "curl"];
+/**
+ * Patroni 3.0.2 of Debian 12 with its etcd client dependencies, and curl for the monitor. python3-urllib3 only
+ * suggests python3-idna, without which Patroni's HTTPS to etcd fails ("No module named 'idna'", seen in the
+ * failover host test): installed explicitly, since hosts install without recommends.
+ */
+const PATRONI_PACKAGES = ["patroni", "python3-etcd", "python3-psycopg2", "python3-idna", "curl"];
 const SECRET_ID = /^[A-Za-z0-9/_+=.@:-]+$/;
 
 /**

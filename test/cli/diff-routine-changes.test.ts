@@ -78,7 +78,7 @@ describe("routine changes to dev do not announce false replacements", () => {
     expect(JSON.stringify(result.snapshot)).not.toContain("expired.example.org");
   }, 120_000);
 
-  it("adding an availability zone updates the EKS cluster's subnets in place (not ForceNew in the provider)", async () => {
+  it("adding an availability zone updates the EKS cluster's subnets in place (not ForceNew) and adds a node group, replacing none", async () => {
     const head = await synth((c) => {
       const network = c[`${P}:network`] as { availabilityZones: string[] };
       network.availabilityZones = [...network.availabilityZones, "eu-central-1c"];
@@ -89,5 +89,8 @@ describe("routine changes to dev do not announce false replacements", () => {
     const [cluster] = changesOf(diff, "aws:eks/cluster:Cluster");
     expect(cluster).toMatchObject({ op: "update", replaceCauses: [] });
     expect(cluster?.changes.map((p) => p.path)).toEqual([expect.stringMatching(/^vpcConfig\.subnetIds\[\d\]$/) as string]);
+    // A node group's subnet_ids is ForceNew: one group per zone means the new zone gets a new group
+    // and the existing groups are not touched.
+    expect(changesOf(diff, "aws:eks/nodeGroup:NodeGroup").map((c) => [c.op, c.name])).toEqual([["add", "services-cluster-nodes-eu-central-1c"]]);
   }, 120_000);
 });

@@ -16,8 +16,8 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseYaml } from "../../src/config/yaml-reader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseYaml } from "../../src/config/yaml-reader";
 import type { HostFile } from "../../src/offline/host-files";
 import type { ResourceState } from "../../src/offline/snapshot/types";
 import { coverageRecorder } from "./support/coverage";
@@ -95,9 +95,11 @@ function link(ns: string, short: string, cidr: string, ip: string): void {
   must("ip", ["-n", ns, "addr", "add", `${ip}/${prefix}`, "dev", hostEnd]);
   must("ip", ["-n", ns, "link", "set", hostEnd, "up"]);
   must("ip", ["-n", ROUTER, "link", "set", routerEnd, "up"]);
-  // Hosts sharing a subnet share its gateway address (on the first link); the others get a host route.
-  if (!sh("ip", ["-n", ROUTER, "-o", "addr", "show"]).stdout.includes(` ${gw}/`)) must("ip", ["-n", ROUTER, "addr", "add", `${gw}/${prefix}`, "dev", routerEnd]);
-  else must("ip", ["-n", ROUTER, "route", "replace", `${ip}/32`, "dev", routerEnd]);
+  // Hosts of one subnet sit on separate links: the router owns the gateway address once, routes each host by
+  // a /32 and answers ARP for its neighbours (proxy ARP), as the VPC's router does.
+  if (!sh("ip", ["-n", ROUTER, "-o", "addr", "show"]).stdout.includes(` ${gw}/`)) must("ip", ["-n", ROUTER, "addr", "add", `${gw}/32`, "dev", routerEnd]);
+  must("ip", ["-n", ROUTER, "route", "replace", `${ip}/32`, "dev", routerEnd]);
+  must("ip", ["netns", "exec", ROUTER, "sysctl", "-qw", `net.ipv4.conf.${routerEnd}.proxy_arp=1`]);
   must("ip", ["-n", ns, "route", "add", "default", "via", gw]);
 }
 

@@ -46,6 +46,7 @@ function expectations(stack: ShippedStackName): Record<string, Expectation> {
     "fitness-pgbackrest-diff.timer": { why: `backups.pitr.differentialSchedule of ${stack}`, calendar: pitr.differentialSchedule },
     "fitness-pgbackrest-verify.timer": { why: `backups.pitr.verifySchedule of ${stack}`, calendar: pitr.verifySchedule },
     "fitness-pgbackrest-monitor.timer": { why: "WAL archive monitor every five minutes", monotonic: { OnBootSec: 300, OnUnitActiveSec: 300 } },
+    "fitness-patroni-monitor.timer": { why: "replication health every minute", monotonic: { OnBootSec: 120, OnUnitActiveSec: 60 } },
   };
 }
 

@@ -192,3 +192,10 @@ describe("EC2-05 environment-style secrets (the likeliest on a PostgreSQL host)"
     ]);
   });
 });
+
+describe("EC2-05 keys that name a secret word but hold none", () => {
+  it("passes etcd's initial-cluster-token, still failing a real token on the next line", () => {
+    const kinds = findSecrets("initial-cluster-token: fitness-platform-prod-databases-etcd\nauth-token: Zx81kLmQ2\n").map((f) => [f.kind, f.line]);
+    expect(kinds).toEqual([["a literal token value", 2]]);
+  });
+});

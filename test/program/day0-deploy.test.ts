@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import { parseYaml } from "../../src/config/yaml-reader";
 import { describe, expect, it } from "vitest";
 import { deriveFromProject } from "../../src/mirror/derive";
 import { deriveMirrorManifest, renderManifest } from "../../src/mirror/manifest";
@@ -69,7 +69,7 @@ describe("the first deploy's phases", () => {
     );
     expect(admitted.map((r) => [r.inputs?.fromPort, r.inputs?.toPort, r.inputs?.ipProtocol])).toEqual([[443, 443, "tcp"]]);
     const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs as { deploy: { runsOn: string } };
-    const workflow = yaml.load(fs.readFileSync(path.join(ROOT, ".github", "workflows", "deploy.yml"), "utf8")) as { jobs: Record<string, { "runs-on": string }> };
+    const workflow = parseYaml(fs.readFileSync(path.join(ROOT, ".github", "workflows", "deploy.yml"), "utf8"), "deploy.yml") as { jobs: Record<string, { "runs-on": string }> };
     expect(workflow.jobs.dev?.["runs-on"]).toBe(stack.deploy.runsOn);
   }, 120_000);
 });

@@ -138,7 +138,7 @@ describe.each(["dev", "prod"] as const)("grants in %s", (stack) => {
   it("each bucket admits exactly the delivery principals that write into it", () => {
     expect(allowPrincipals("app")).toEqual(Array(2).fill('{"Service":"delivery.logs.amazonaws.com"}'));
     expect(allowPrincipals("edge")).toEqual(['{"AWS":"arn:aws:iam::054676820928:root"}', ...Array(2).fill('{"Service":"delivery.logs.amazonaws.com"}')]);
-    expect(allowPrincipals("audit")).toEqual(Array(2).fill('{"Service":"cloudtrail.amazonaws.com"}'));
+    expect(allowPrincipals("audit")).toEqual([...Array(2).fill('{"Service":"cloudtrail.amazonaws.com"}'), ...Array(2).fill('{"Service":"config.amazonaws.com"}')]);
     expect(allowPrincipals("access")).toEqual(Array(3).fill('{"Service":"logging.s3.amazonaws.com"}'));
   });
 

@@ -40,7 +40,7 @@ describe("log archive plan", () => {
     }
     expect(plan.buckets.app.lifecycle.map((r) => r.expirationDays)).toEqual([30, 30, 30, 30]);
     expect(plan.buckets.edge.lifecycle.map((r) => r.expirationDays)).toEqual([30, 30]);
-    expect(plan.buckets.audit.lifecycle.map((r) => r.expirationDays)).toEqual([logs.auditRetentionDays]);
+    expect(plan.buckets.audit.lifecycle.map((r) => r.expirationDays)).toEqual([logs.auditRetentionDays, logs.auditRetentionDays]);
     expect(plan.buckets.audit.objectLock).toEqual({ mode: "GOVERNANCE", days: logs.auditRetentionDays });
   });
 
@@ -66,7 +66,7 @@ describe("log archive plan", () => {
     const plan = planLogArchive(naming, logs);
     expect(plan.buckets.app.prefixes).toEqual([LOG_PREFIXES.flowLogs, LOG_PREFIXES.containers, LOG_PREFIXES.proxy, LOG_PREFIXES.ssmSessions]);
     expect(plan.buckets.edge.prefixes).toEqual([LOG_PREFIXES.alb, LOG_PREFIXES.waf]);
-    expect(plan.buckets.audit.prefixes).toEqual([LOG_PREFIXES.cloudtrail]);
+    expect(plan.buckets.audit.prefixes).toEqual([LOG_PREFIXES.cloudtrail, LOG_PREFIXES.config]);
     for (const bucket of Object.values(plan.buckets)) {
       expect(bucket.lifecycle.map((r) => r.prefix)).toEqual(bucket.prefixes);
     }

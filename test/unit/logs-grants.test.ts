@@ -83,7 +83,7 @@ describe("log bucket policies", () => {
     expect(allows(statements).map((s) => s.Sid)).toEqual(["AlbAccessLogsWrite", "WafLogsAclCheck", "WafLogsWrite"]);
   });
 
-  it("the audit bucket admits only this trail of CloudTrail", () => {
+  it("the audit bucket admits only this trail of CloudTrail and this account's AWS Config", () => {
     const statements = logBucketPolicy(plan.buckets.audit, all, inputs).Statement;
     const trail = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${plan.trail.name}`;
     expect(allows(statements).map((s) => [s.Sid, s.Principal, s.Action, s.Resource, s.Condition])).toEqual([
@@ -94,6 +94,14 @@ describe("log bucket policies", () => {
         "s3:PutObject",
         `${arn(plan.buckets.audit.name)}/cloudtrail/AWSLogs/${ACCOUNT}/*`,
         { StringEquals: { "aws:SourceArn": trail, "s3:x-amz-acl": "bucket-owner-full-control" } },
+      ],
+      ["ConfigAclCheck", { Service: "config.amazonaws.com" }, ["s3:GetBucketAcl", "s3:ListBucket"], arn(plan.buckets.audit.name), { StringEquals: { "aws:SourceAccount": ACCOUNT } }],
+      [
+        "ConfigWrite",
+        { Service: "config.amazonaws.com" },
+        "s3:PutObject",
+        `${arn(plan.buckets.audit.name)}/config/AWSLogs/${ACCOUNT}/Config/*`,
+        { StringEquals: { "aws:SourceAccount": ACCOUNT, "s3:x-amz-acl": "bucket-owner-full-control" } },
       ],
     ]);
   });
@@ -129,11 +137,12 @@ describe("logs key policy", () => {
     expect(admin.map((s) => s.Principal)).toEqual([{ AWS: `arn:aws:iam::${ACCOUNT}:root` }]);
   });
 
-  it("scopes every service principal to this account's trail, log deliveries or log groups", () => {
+  it("scopes every service principal to this account's trail, Config, log deliveries or log groups", () => {
     const services = doc.Statement.filter((s) => s.Principal !== "*" && s.Principal?.Service !== undefined);
     expect(services.map((s) => (s.Principal as { Service: string }).Service).sort()).toEqual([
       "cloudtrail.amazonaws.com",
       "cloudtrail.amazonaws.com",
+      "config.amazonaws.com",
       "delivery.logs.amazonaws.com",
       `logs.${REGION}.amazonaws.com`,
     ]);

@@ -17,5 +17,6 @@ export const auditWithPolicyPack: AuditFunction = async (snapshot: StackExport):
     level: v.kind === "violation" ? v.level : `${v.level} (cannot be checked)`,
     ...(v.urn === undefined ? {} : { urn: v.urn }),
     message: v.message,
+    finding: v.finding,
   }));
 };

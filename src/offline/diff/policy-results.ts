@@ -11,6 +11,8 @@ export interface PolicyFinding {
   readonly level: string;
   readonly urn?: string;
   readonly message: string;
+  /** The finding's key, the one a waiver names (policy/framework/findings.ts); defaults to the message. */
+  readonly finding?: string;
 }
 
 export type AuditFunction = (snapshot: StackExport) => Promise<readonly PolicyFinding[]> | readonly PolicyFinding[];
@@ -46,8 +48,9 @@ export async function policyResultChanges(audit: AuditFunction | undefined, base
   };
 }
 
+/** One finding per policy, resource and finding key: a waiver of one finding never hides another. */
 function findingKey(finding: PolicyFinding): string {
-  return `${finding.policy}\0${finding.urn ?? ""}\0${finding.message}`;
+  return `${finding.policy}\0${finding.urn ?? ""}\0${finding.finding ?? finding.message}`;
 }
 
 const LEVEL_ORDER = ["mandatory", "remediate", "advisory"];

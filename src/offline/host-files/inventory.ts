@@ -100,23 +100,26 @@ export function hostFileInventory(snapshot: StackExport): HostFileInventory {
     const parsed = parseUrn(r.urn);
     const ref: HostRef = { stack: parsed.stack, hostRole: hostRoleOf(r), host: parsed.name };
     const records = carrierRecords(ref, userData);
-    return [{ resource: r, ref, records, text: records.map((f) => f.content).join("\n") }];
+    return [{ resource: r, ref, records, userData: userData.text.replace(/\n$/, ""), text: records.map((f) => f.content).join("\n") }];
   });
 
   const files: HostFile[] = hosts.flatMap((h) => h.records);
   const unreadable: UnreadableCarrier[] = [];
-  const owners = (resource: ResourceState, name: string | undefined): HostRef[] => {
+  const owners = (resource: ResourceState, name: string | undefined, text = ""): HostRef[] => {
     const naming = name === undefined ? [] : hosts.filter((h) => mentions(h.text, name));
     if (naming.length > 0) return naming.map((h) => h.ref);
     const siblings = hosts.filter((h) => resource.parent !== undefined && h.resource.parent === resource.parent);
-    return siblings.length === 1 ? [siblings[0]?.ref as HostRef] : [];
+    if (siblings.length === 1) return [siblings[0]?.ref as HostRef];
+    // A document that carries a host's whole user-data (the same bootstrap, run again) is that host's.
+    const carrying = hosts.filter((h) => text !== "" && text.includes(h.userData));
+    return carrying.length === 1 ? [carrying[0]?.ref as HostRef] : [];
   };
   const unattributed = (resource: ResourceState): HostRef => ({ stack: parseUrn(resource.urn).stack, hostRole: "unattributed", host: "" });
 
   for (const r of resources) {
     if (r.type === SSM_DOCUMENT) {
       for (const step of documentSteps(r)) {
-        const refs = owners(r, step.name);
+        const refs = owners(r, step.name, step.text);
         for (const ref of refs.length > 0 ? refs : [unattributed(r)]) files.push(...carrierRecords(ref, step));
       }
     } else if (r.type === SSM_PARAMETER) {

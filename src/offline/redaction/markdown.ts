@@ -15,13 +15,22 @@ export function oneLine(text: string): string {
   return text.replace(LINE_BREAKS, " ").replace(CONTROLS, "");
 }
 
-/** Inline Markdown text (also inside table cells): no line break, no HTML, no emphasis, link or code. */
+/**
+ * Inline Markdown text (also inside table cells): no line break, no HTML, no link, no code span, no
+ * strong emphasis, no cell boundary. Underscores stay as they are (`CKV_AWS_53`): GitHub ignores them
+ * inside words, and they cannot break out of the line.
+ */
 export function mdText(text: string): string {
   return oneLine(text)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/([\\`*_[\]~|])/g, "\\$1");
+    .replace(/([\\`*[\]|])/g, "\\$1");
+}
+
+/** A table cell that may hold the report's own code spans: one line, no cell boundary, no HTML tag. */
+export function mdCell(text: string): string {
+  return oneLine(text).replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "\\|");
 }
 
 /** A code span: no line break, no backtick to close it early, pipes escaped for tables. */

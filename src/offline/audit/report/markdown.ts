@@ -1,5 +1,5 @@
 import type { AuditResult, ViolationRecord } from "../types";
-import { mdCode, mdText } from "../../redaction/markdown";
+import { mdCell, mdCode, mdText } from "../../redaction/markdown";
 
 /**
  * For people (auditors, reviewers): the verdict, the summary by architecture decision and by control,
@@ -7,11 +7,11 @@ import { mdCode, mdText } from "../../redaction/markdown";
  * policy list with resolved levels.
  */
 function cell(value: string): string {
-  return mdText(value);
+  return mdCell(value);
 }
 
 function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
-  return [`| ${header.map(cell).join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)];
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)];
 }
 
 function code(value: string): string {
@@ -23,7 +23,7 @@ function violationLines(v: ViolationRecord): string[] {
   const lines = [`- **${v.level}** · ${subject}: ${mdText(v.message)}`];
   if (v.urn !== undefined) lines.push(`  - URN: ${code(v.urn)}`);
   if (v.kind === "violation" && v.finding !== v.message) lines.push(`  - Finding: ${code(v.finding)}`);
-  if (v.kind === "violation") lines.push(`  - Remediation: ${mdText(v.remediation)}`);
+  if (v.kind === "violation") lines.push(`  - Remediation: ${v.remediation}`);
   return lines;
 }
 
