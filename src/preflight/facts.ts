@@ -4,6 +4,7 @@
  * (instances, groups, buckets, charts, service-linked roles as registered), so they follow every
  * change to the plans without a second copy here.
  */
+import { SERVICE_LINKED_ROLES } from "../account/service-linked-roles";
 import type { PlatformConfig } from "../config/validate";
 import { s3MirrorBucket } from "../databases/package-mirror";
 import { INTERFACE_ENDPOINTS } from "../network/endpoint-plan";
@@ -93,17 +94,22 @@ function capacity(resources: readonly ResourceState[], drillType: string): Capac
   return items.sort((a, b) => a.purpose.localeCompare(b.purpose));
 }
 
+/**
+ * The service-linked roles the platform relies on: those its policies name (found in the snapshot) and
+ * the account's list (src/account/service-linked-roles.ts, created by the bootstrap layer). A role the
+ * program only reads (`.get`, external in the snapshot) must exist; one it creates must not, unless adopted.
+ */
 function serviceLinkedRoles(resources: readonly ResourceState[]): ServiceLinkedRoleNeed[] {
   const created = new Map<string, { adopted: boolean }>();
   for (const r of resources) {
-    if (r.type !== "aws:iam/serviceLinkedRole:ServiceLinkedRole") continue;
+    if (r.type !== "aws:iam/serviceLinkedRole:ServiceLinkedRole" || r.external === true) continue;
     const service = str(record(r.inputs).awsServiceName);
     if (service !== undefined) created.set(service, { adopted: r.importID !== undefined });
   }
   const needs = new Map<string, { service: string; users: Set<string> }>();
   // A role the stack creates is checked too, even when no policy names it: creating an existing one fails.
   for (const r of resources) {
-    if (r.type !== "aws:iam/serviceLinkedRole:ServiceLinkedRole") continue;
+    if (r.type !== "aws:iam/serviceLinkedRole:ServiceLinkedRole" || r.external === true) continue;
     const service = str(record(r.inputs).awsServiceName);
     const roleName = str(record(r.outputs).name) ?? str(record(r.outputs).arn)?.split("/").pop();
     if (service !== undefined && roleName !== undefined) needs.set(roleName, { service, users: new Set([nameOf(r)]) });
@@ -116,6 +122,9 @@ function serviceLinkedRoles(resources: readonly ResourceState[]): ServiceLinkedR
       entry.users.add(nameOf(r));
       needs.set(roleName, entry);
     }
+  }
+  for (const spec of SERVICE_LINKED_ROLES) {
+    if (!needs.has(spec.roleName)) needs.set(spec.roleName, { service: spec.service, users: new Set([`the platform (${spec.why})`]) });
   }
   return [...needs.entries()]
     .map(([roleName, { service, users }]) => ({

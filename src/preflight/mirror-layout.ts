@@ -1,9 +1,9 @@
 /**
  * Where preflight looks for the mirrors' contents: the one function the mirror job's layout must agree
- * with (issue 13 designs it; align here when it lands). Image repositories follow the program's own
- * naming (src/services/images.ts), so the cluster pulls exactly what preflight checked.
+ * with. Image and chart repositories follow the program's own naming (src/services/images.ts), so the
+ * cluster pulls exactly what preflight checked; the Debian layout follows the hosts' apt sources.
  */
-import { mirrorRepositoryName, serviceRepositoryName } from "../services/images";
+import { chartRepositoryName, mirrorRepositoryName, serviceRepositoryName } from "../services/images";
 import type { PackagePin } from "./types";
 
 /** Debian suites the DB hosts' apt sources name (src/databases/bootstrap.ts), per archive directory. */
@@ -33,7 +33,7 @@ export function mirrorLayout(project: string): MirrorLayout {
   return {
     imageRepository: (name) => mirrorRepositoryName(project, name),
     serviceRepository: (service) => serviceRepositoryName(project, service),
-    chartRepository: (chart) => `${project}/charts/${chart}`,
+    chartRepository: (chart) => chartRepositoryName(project, chart),
     debianIndexes: (architecture) => {
       const arch = DEBIAN_ARCH[architecture] ?? architecture;
       return DEBIAN_SUITES.map(({ archive, suite }) => `${archive}/dists/${suite}/main/binary-${arch}/Packages`);

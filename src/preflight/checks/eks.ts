@@ -45,7 +45,7 @@ export const eksCheck: Check<EksEvidence> = {
     if (v === null) {
       findings.push({ check: NAME, severity: "error", problem: `EKS does not offer Kubernetes ${facts.kubernetesVersion} in ${facts.region}`, action: `set ${key} to a version in standard support` });
     } else if (v.versionStatus !== "STANDARD_SUPPORT") {
-      findings.push({ check: NAME, severity: "error", problem: `Kubernetes ${facts.kubernetesVersion} is in ${v.versionStatus ?? "unknown"} support, not standard support${v.versionStatus === "EXTENDED_SUPPORT" ? " (extended support is billed per cluster hour)" : ""}`, action: `upgrade ${key} to a version in standard support` });
+      findings.push({ check: NAME, severity: "error", problem: `Kubernetes ${facts.kubernetesVersion} is ${v.versionStatus === "EXTENDED_SUPPORT" ? "in extended support (billed per cluster hour)" : `${v.versionStatus ?? "of unknown status"}`}, not in standard support${v.endOfStandardSupportDate === undefined ? "" : ` (ended ${new Date(v.endOfStandardSupportDate).toISOString().slice(0, 10)})`}`, action: `upgrade ${key} to a version in standard support` });
     } else if (v.endOfStandardSupportDate !== undefined) {
       const end = new Date(v.endOfStandardSupportDate);
       if ((end.getTime() - now.getTime()) / 86_400_000 <= SUPPORT_NOTICE_DAYS) {

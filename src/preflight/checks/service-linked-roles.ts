@@ -29,9 +29,9 @@ export const serviceLinkedRoleCheck: Check<ServiceLinkedRoleEvidence> = {
     for (const need of facts.serviceLinkedRoles) {
       const exists = evidence.exists[need.roleName] === true;
       if (!exists && !need.createdByStack) {
-        findings.push({ check: NAME, severity: "error", problem: `service-linked role ${need.roleName} does not exist, and ${need.neededBy} name it (KMS and IAM reject policies naming a missing principal)`, action: `create it first: aws iam create-service-linked-role --aws-service-name ${need.service}` });
+        findings.push({ check: NAME, severity: "error", problem: `service-linked role ${need.roleName} does not exist, and ${need.neededBy} name it (KMS and IAM reject policies naming a missing principal)`, action: `deploy the bootstrap layer first (it creates the account's service-linked roles), or: aws iam create-service-linked-role --aws-service-name ${need.service}` });
       } else if (exists && need.createdByStack && !need.adoptedByStack) {
-        findings.push({ check: NAME, severity: "error", problem: `service-linked role ${need.roleName} already exists, and the stack would create it again (IAM refuses: the role name is taken)`, action: "import the existing role into the stack instead of creating it" });
+        findings.push({ check: NAME, severity: "error", problem: `service-linked role ${need.roleName} already exists, and the stack would create it again (IAM refuses: the role name is taken)`, action: "adopt it by import instead of creating it (the bootstrap's serviceLinkedRoles.adopt list)" });
       }
     }
     return findings;

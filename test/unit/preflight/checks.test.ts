@@ -62,27 +62,27 @@ describe("account", () => {
 });
 
 const debianImage = { ImageId: "ami-0c4e1d2b3a5f60718", Name: "debian-12-amd64-20261110-2291", OwnerId: "136693071363", State: "available", Architecture: "x86_64", PlatformDetails: "Linux/UNIX", DeprecationTime: "2028-11-10T00:00:00.000Z" };
-const alImage = { ImageId: "ami-0a9e0c5d2b7f41c83", Name: "al2023-ami-2023.9.20261118.0-kernel-6.1-x86_64", OwnerId: "137112412989", ImageOwnerAlias: "amazon", State: "available", Architecture: "x86_64", PlatformDetails: "Linux/UNIX", DeprecationTime: "2029-02-16T00:00:00.000Z" };
+const proxyImage = { ...debianImage, ImageId: "ami-0a9e0c5d2b7f41c83", Name: "debian-12-amd64-20261201-2310", DeprecationTime: "2028-12-01T00:00:00.000Z" };
 const instanceType = (type: string, vcpus: number, arch = "x86_64") =>
   call("EC2Client", "DescribeInstanceTypesCommand", { InstanceTypes: [type] }, { InstanceTypes: [{ InstanceType: type, VCpuInfo: { DefaultVCpus: vcpus, DefaultCores: vcpus / 2, DefaultThreadsPerCore: 2 }, ProcessorInfo: { SupportedArchitectures: [arch] } }] });
 const images = (...list: Array<Record<string, unknown>>) => list.map((img) => call("EC2Client", "DescribeImagesCommand", { ImageIds: [img.ImageId] }, { Images: [img] }));
 
 describe("amis", () => {
-  it("passes for current Debian 12 and Amazon Linux 2023 images of the right architecture", async () => {
-    const calls = [...images(debianImage, alImage), instanceType("r6i.large", 2), instanceType("t3.medium", 2)];
+  it("passes for current Debian 12 images of the right architecture", async () => {
+    const calls = [...images(debianImage, proxyImage), instanceType("r6i.large", 2), instanceType("t3.medium", 2)];
     expect(await run(amiCheck as Check<unknown>, baseFacts(), { calls })).toEqual([]);
   });
   it("fails for a missing AMI, the wrong OS, the wrong architecture and a deprecated image", async () => {
     const calls = [
       fail("EC2Client", "DescribeImagesCommand", { ImageIds: ["ami-0c4e1d2b3a5f60718"] }, "InvalidAMIID.NotFound"),
-      ...images({ ...alImage, Name: "ubuntu/images/hvm-ssd/ubuntu-noble-24.04-arm64-server-20261101", OwnerId: "099720109477", Architecture: "arm64", DeprecationTime: "2026-11-01T00:00:00.000Z" }),
+      ...images({ ...proxyImage, Name: "ubuntu/images/hvm-ssd/ubuntu-noble-24.04-arm64-server-20261101", OwnerId: "099720109477", Architecture: "arm64", DeprecationTime: "2026-11-01T00:00:00.000Z" }),
       instanceType("r6i.large", 2),
       instanceType("t3.medium", 2),
     ];
     const found = lines(await run(amiCheck as Check<unknown>, baseFacts(), { calls }));
     expect(found).toEqual([
       expect.stringContaining("ami-0c4e1d2b3a5f60718 does not exist in eu-central-1"),
-      expect.stringContaining("not Amazon Linux 2023 from its publisher"),
+      expect.stringContaining("not Debian 12 (bookworm) from its publisher (136693071363)"),
       expect.stringContaining("ami-0a9e0c5d2b7f41c83 is arm64 but t3.medium runs x86_64"),
       expect.stringContaining("deprecated since 2026-11-01"),
     ]);
@@ -259,7 +259,7 @@ describe("endpoints", () => {
 
 const clusterVersion = (status: string) =>
   call("EKSClient", "DescribeClusterVersionsCommand", undefined, {
-    clusterVersions: [{ clusterVersion: "1.33", clusterType: "eks", defaultPlatformVersion: "eks.9", defaultVersion: true, releaseDate: "2025-05-28T00:00:00Z", endOfStandardSupportDate: "2027-07-29T00:00:00Z", endOfExtendedSupportDate: "2028-07-29T00:00:00Z", versionStatus: status, kubernetesPatchVersion: "1.33.5" }],
+    clusterVersions: [{ clusterVersion: "1.33", clusterType: "eks", defaultPlatformVersion: "eks.9", defaultVersion: true, releaseDate: "2025-05-28T00:00:00Z", endOfStandardSupportDate: status === "EXTENDED_SUPPORT" ? "2026-07-29T00:00:00Z" : "2027-07-29T00:00:00Z", endOfExtendedSupportDate: "2028-07-29T00:00:00Z", versionStatus: status, kubernetesPatchVersion: "1.33.5" }],
   });
 const addonVersions = (versions: string[]) =>
   call("EKSClient", "DescribeAddonVersionsCommand", { addonName: "vpc-cni", kubernetesVersion: "1.33" }, {
@@ -272,7 +272,7 @@ describe("eks", () => {
   });
   it("fails for extended support and an add-on version not published for the cluster", async () => {
     expect(lines(await run(eksCheck as Check<unknown>, baseFacts(), { calls: [clusterVersion("EXTENDED_SUPPORT"), addonVersions(["v1.20.4-eksbuild.2"])] }))).toEqual([
-      expect.stringContaining("Kubernetes 1.33 is in EXTENDED_SUPPORT support, not standard support"),
+      expect.stringContaining("Kubernetes 1.33 is in extended support (billed per cluster hour), not in standard support (ended 2026-07-29)"),
       expect.stringContaining("add-on vpc-cni v1.19.5-eksbuild.1 is not published for Kubernetes 1.33"),
     ]);
   });

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { validatePlatformConfig, type PlatformConfig } from "../../../src/config/validate";
+import { s3MirrorBucket } from "../../../src/databases/package-mirror";
 import { synthesize } from "../../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../../src/offline/snapshot/types";
 import { documentationRange, namesIn, reservedDomain } from "../../../src/preflight/checks/placeholders";
@@ -34,6 +35,7 @@ describe("facts from a snapshot", () => {
     res("aws:s3/bucket:Bucket", "logs", { inputs: { bucket: "logs-222222222222" }, outputs: { region: "eu-central-1" } }),
     res("aws:s3/bucket:Bucket", "replica", { inputs: { bucket: "replica-222222222222" }, provider: `${replicaProvider.urn}::p-1` }),
     res("aws:s3/bucket:Bucket", "prefixed", { inputs: { bucketPrefix: "tmp-" } }),
+    res("aws:iam/serviceLinkedRole:ServiceLinkedRole", "read-autoscaling", { external: true, id: "arn:aws:iam::222222222222:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling", inputs: { awsServiceName: "autoscaling.amazonaws.com" } }),
     res("aws:kms/key:Key", "ebs", { inputs: { policy: JSON.stringify({ Statement: [{ Principal: { AWS: "arn:aws:iam::222222222222:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" } }] }) } }),
     res("aws:iam/serviceLinkedRole:ServiceLinkedRole", "eks-slr", { inputs: { awsServiceName: "eks.amazonaws.com" }, importID: "arn:aws:iam::222222222222:role/aws-service-role/eks.amazonaws.com/AWSServiceRoleForAmazonEKS" }),
     res("aws:iam/serviceLinkedRole:ServiceLinkedRole", "elb-slr", { inputs: { awsServiceName: "elasticloadbalancing.amazonaws.com" }, outputs: { name: "AWSServiceRoleForElasticLoadBalancing" } }),
@@ -70,9 +72,11 @@ describe("facts from a snapshot", () => {
     ]);
   });
 
-  it("finds every service-linked role a policy names, and whether the stack creates or adopts it", () => {
+  it("finds every service-linked role a policy names or the platform relies on, and whether the stack creates, adopts or only reads it", () => {
     expect(facts.serviceLinkedRoles).toEqual([
       { roleName: "AWSServiceRoleForAmazonEKS", service: "eks.amazonaws.com", createdByStack: true, adoptedByStack: true, neededBy: "cluster" },
+      { roleName: "AWSServiceRoleForAmazonEKSNodegroup", service: "eks-nodegroup.amazonaws.com", createdByStack: false, adoptedByStack: false, neededBy: expect.stringContaining("the platform (EKS managed node groups") },
+      // Read with `.get` (external): it must exist, the stack does not create it.
       { roleName: "AWSServiceRoleForAutoScaling", service: "autoscaling.amazonaws.com", createdByStack: false, adoptedByStack: false, neededBy: "ebs" },
       { roleName: "AWSServiceRoleForElasticLoadBalancing", service: "elasticloadbalancing.amazonaws.com", createdByStack: true, adoptedByStack: false, neededBy: "elb-slr" },
     ]);
@@ -89,24 +93,32 @@ describe("facts from a snapshot", () => {
 describe("facts of the real dev stack", () => {
   let facts: PreflightFacts;
   let config: PlatformConfig;
+  let snap: StackExport;
   beforeAll(async () => {
     config = platform("dev");
-    const { snapshot: snap } = await synthesize({ stack: "dev", projectRoot: ROOT });
+    ({ snapshot: snap } = await synthesize({ stack: "dev", projectRoot: ROOT }));
     facts = preflightFacts({ platform: config, snapshot: snap, restoreDrillInstanceType: "t3.large" });
   });
 
-  it("pins every mirrored image and every catalog service by digest (services: <tag>@<digest>)", () => {
+  it("pins every mirrored image and every catalog service by tag and digest", () => {
     const c = config.config;
-    const services = Object.keys(config.catalog.services).sort();
-    expect(facts.images.map((i) => i.digest)).toEqual([...c.images.mirrored.map((m) => m.digest), ...services.map((s) => c.images.serviceTags[s]!.split("@")[1])]);
-    expect(facts.images.slice(c.images.mirrored.length).map((i) => [i.repository, i.tag])).toEqual(services.map((s) => [`fitness-platform/services/${s}`, c.images.serviceTags[s]!.split("@")[0]]));
+    const mirrored = facts.images.filter((i) => i.repository.includes("/mirror/"));
+    expect(mirrored.map((i) => `${i.tag}@${i.digest ?? ""}`)).toEqual(c.images.mirrored.map((m) => `${m.tag}@${m.digest}`));
+    const services = facts.images.filter((i) => i.repository.includes("/services/"));
+    expect(services.map((i) => i.repository)).toEqual(Object.keys(config.catalog.services).sort().map((s) => `fitness-platform/services/${s}`));
+    expect(services.map((i) => `${i.tag}@${i.digest ?? ""}`)).toEqual(Object.keys(config.catalog.services).sort().map((s) => c.images.serviceTags[s]));
   });
 
-  it("sizes the node groups from the config: one per AZ, each its maximum plus its update surge", () => {
-    const ng = config.config.cluster.nodeGroup;
-    const items = facts.capacity.filter((c) => c.instanceTypes.join() === ng.instanceTypes.join() && c.purpose.includes("surge"));
-    expect(items).toHaveLength(config.config.network.availabilityZones.length);
-    for (const item of items) expect(item.count).toBe(ng.maxSize + nodeGroupSurge(1, ng.maxSize, { maxUnavailable: 1 }));
+  it("sizes every node group of the program: its maximum plus the update surge over its AZs", () => {
+    const groups = snap.deployment.resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup");
+    expect(groups.length).toBeGreaterThan(0);
+    const expected = groups.map((g) => {
+      const inputs = g.inputs as { scalingConfig: { maxSize: number }; subnetIds: string[]; updateConfig?: Record<string, unknown> };
+      return inputs.scalingConfig.maxSize + nodeGroupSurge(inputs.subnetIds.length, inputs.scalingConfig.maxSize, inputs.updateConfig ?? {});
+    });
+    const counted = facts.capacity.filter((c) => c.purpose.includes("update surge")).map((c) => c.count);
+    expect(counted.sort()).toEqual(expected.sort());
+    expect(counted.every((c) => c > 0)).toBe(true);
   });
 
   it("counts at least one instance per critical domain, in default tenancy outside prod", () => {
@@ -120,7 +132,8 @@ describe("facts of the real dev stack", () => {
   });
 
   it("reads the package mirror from databases.mirrorUrl and checks every interface endpoint of the network plan", () => {
-    expect(facts.packageMirror?.bucket).toBe("fitness-debian-mirror-111111111111");
+    expect(facts.packageMirror?.bucket).toBe(s3MirrorBucket(config.config.databases.mirrorUrl ?? ""));
+    expect(facts.packageMirror?.bucket).toMatch(/111111111111/);
     expect(facts.packageMirror?.indexes).toContain("debian/dists/bookworm/main/binary-amd64/Packages");
     expect(facts.interfaceEndpoints).toContain("email-smtp");
     expect(facts.buckets.length).toBeGreaterThan(0);
