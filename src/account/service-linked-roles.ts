@@ -27,6 +27,7 @@ export const SERVICE_LINKED_ROLES: readonly ServiceLinkedRoleSpec[] = [
   { service: "eks.amazonaws.com", roleName: "AWSServiceRoleForAmazonEKS", why: "the EKS control plane's ENIs and security groups" },
   { service: "eks-nodegroup.amazonaws.com", roleName: "AWSServiceRoleForAmazonEKSNodegroup", why: "EKS managed node groups (their Auto Scaling groups and launch templates)" },
   { service: "elasticloadbalancing.amazonaws.com", roleName: "AWSServiceRoleForElasticLoadBalancing", why: "the edge ALB and the proxy NLB" },
+  { service: "config.amazonaws.com", roleName: "AWSServiceRoleForConfig", why: "the AWS Config recorder of the detective controls (src/security) records as this role" },
 ];
 
 /** Services whose role the platform's own policies name: it reads them (and fails clearly when missing). */

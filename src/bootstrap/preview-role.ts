@@ -1,11 +1,11 @@
 import type { PolicyDocument } from "../conventions/iam-policy";
+import { preflightPolicyDocument as preflightReadOnly } from "../preflight/permissions";
 
 /**
- * ATTACHMENT POINT for `npm run preflight`'s read-only permissions (src/preflight/, another change):
- * the preview role runs preflight against the real account, so whatever policy document preflight
- * exports for that is returned here and attached to the preview role as the inline policy
- * `preflight`. Until it is wired, the preview role has AWS's ReadOnlyAccess and the state policy only.
+ * `npm run preflight`'s read-only permissions: the preview role runs preflight against the real
+ * account before every deploy, so the document preflight derives from the SDK commands it sends
+ * (src/preflight/permissions.ts) is attached to the preview role as the inline policy `preflight`.
  */
 export function preflightPolicyDocument(): PolicyDocument | undefined {
-  return undefined;
+  return preflightReadOnly();
 }
