@@ -42,7 +42,7 @@ const PROBES: readonly (readonly [string, string])[] = [
   ["metadata6", INET_EXTRA6[0]],
   ["mapped-metadata", "::ffff:169.254.169.254"],
 ];
-const probeName = (label: string): string => `r-${label}.egress-lab.test`;
+const probeName = (label: string): string => `r-${label}.egress-lab.example.net`;
 
 function inRange(address: string, range: string): boolean {
   if (range.includes(":")) return address.includes(":") && new Address6(address).isInSubnet(new Address6(range));
@@ -64,14 +64,14 @@ beforeAll(async () => {
     dir: DIR,
     proxy,
     hosts: [
-      [far, "public.egress-lab.test plain.egress-lab.test other.test data.egress-lab-data.test expiring.egress-lab-exp.test"],
-      [INET.far6, "public6.egress-lab.test"],
+      [far, "public.egress-lab.example.net plain.egress-lab.example.net other.example.net data.egress-lab-data.example.net expiring.egress-lab-exp.example.net"],
+      [INET.far6, "public6.egress-lab.example.net"],
       ...PROBES.map(([label, address]) => [address, probeName(label)] as const),
     ],
-    siteNames: ["*.egress-lab.test", "other.test", "data.egress-lab-data.test", "expiring.egress-lab-exp.test"],
+    siteNames: ["*.egress-lab.example.net", "other.example.net", "data.egress-lab-data.example.net", "expiring.egress-lab-exp.example.net"],
   });
   // The VPC itself: the data zone's client address, under an allowlisted name.
-  lab.machine.write("/etc/hosts", `${lab.machine.read("/etc/hosts")}${lab.client("data")} vpc.egress-lab.test\n`);
+  lab.machine.write("/etc/hosts", `${lab.machine.read("/etc/hosts")}${lab.client("data")} vpc.egress-lab.example.net\n`);
   await lab.machine.boot();
   const status = lab.machine.exec(["cloud-init", "status", "--wait", "--long"], { timeoutMs: 900_000 });
   if (!/status: done/.test(status.stdout)) {
@@ -105,7 +105,7 @@ describe("bootstrap from the shipped cloud-config on Debian 12 (dev)", () => {
     expect(lab.machine.exec(["systemctl", "is-active", "fitness-proxy-logship-on-stop.service"]).stdout.trim()).toBe("active");
     // The drop-in put the allowlist build before Squid's start.
     expect(lab.machine.must(["systemctl", "show", "-p", "ExecStartPre", "squid.service"])).toContain("/usr/local/sbin/fitness-egress-allowlist");
-    expect(lab.machine.read("/etc/squid/egress/allow-app.domains").split("\n")).toEqual([".egress-lab.test", "expiring.egress-lab-exp.test", ""]);
+    expect(lab.machine.read("/etc/squid/egress/allow-app.domains").split("\n")).toEqual([".egress-lab.example.net", "expiring.egress-lab-exp.example.net", ""]);
     // apt went to the archive the shipped sources name (the stand-in answered for deb.debian.org).
     expect(fs.readFileSync(path.join(DIR, "mirror.log"), "utf8")).toMatch(/GET \/debian\/dists\/bookworm\/InRelease/);
     recorder.record(lab.proxy.shipped, [lab.proxy.userData, ...files("/usr/local/sbin/fitness-proxy-bootstrap", "/etc/apt/sources.list.d/fitness.sources")], "ran", "cloud-init ran the shipped cloud-config on Debian 12; apt used the shipped sources");
@@ -114,33 +114,33 @@ describe("bootstrap from the shipped cloud-config on Debian 12 (dev)", () => {
 
 describe("egress through the proxy (D6)", () => {
   it("tunnels HTTPS to an allowlisted name from an allowed zone, over IPv4 and IPv6", () => {
-    const r = via("app", "public.egress-lab.test");
+    const r = via("app", "public.egress-lab.example.net");
     expect(r.connect).toBe(200);
-    expect(r.body).toBe(`site public.egress-lab.test port 443 at ${INET.far}\n`);
-    const r6 = via("app", "public6.egress-lab.test");
+    expect(r.body).toBe(`site public.egress-lab.example.net port 443 at ${INET.far}\n`);
+    const r6 = via("app", "public6.egress-lab.example.net");
     expect(r6.connect).toBe(200);
-    expect(r6.body).toBe(`site public6.egress-lab.test port 443 at ${INET.far6}\n`);
+    expect(r6.body).toBe(`site public6.egress-lab.example.net port 443 at ${INET.far6}\n`);
   });
 
   it("refuses a name not on the allowlist, a raw IP, plain HTTP and a port other than 443", () => {
-    expect(via("app", "other.test").connect).toBe(403);
+    expect(via("app", "other.example.net").connect).toBe(403);
     const raw = curlVia(lab.ns("app"), lab.proxyUrl("app"), `https://${INET.far}/`, lab.ca.certFile, ["--insecure"]);
     expect(raw.connect).toBe(403);
-    const plain = curlVia(lab.ns("app"), lab.proxyUrl("app"), "http://plain.egress-lab.test/", lab.ca.certFile);
+    const plain = curlVia(lab.ns("app"), lab.proxyUrl("app"), "http://plain.egress-lab.example.net/", lab.ca.certFile);
     expect(plain.http).toBe(403);
     expect(plain.body).not.toContain("site plain");
-    const tunnelled = curlVia(lab.ns("app"), lab.proxyUrl("app"), "http://public.egress-lab.test/", lab.ca.certFile, ["--proxytunnel"]);
+    const tunnelled = curlVia(lab.ns("app"), lab.proxyUrl("app"), "http://public.egress-lab.example.net/", lab.ca.certFile, ["--proxytunnel"]);
     expect(tunnelled.connect).toBe(403);
-    const port = curlVia(lab.ns("app"), lab.proxyUrl("app"), "https://public.egress-lab.test:8443/", lab.ca.certFile);
+    const port = curlVia(lab.ns("app"), lab.proxyUrl("app"), "https://public.egress-lab.example.net:8443/", lab.ca.certFile);
     expect(port.connect).toBe(403);
     expect(port.body).not.toContain("port 8443");
   });
 
   it("holds each zone to its own exceptions and refuses clients of no admitted zone", () => {
-    expect(via("data", "data.egress-lab-data.test").connect).toBe(200);
-    expect(via("app", "data.egress-lab-data.test").connect).toBe(403);
-    expect(via("data", "public.egress-lab.test").connect).toBe(403);
-    expect(via("stray", "public.egress-lab.test").connect).toBe(403);
+    expect(via("data", "data.egress-lab-data.example.net").connect).toBe(200);
+    expect(via("app", "data.egress-lab-data.example.net").connect).toBe(403);
+    expect(via("data", "public.egress-lab.example.net").connect).toBe(403);
+    expect(via("stray", "public.egress-lab.example.net").connect).toBe(403);
   });
 
   it("is the only way out: clients cannot reach the internet directly", () => {
@@ -154,13 +154,13 @@ describe("egress through the proxy (D6)", () => {
       expect(probes.some(([, address]) => inRange(address, range)), `a probe address inside ${range}`).toBe(true);
     }
     // The same proxy reaches a public address, and each reachable probe answers without the proxy in the way.
-    expect(via("app", "public.egress-lab.test").connect).toBe(200);
+    expect(via("app", "public.egress-lab.example.net").connect).toBe(200);
     for (const address of [...INET_EXTRA, ...INET_EXTRA6, "127.0.0.1", "169.254.169.254", "::1"]) {
       const url = address.includes(":") ? `https://[${address}]/` : `https://${address}/`;
       expect(inNs(lab.ns("proxy"), "curl", ["-sS", "--max-time", "5", "--insecure", "--noproxy", "*", url]).status, `${address} answers in the proxy's namespace`).toBe(0);
     }
     for (const [label] of probes) {
-      const name = label === "vpc" ? "vpc.egress-lab.test" : probeName(label);
+      const name = label === "vpc" ? "vpc.egress-lab.example.net" : probeName(label);
       const r = via("app", name);
       expect(r.connect, `${name} (${label})`).toBe(403);
       expect(r.body, name).not.toContain("site ");
@@ -171,15 +171,15 @@ describe("egress through the proxy (D6)", () => {
 
   it("logs allowed and denied requests with the client's address", () => {
     const log = accessLog();
-    expect(log).toContain(` ${lab.client("app")} CONNECT public.egress-lab.test:443 200 TCP_TUNNEL `);
-    expect(log).toContain(` ${lab.client("app")} CONNECT other.test:443 403 TCP_DENIED `);
-    expect(log).toContain(` ${lab.client("stray")} CONNECT public.egress-lab.test:443 403 TCP_DENIED `);
+    expect(log).toContain(` ${lab.client("app")} CONNECT public.egress-lab.example.net:443 200 TCP_TUNNEL `);
+    expect(log).toContain(` ${lab.client("app")} CONNECT other.example.net:443 403 TCP_DENIED `);
+    expect(log).toContain(` ${lab.client("stray")} CONNECT public.egress-lab.example.net:443 403 TCP_DENIED `);
   });
 });
 
 describe("units under the machine's systemd", () => {
   it("the expiry service, run by systemd on a later day, drops the expired exception and Squid refuses it; the others live on", async () => {
-    expect(via("app", "expiring.egress-lab-exp.test").connect).toBe(200);
+    expect(via("app", "expiring.egress-lab-exp.example.net").connect).toBe(200);
     // The only thing the lab changes: the unit's clock, three days on (libfaketime), through a drop-in.
     const dropIn = "/etc/systemd/system/fitness-egress-allowlist.service.d/99-lab-clock.conf";
     lab.machine.write(dropIn, "[Service]\nEnvironment=LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME=+3d\n");
@@ -188,12 +188,12 @@ describe("units under the machine's systemd", () => {
     lab.machine.must(["systemctl", "start", "fitness-egress-allowlist.service"], { timeoutMs: 120_000 });
     expect(lab.machine.must(["systemctl", "show", "-p", "Result", "fitness-egress-allowlist.service"]).trim()).toBe("Result=success");
     const journal = lab.machine.must(["journalctl", "-u", "fitness-egress-allowlist.service", "--since", since, "--no-pager", "-o", "cat"]);
-    expect(journal).toContain("left out expiring.egress-lab-exp.test (OPS-1,");
+    expect(journal).toContain("left out expiring.egress-lab-exp.example.net (OPS-1,");
     expect(journal).toContain("squid reconfigured");
-    expect(lab.machine.read("/etc/squid/egress/allow-app.domains").split("\n")).toEqual([".egress-lab.test", ""]);
-    await waitFor("Squid to refuse the expired name", () => via("app", "expiring.egress-lab-exp.test").connect === 403, 60);
-    expect(via("app", "public.egress-lab.test").connect).toBe(200);
-    expect(via("data", "data.egress-lab-data.test").connect).toBe(200);
+    expect(lab.machine.read("/etc/squid/egress/allow-app.domains").split("\n")).toEqual([".egress-lab.example.net", ""]);
+    await waitFor("Squid to refuse the expired name", () => via("app", "expiring.egress-lab-exp.example.net").connect === 403, 60);
+    expect(via("app", "public.egress-lab.example.net").connect).toBe(200);
+    expect(via("data", "data.egress-lab-data.example.net").connect).toBe(200);
     fs.rmSync(path.join(lab.machine.root, path.dirname(dropIn)), { recursive: true });
     lab.machine.must(["systemctl", "daemon-reload"]);
     recorder.record(lab.proxy.shipped, files("/etc/systemd/system/fitness-egress-allowlist.service", "/usr/local/sbin/fitness-egress-allowlist", "/etc/squid/egress/exceptions.tsv"), "ran", "systemd ran the expiry service; the expired exception was refused");
@@ -209,7 +209,7 @@ describe("units under the machine's systemd", () => {
   });
 
   it("the log shipper, run by systemd, puts the access log into the bucket (SSE-KMS with the archive key) and Squid logs on into a new file", () => {
-    via("app", "public.egress-lab.test");
+    via("app", "public.egress-lab.example.net");
     const key = lab.proxy.scriptValue("/usr/local/sbin/fitness-proxy-logship", "kms_key");
     const prefix = lab.proxy.scriptValue("/usr/local/sbin/fitness-proxy-logship", "prefix");
     lab.machine.must(["systemctl", "start", "fitness-proxy-logship.service"], { timeoutMs: 180_000 });
@@ -219,18 +219,18 @@ describe("units under the machine's systemd", () => {
     const shipped = objects.filter((o) => o.startsWith(`${prefix}/${lab.instanceId}/${today}/access.log.`) && o.endsWith(".gz"));
     expect(shipped, JSON.stringify(objects)).toHaveLength(1);
     const body = gunzipSync(fs.readFileSync(path.join(lab.s3.storage, lab.bucket, `${shipped[0]}._S3rver_object`))).toString("utf8");
-    expect(body).toContain(` ${lab.client("app")} CONNECT public.egress-lab.test:443 200 TCP_TUNNEL `);
+    expect(body).toContain(` ${lab.client("app")} CONNECT public.egress-lab.example.net:443 200 TCP_TUNNEL `);
     const puts = fs.readFileSync(lab.s3.requests, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { method: string; sse: string; kmsKeyId: string; credential: string });
     expect(puts.filter((p) => p.method === "PUT")).toEqual([expect.objectContaining({ sse: "aws:kms", kmsKeyId: key, credential: "S3RVER" })]);
     // Nothing left behind, and Squid writes to a fresh log.
     expect(fs.readdirSync(path.join(lab.machine.root, "var/log/squid")).filter((n) => n.startsWith("access.log."))).toEqual([]);
-    via("app", "other.test");
-    expect(accessLog()).toContain("CONNECT other.test:443 403 TCP_DENIED");
+    via("app", "other.example.net");
+    expect(accessLog()).toContain("CONNECT other.example.net:443 403 TCP_DENIED");
     recorder.record(lab.proxy.shipped, files("/etc/systemd/system/fitness-proxy-logship.service", "/usr/local/sbin/fitness-proxy-logship", "/etc/logrotate.d/squid"), "ran", "systemd ran the log shipper; the object landed in s3rver");
   });
 
   it("the log shipper fails loudly when S3 cannot be reached and keeps the log for its next run", () => {
-    via("app", "public.egress-lab.test");
+    via("app", "public.egress-lab.example.net");
     const before = lab.s3.objects().length;
     lab.machine.write("/etc/hosts", lab.machine.read("/etc/hosts").replace(/^(.*s3\..*)$/m, "# $1"));
     const r = lab.machine.exec(["systemctl", "start", "fitness-proxy-logship.service"], { timeoutMs: 300_000 });
@@ -245,7 +245,7 @@ describe("units under the machine's systemd", () => {
   });
 
   it("a second run of the whole cloud-config (reboot as a new instance) changes nothing and Squid serves on; the last logs ship at shutdown", async () => {
-    via("app", "public.egress-lab.test");
+    via("app", "public.egress-lab.example.net");
     const before = lab.s3.objects().length;
     const snapshot = (): string[] => lab.proxy.files.filter((f) => f.kind === "file").map((f) => `${f.path} ${lab.machine.read(f.path).length}`);
     const filesBefore = snapshot();
@@ -260,7 +260,7 @@ describe("units under the machine's systemd", () => {
     expect(out).toContain("fitness-proxy-bootstrap: done");
     expect(out).toMatch(/squid is already the newest version/);
     expect(snapshot()).toEqual(filesBefore);
-    expect(via("app", "public.egress-lab.test").connect).toBe(200);
+    expect(via("app", "public.egress-lab.example.net").connect).toBe(200);
     expect(via("app", probeName("metadata")).connect).toBe(403);
     recorder.record(lab.proxy.shipped, files("/etc/systemd/system/fitness-proxy-logship-on-stop.service"), "ran", "systemd ran the on-stop shipper at poweroff; the object landed in s3rver");
     recorder.record(lab.proxy.shipped, [lab.proxy.userData, ...files("/usr/local/sbin/fitness-proxy-bootstrap")], "ran", "second cloud-init run: idempotent");
@@ -285,7 +285,7 @@ describe("the same bootstrap elsewhere", () => {
       expect(out).toContain("fitness-proxy-bootstrap: FAILED: apt-get update: the Debian archive in /etc/apt/sources.list.d/fitness.sources is unreachable or incomplete");
       expect(out).not.toContain("fitness-proxy-bootstrap: done");
       expect(second.exec(["systemctl", "is-active", "squid.service"]).stdout.trim()).not.toBe("active");
-      expect(via("app", "public.egress-lab.test").connect).not.toBe(200);
+      expect(via("app", "public.egress-lab.example.net").connect).not.toBe(200);
     } finally {
       await second.destroy();
       await lab.restartMirror();

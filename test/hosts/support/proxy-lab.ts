@@ -39,9 +39,9 @@ export const isoDay = (offset: number, from = new Date()): string => new Date(fr
 export function labExceptions(today = new Date()): Record<string, unknown>[] {
   const base = { services: [], reason: "host test of the egress proxy", ticket: "OPS-1", owner: "lab@fitness.example.com", granted: isoDay(-1, today) };
   return [
-    { ...base, host: ".egress-lab.test", zones: ["app"], expires: isoDay(20, today) },
-    { ...base, host: "data.egress-lab-data.test", zones: ["data"], expires: isoDay(20, today) },
-    { ...base, host: "expiring.egress-lab-exp.test", zones: ["app"], expires: isoDay(1, today) },
+    { ...base, host: ".egress-lab.example.net", zones: ["app"], expires: isoDay(20, today) },
+    { ...base, host: "data.egress-lab-data.example.net", zones: ["data"], expires: isoDay(20, today) },
+    { ...base, host: "expiring.egress-lab-exp.example.net", zones: ["app"], expires: isoDay(1, today) },
   ];
 }
 
