@@ -12,6 +12,7 @@ import { bkp05WriteXorDelete } from "../../policy/backups/bkp-05-write-xor-delet
 import { backupsPolicies } from "../../policy/backups/policies";
 import type { PlatformPolicy } from "../../policy/framework/metadata";
 import { policyRegistry } from "../../policy/registry";
+import { DURABILITY } from "../../src/conventions/durability";
 import { renderReport, runAudit } from "../../src/offline/audit";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
@@ -41,6 +42,15 @@ function find(resources: ResourceState[], type: string, name: string): ResourceS
 function edit(r: ResourceState, change: (side: Record<string, unknown>) => void): void {
   for (const side of [r.inputs, r.outputs]) if (side !== undefined) change(side);
 }
+/** Re-tags a resource with another environment, so the policies read that environment's durability profile. */
+function retag(r: ResourceState, environment: string): void {
+  edit(r, (side) => {
+    for (const key of ["tags", "tagsAll"]) {
+      const tags = side[key] as Record<string, string> | undefined;
+      if (tags !== undefined) side[key] = { ...tags, environment };
+    }
+  });
+}
 function remove(resources: ResourceState[], r: ResourceState): ResourceState[] {
   return resources.filter((x) => x.urn !== r.urn);
 }
@@ -54,6 +64,8 @@ function editPolicy(r: ResourceState, change: (statements: Statement[]) => State
 
 const T = {
   instance: "aws:ec2/instance:Instance",
+  bucket: "aws:s3/bucket:Bucket",
+  vault: "aws:backup/vault:Vault",
   selection: "aws:backup/selection:Selection",
   plan: "aws:backup/plan:Plan",
   vaultLock: "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
@@ -64,6 +76,17 @@ const T = {
   bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
 } as const;
 const HOST = "databases-personal-data-host";
+/** In prod each critical domain is a Patroni cluster of members named `<domain>-<AZ letter>`. */
+const PROD_HOSTS = ["databases-personal-data-a-host", "databases-personal-data-b-host"];
+const BUCKET = { dev: "fitness-platform-dev-backups-pitr-111111111111", prod: "fitness-platform-prod-backups-pitr-222222222222" } as const;
+const DOMAINS = ["personal-data", "product-catalog", "purchase-history", "training-records"];
+/** Every host of the backup matrix: one per domain in dev, every Patroni member in prod. */
+const MATRIX_HOSTS: Record<Stack, string[]> = {
+  dev: DOMAINS.map((d) => `fitness-platform-dev-databases-${d}`),
+  prod: ["personal-data-a", "personal-data-b", "product-catalog-a", "product-catalog-b", "purchase-history-a", "purchase-history-c", "training-records-b", "training-records-c"].map(
+    (m) => `fitness-platform-prod-databases-${m}`,
+  ),
+};
 
 describe("the backups policies are registered with the pack", () => {
   it("carries id, severity, decisions and controls, and sits in the registry", () => {
@@ -83,11 +106,9 @@ describe.each(["dev", "prod"] as const)("the real %s stack", (stack) => {
 
   it("shows every critical host in the report's backup matrix", async () => {
     const result = await runAudit(snapshots[stack], { policies: backupsPolicies, now: NOW });
-    expect(result.backupCoverage.rows.map((r) => r.host).sort()).toEqual(
-      ["personal-data", "product-catalog", "purchase-history", "training-records"].map((d) => `fitness-platform-${stack}-databases-${d}`),
-    );
+    expect(result.backupCoverage.rows.map((r) => r.host).sort()).toEqual(MATRIX_HOSTS[stack]);
     for (const row of result.backupCoverage.rows) {
-      expect(row.pitr).toBe(`yes (fitness-platform-${stack}-backups-pitr)`);
+      expect(row.pitr).toBe(`yes (${BUCKET[stack]})`);
       expect(row.snapshots).toContain(stack === "prod" ? "daily 35 d" : "daily 7 d");
       expect(row.crossRegion).toBe(stack === "prod" ? "yes (snapshots → eu-west-1; repository replicated)" : "no");
     }
@@ -113,9 +134,13 @@ describe("BKP-01 snapshot coverage", () => {
     edit(find(rs, T.plan, "backups-plan"), (s) => {
       s["rules"] = (s["rules"] as Array<Record<string, unknown>>).map((r) => (r["ruleName"] === "daily" ? { ...r, lifecycle: { deleteAfter: 14 } } : r));
     });
-    expect(await violations(bkp01SnapshotCoverage, "prod", rs)).toContain(
-      'violation: data volume "databases-personal-data-data" of critical host "databases-personal-data-host": the daily snapshots are kept 14 days; the prod minimum is 35.',
-    );
+    const found = await violations(bkp01SnapshotCoverage, "prod", rs);
+    for (const member of ["a", "b"]) {
+      expect(found).toContain(
+        `violation: data volume "databases-personal-data-${member}-data" of critical host "databases-personal-data-${member}-host": the daily snapshots are kept 14 days; the prod minimum is 35.`,
+      );
+    }
+    expect(found).toHaveLength(MATRIX_HOSTS.prod.length);
   });
 });
 
@@ -130,10 +155,33 @@ describe("BKP-02 point-in-time recovery", () => {
     ]);
   });
 
-  it("fails when the repository bucket loses its Object Lock", async () => {
+  it("fails in prod when the repository bucket loses its Object Lock default retention", async () => {
+    const rs = copy("prod");
+    const found = await violations(bkp02PitrCoverage, "prod", remove(rs, find(rs, T.objectLock, "backups-repository-object-lock")));
+    for (const host of PROD_HOSTS) {
+      expect(found).toContain(`violation: critical host "${host}" writes its pgBackRest repository into bucket "${BUCKET.prod}", which lacks Object Lock with a default retention.`);
+    }
+  });
+
+  it("accepts dev's repository without a default retention only because dev's durability profile says so", async () => {
+    expect(DURABILITY.dev.objectLockRetention).toBe(false);
     const rs = copy("dev");
-    const found = await violations(bkp02PitrCoverage, "dev", remove(rs, find(rs, T.objectLock, "backups-repository-object-lock")));
-    expect(found).toContain('violation: critical host "databases-personal-data-host" writes its pgBackRest repository into bucket "fitness-platform-dev-backups-pitr", which lacks Object Lock with a default retention.');
+    expect(rs.some((r) => r.type === T.objectLock)).toBe(false);
+    expect(await violations(bkp02PitrCoverage, "dev", rs)).toEqual([]);
+    // The same bucket read with prod's profile lacks the retention.
+    const strict = copy("dev");
+    retag(find(strict, T.bucket, "backups-repository"), "prod");
+    expect(await violations(bkp02PitrCoverage, "dev", strict)).toContain(
+      `violation: critical host "${HOST}" writes its pgBackRest repository into bucket "${BUCKET.dev}", which lacks Object Lock with a default retention.`,
+    );
+  });
+
+  it("fails in dev when the repository bucket has no Object Lock at all", async () => {
+    const rs = copy("dev");
+    edit(find(rs, T.bucket, "backups-repository"), (s) => delete s["objectLockEnabled"]);
+    expect(await violations(bkp02PitrCoverage, "dev", rs)).toContain(
+      `violation: critical host "${HOST}" writes its pgBackRest repository into bucket "${BUCKET.dev}", which lacks Object Lock with a default retention.`,
+    );
   });
 
   it("fails for a host whose role cannot write any bucket", async () => {
@@ -146,9 +194,25 @@ describe("BKP-02 point-in-time recovery", () => {
 });
 
 describe("BKP-03 immutability", () => {
-  it("fails for a vault without a lock", async () => {
+  it("fails in prod for a vault without a lock", async () => {
+    const rs = copy("prod");
+    expect(await violations(bkp03Immutability, "prod", remove(rs, find(rs, T.vaultLock, "backups-vault-lock")))).toEqual([
+      'violation: backup vault "backups-vault" has no vault lock: recovery points can be deleted before their retention ends.',
+    ]);
+  });
+
+  it("accepts dev's unlocked vault and unretained bucket only because dev's durability profile says so", async () => {
+    expect(DURABILITY.dev.vaultLock).toBe(false);
+    expect(DURABILITY.dev.objectLockRetention).toBe(false);
     const rs = copy("dev");
-    expect(await violations(bkp03Immutability, "dev", remove(rs, find(rs, T.vaultLock, "backups-vault-lock")))).toEqual([
+    expect(rs.some((r) => r.type === T.vaultLock)).toBe(false);
+    expect(await violations(bkp03Immutability, "dev", rs)).toEqual([]);
+    // The same vault and bucket read with prod's profile are violations.
+    const strict = copy("dev");
+    retag(find(strict, T.vault, "backups-vault"), "prod");
+    retag(find(strict, T.bucket, "backups-repository"), "prod");
+    expect((await violations(bkp03Immutability, "dev", strict)).sort()).toEqual([
+      `violation: backup bucket "${BUCKET.dev}" has no Object Lock default retention.`,
       'violation: backup vault "backups-vault" has no vault lock: recovery points can be deleted before their retention ends.',
     ]);
   });
@@ -160,18 +224,18 @@ describe("BKP-03 immutability", () => {
       s["rule"] = { defaultRetention: { mode: "GOVERNANCE", days: 35 } };
     });
     expect((await violations(bkp03Immutability, "prod", rs)).sort()).toEqual([
-      'violation: backup bucket "fitness-platform-prod-backups-pitr" locks objects in GOVERNANCE mode; prod requires COMPLIANCE.',
+      `violation: backup bucket "${BUCKET.prod}" locks objects in GOVERNANCE mode; prod requires COMPLIANCE.`,
       'violation: backup vault "backups-vault" is locked in governance mode; prod requires compliance mode (changeableForDays).',
     ]);
   });
 
   it("fails when a lifecycle rule expires backups before the lock's retention", async () => {
-    const rs = copy("dev");
+    const rs = copy("prod");
     edit(find(rs, T.lifecycle, "backups-repository-lifecycle"), (s) => {
       s["rules"] = (s["rules"] as Array<Record<string, unknown>>).map((r, i) => (i === 0 ? { ...r, expiration: { days: 3 } } : r));
     });
-    expect(await violations(bkp03Immutability, "dev", rs)).toEqual([
-      'violation: backup bucket "fitness-platform-dev-backups-pitr": a lifecycle rule expires objects after 3 days, before the 14-day retention.',
+    expect(await violations(bkp03Immutability, "prod", rs)).toEqual([
+      `violation: backup bucket "${BUCKET.prod}": a lifecycle rule expires objects after 3 days, before the 35-day retention.`,
     ]);
   });
 });
@@ -189,7 +253,7 @@ describe("BKP-04 cross-region copies", () => {
     });
     const found = await violations(bkp04CrossRegion, "prod", remove(rs, find(rs, T.replication, "backups-replication")));
     expect(found.sort()).toEqual([
-      'violation: backup bucket "fitness-platform-prod-backups-pitr" is not replicated to another region.',
+      `violation: backup bucket "${BUCKET.prod}" is not replicated to another region.`,
       'violation: backup plan "backups-plan" rule "daily" copies its recovery points to no vault in another region.',
       'violation: backup plan "backups-plan" rule "monthly" copies its recovery points to no vault in another region.',
       'violation: backup plan "backups-plan" rule "weekly" copies its recovery points to no vault in another region.',
@@ -201,7 +265,7 @@ describe("BKP-05 writers are not deleters", () => {
   const grantDelete = (rs: ResourceState[]) =>
     editPolicy(find(rs, T.rolePolicy, "databases-personal-data-extra"), (st) => [
       ...st.filter((s) => s.Effect !== "Deny"),
-      { Sid: "Oops", Effect: "Allow", Action: "s3:DeleteObject*", Resource: "arn:aws:s3:::fitness-platform-dev-backups-pitr/*" },
+      { Sid: "Oops", Effect: "Allow", Action: "s3:DeleteObject*", Resource: `arn:aws:s3:::${BUCKET.dev}/*` },
     ]);
 
   it("fails for a host role that may write and delete, when nothing denies it", async () => {
@@ -209,7 +273,7 @@ describe("BKP-05 writers are not deleters", () => {
     grantDelete(rs);
     editPolicy(find(rs, T.bucketPolicy, "backups-repository-policy"), (st) => st.filter((s) => s.Sid !== "DenyDeleteToBackupRoles"));
     expect(await violations(bkp05WriteXorDelete, "dev", rs)).toEqual([
-      'violation: role "databases-personal-data-role" can write backups into bucket "fitness-platform-dev-backups-pitr" and can also s3:DeleteObject, s3:DeleteObjectVersion there.',
+      `violation: role "databases-personal-data-role" can write backups into bucket "${BUCKET.dev}" and can also s3:DeleteObject, s3:DeleteObjectVersion there.`,
     ]);
   });
 
@@ -228,6 +292,6 @@ describe("BKP-05 writers are not deleters", () => {
     });
     editPolicy(find(rs, T.bucketPolicy, "backups-repository-policy"), (st) => st.filter((s) => s.Sid !== "DenyDeleteToBackupRoles"));
     const found = await violations(bkp05WriteXorDelete, "dev", rs);
-    expect(found.some((m) => m.startsWith('violation: role "backups-restore" can write backups into bucket "fitness-platform-dev-backups-pitr" and can also s3:DeleteObject'))).toBe(true);
+    expect(found.some((m) => m.startsWith(`violation: role "backups-restore" can write backups into bucket "${BUCKET.dev}" and can also s3:DeleteObject`))).toBe(true);
   });
 });

@@ -101,12 +101,13 @@ describe("LOG-01 CloudTrail", () => {
     const dev = copy("dev");
     edit(find(dev, TRAIL, "logs-trail"), (p) => {
       const arns = p.advancedEventSelectors[1].fieldSelectors[2];
-      arns.startsWith = arns.startsWith.filter((a: string) => !a.includes("logs-app/"));
+      expect(arns.startsWith).toContain("arn:aws:s3:::fitness-platform-dev-logs-app-111111111111/");
+      arns.startsWith = arns.startsWith.filter((a: string) => a !== "arn:aws:s3:::fitness-platform-dev-logs-app-111111111111/");
     });
-    // A backup bucket the trail was not told about (the real one, fitness-platform-dev-backups-pitr, is recorded).
+    // A backup bucket the trail was not told about (the real one, fitness-platform-dev-backups-pitr-111111111111, is recorded).
     dev.push(craft(BUCKET, "pitr-backups", { bucket: "fitness-platform-dev-backups-unlisted", arn: "arn:aws:s3:::fitness-platform-dev-backups-unlisted", tags: tags({ component: "backups", zone: "data", "data-class": "critical" }) }));
     expect(evaluate(log01CloudTrail, dev)).toEqual([
-      'No trail records S3 data events for log-archive bucket "logs-app" (fitness-platform-dev-logs-app).',
+      'No trail records S3 data events for log-archive bucket "logs-app" (fitness-platform-dev-logs-app-111111111111).',
       'No trail records S3 data events for backup bucket "pitr-backups" (fitness-platform-dev-backups-unlisted).',
     ]);
   });
@@ -166,14 +167,14 @@ describe("LOG-03 log destinations", () => {
     const dev = copy("dev");
     const app = urnOf(dev, BUCKET, "logs-app");
     const edge = urnOf(dev, BUCKET, "logs-edge");
-    dev.push(craft("aws:ec2/flowLog:FlowLog", "flow", { logDestinationType: "s3", logDestination: "arn:aws:s3:::fitness-platform-dev-logs-app/flow-logs/" }, { logDestination: [app] }));
-    dev.push(craft("aws:lb/loadBalancer:LoadBalancer", "alb", { loadBalancerType: "application", accessLogs: { enabled: true, bucket: "aws-waf-logs-fitness-platform-dev-logs-edge", prefix: "alb" } }, { accessLogs: [edge] }));
+    dev.push(craft("aws:ec2/flowLog:FlowLog", "flow", { logDestinationType: "s3", logDestination: "arn:aws:s3:::fitness-platform-dev-logs-app-111111111111/flow-logs/" }, { logDestination: [app] }));
+    dev.push(craft("aws:lb/loadBalancer:LoadBalancer", "alb", { loadBalancerType: "application", accessLogs: { enabled: true, bucket: "aws-waf-logs-fitness-platform-dev-logs-edge-111111111111", prefix: "alb" } }, { accessLogs: [edge] }));
     dev.push(craft("aws:wafv2/webAcl:WebAcl", "acl", { arn: "arn:aws:wafv2:eu-central-1:111111111111:regional/webacl/acl/1" }));
     dev.push(
       craft(
         "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
         "acl-logging",
-        { resourceArn: "arn:aws:wafv2:eu-central-1:111111111111:regional/webacl/acl/1", logDestinationConfigs: ["arn:aws:s3:::aws-waf-logs-fitness-platform-dev-logs-edge/waf"] },
+        { resourceArn: "arn:aws:wafv2:eu-central-1:111111111111:regional/webacl/acl/1", logDestinationConfigs: ["arn:aws:s3:::aws-waf-logs-fitness-platform-dev-logs-edge-111111111111/waf"] },
         { resourceArn: ["urn:pulumi:dev::fitness-platform::aws:wafv2/webAcl:WebAcl::acl"] },
       ),
     );
@@ -214,7 +215,7 @@ describe("LOG-03 log destinations", () => {
     expect(evaluate(log03LogDestinations, prod)).toEqual([
       `load balancer "${names(alb)}": access logs go to somewhere-else, which is not a log-archive bucket (component=logs).`,
       `flow log "${names(flowLog)}": flow logs go to arn:aws:s3:::somewhere-else/flow-logs/, which is not a log-archive bucket (component=logs).`,
-      expect.stringMatching(/^proxy role ".+" may put objects into arn:aws:s3:::fitness-platform-prod-logs-app\/\*; proxy logs may only go under proxy\/ of a log-archive bucket\.$/),
+      expect.stringMatching(/^proxy role ".+" may put objects into arn:aws:s3:::fitness-platform-prod-logs-app-222222222222\/\*; proxy logs may only go under proxy\/ of a log-archive bucket\.$/),
     ]);
   });
 
@@ -224,11 +225,11 @@ describe("LOG-03 log destinations", () => {
     const role = craft("aws:iam/role:Role", "proxy-role", { name: "proxy", id: "proxy", assumeRolePolicy: trust, tags: tags({ zone: "dmz", component: "egress-proxy" }) });
     const put = (resource: string) =>
       JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: resource }] });
-    const good = craft("aws:iam/rolePolicy:RolePolicy", "proxy-logs", { role: "proxy", policy: put("arn:aws:s3:::fitness-platform-dev-logs-app/proxy/*") }, { role: [role.urn] });
+    const good = craft("aws:iam/rolePolicy:RolePolicy", "proxy-logs", { role: "proxy", policy: put("arn:aws:s3:::fitness-platform-dev-logs-app-111111111111/proxy/*") }, { role: [role.urn] });
     expect(evaluate(log03LogDestinations, [...dev, role, good])).toEqual([]);
-    const bad = craft("aws:iam/rolePolicy:RolePolicy", "proxy-logs", { role: "proxy", policy: put("arn:aws:s3:::fitness-platform-dev-logs-app/*") }, { role: [role.urn] });
+    const bad = craft("aws:iam/rolePolicy:RolePolicy", "proxy-logs", { role: "proxy", policy: put("arn:aws:s3:::fitness-platform-dev-logs-app-111111111111/*") }, { role: [role.urn] });
     expect(evaluate(log03LogDestinations, [...dev, role, bad])).toEqual([
-      'proxy role "proxy-role" may put objects into arn:aws:s3:::fitness-platform-dev-logs-app/*; proxy logs may only go under proxy/ of a log-archive bucket.',
+      'proxy role "proxy-role" may put objects into arn:aws:s3:::fitness-platform-dev-logs-app-111111111111/*; proxy logs may only go under proxy/ of a log-archive bucket.',
     ]);
     expect(evaluate(log03LogDestinations, [...dev, role])).toEqual(['proxy role "proxy-role" cannot put its access logs into the log archive (no s3:PutObject grant under proxy/).']);
   });

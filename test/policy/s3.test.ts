@@ -117,7 +117,7 @@ describe("S3-04 ACLs disabled, no wildcard principals", () => {
   it("fails an Allow to a wildcard principal, and accepts one scoped to the account", async () => {
     const s = compliantStack();
     const open = { Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::fitness-test-logs/*" };
-    const scoped = { ...open, Sid: "OrgRead", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } } };
+    const scoped = { ...open, Sid: "OrgRead", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } };
     s.fx.update(s.bucketPolicy, (i) => {
       i["policy"] = tlsOnlyBucketPolicy("arn:aws:s3:::fitness-test-logs", [open, scoped]);
     });

@@ -93,7 +93,7 @@ describe("Fluent Bit", () => {
   it("runs the mirrored image from this account's ECR, pinned by digest, and ships to the app log bucket", () => {
     const values = one("kubernetes:helm.sh/v3:Release", "fluent-bit-release").inputs["values"] as Json;
     expect(values["image"]).toMatchObject({ repository: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/fitness-platform/mirror/fluent-bit`, tag: `3.2.10@${DIGEST}` });
-    expect(values["config"]["outputs"]).toMatch(/^\s+bucket\s+fitness-platform-dev-logs-app$/m);
+    expect(values["config"]["outputs"]).toMatch(new RegExp(`^\\s+bucket\\s+fitness-platform-dev-logs-app-${ACCOUNT}$`, "m"));
     expect(values["config"]["outputs"]).toMatch(/^\s+s3_key_format\s+\/containers\//m);
   });
 
@@ -104,7 +104,7 @@ describe("Fluent Bit", () => {
     expect(trust["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"]).toBe(`arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`);
     const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "fluent-bit-role-policy").inputs["policy"] as string) as Json;
     expect(policy["Statement"].map((s: Json) => s["Resource"])).toEqual([
-      "arn:aws:s3:::fitness-platform-dev-logs-app/containers/*",
+      `arn:aws:s3:::fitness-platform-dev-logs-app-${ACCOUNT}/containers/*`,
       `arn:aws:mock:${REGION}:${ACCOUNT}:logs-key`,
     ]);
     expect(one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "fluent-bit-pod-identity").inputs).toMatchObject({

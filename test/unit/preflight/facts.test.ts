@@ -78,6 +78,8 @@ describe("facts from a snapshot", () => {
       { roleName: "AWSServiceRoleForAmazonEKSNodegroup", service: "eks-nodegroup.amazonaws.com", createdByStack: false, adoptedByStack: false, neededBy: expect.stringContaining("the platform (EKS managed node groups") },
       // Read with `.get` (external): it must exist, the stack does not create it.
       { roleName: "AWSServiceRoleForAutoScaling", service: "autoscaling.amazonaws.com", createdByStack: false, adoptedByStack: false, neededBy: "ebs" },
+      // The AWS Config recorder (detective controls) records as this role; the bootstrap creates it.
+      { roleName: "AWSServiceRoleForConfig", service: "config.amazonaws.com", createdByStack: false, adoptedByStack: false, neededBy: expect.stringContaining("the platform (the AWS Config recorder") },
       { roleName: "AWSServiceRoleForElasticLoadBalancing", service: "elasticloadbalancing.amazonaws.com", createdByStack: true, adoptedByStack: false, neededBy: "elb-slr" },
     ]);
   });
