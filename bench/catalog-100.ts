@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { readYamlFile, renderYaml } from "../src/config/yaml-reader";
 import { REPO_ROOT } from "./measure";
@@ -39,6 +40,17 @@ export function generatedCatalog(total: number): { text: string; services: strin
 export function imagesWithTags(stack: string, services: readonly string[]): string {
   const doc = readYamlFile(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`)) as { config: Record<string, unknown> };
   const images = (doc.config["fitness-platform:images"] ?? {}) as { serviceTags?: Record<string, string> };
-  const serviceTags = Object.fromEntries(services.map((s) => [s, images.serviceTags?.[s] ?? "1.0.0"]));
+  const serviceTags = Object.fromEntries(services.map((s) => [s, images.serviceTags?.[s] ?? `1.0.0@sha256:${createHash("sha256").update(s).digest("hex")}`]));
   return JSON.stringify({ ...images, serviceTags });
+}
+
+/**
+ * The stack's `cluster` config with a node group large enough for a generated catalog: the capacity
+ * plan refuses maxima that cannot run every service at its HPA maximum with one zone lost.
+ */
+export function clusterSizedFor(stack: string, services: readonly string[]): string {
+  const doc = readYamlFile(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`)) as { config: Record<string, unknown> };
+  const cluster = (doc.config["fitness-platform:cluster"] ?? {}) as { nodeGroup?: Record<string, unknown> };
+  const maxSize = Math.min(100, 10 + Math.ceil(services.length * 0.4));
+  return JSON.stringify({ ...cluster, nodeGroup: { ...cluster.nodeGroup, maxSize } });
 }

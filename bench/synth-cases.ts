@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { generatedCatalog, imagesWithTags } from "./catalog-100";
+import { clusterSizedFor, generatedCatalog, imagesWithTags } from "./catalog-100";
 import type { BenchCase } from "./measure";
 
 const SYNTH = "src/offline/cli/synth.ts";
@@ -27,7 +27,8 @@ export function synthCases(): BenchCase[] {
         const file = path.join(scratch, "catalog-100.yaml");
         fs.writeFileSync(file, catalog.text);
         const images = `fitness-platform:images=${imagesWithTags("dev", catalog.services)}`;
-        return [SYNTH, "--stack", "dev", "--out", path.join(scratch, "out"), "--catalog", file, "--config", images];
+        const cluster = `fitness-platform:cluster=${clusterSizedFor("dev", catalog.services)}`;
+        return [SYNTH, "--stack", "dev", "--out", path.join(scratch, "out"), "--catalog", file, "--config", images, "--config", cluster];
       },
       size: resourcesIn,
     },

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { customerManagedKey } from "../conventions/customer-managed-key";
+import { ecrLifecyclePolicy } from "../services/ecr-lifecycle";
 import { PROJECT_ROOT } from "../config/load";
 import type { PlatformContext } from "../conventions/context";
 import type { MirrorManifest } from "./manifest";
@@ -50,6 +51,8 @@ export class ChartRepositories extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      // Like every repository: untagged layers expire, only the newest pinned versions are kept.
+      new aws.ecr.LifecyclePolicy(`${name}-${chart}-lifecycle`, { repository: repo.name, policy: JSON.stringify(ecrLifecyclePolicy("mirror")) }, { parent: this });
       urls[chart] = repo.repositoryUrl;
     }
     this.urls = pulumi.all(urls);

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
-import { generatedCatalog, imagesWithTags } from "../../bench/catalog-100";
+import { clusterSizedFor, generatedCatalog, imagesWithTags } from "../../bench/catalog-100";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import { architectureModel, dotToSvg, FOLD_ABOVE_SERVICES, foldModel, toDot } from "../../src/offline/picture";
 import type { ArchitectureModel } from "../../src/offline/picture";
@@ -23,7 +23,7 @@ beforeAll(async () => {
       stack: "dev",
       projectRoot: REPO,
       catalogFile,
-      configOverrides: { "fitness-platform:images": imagesWithTags("dev", catalog.services) },
+      configOverrides: { "fitness-platform:images": imagesWithTags("dev", catalog.services), "fitness-platform:cluster": clusterSizedFor("dev", catalog.services) },
     });
     snapshot = result.snapshot;
   } finally {
