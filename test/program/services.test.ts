@@ -96,7 +96,8 @@ describe.each(["dev", "prod"] as const)("the %s cluster", (stack) => {
     const account = stack === "dev" ? "111111111111" : "222222222222";
     expect(assoc).toEqual(
       expect.arrayContaining([
-        [`arn:aws:iam::${account}:role/offline-engine`, "AmazonEKSClusterAdminPolicy", "cluster"],
+        // The bootstrap's deploy role, named in the stack file (cluster.deployerRoleArn), not whoever runs the engine.
+        [`arn:aws:iam::${account}:role/fitness-platform-${stack}-ci-deploy`, "AmazonEKSClusterAdminPolicy", "cluster"],
         [operatorRole.outputs?.arn, "AmazonEKSViewPolicy", "cluster"],
       ]),
     );
@@ -132,12 +133,14 @@ describe.each(["dev", "prod"] as const)("the %s cluster", (stack) => {
     for (const a of Object.values(addons)) expect(a.addonVersion).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
   });
 
-  it("keeps an immutable, scanned, KMS-encrypted ECR repository per service and mirrored image", () => {
+  it("keeps an immutable, scanned, KMS-encrypted ECR repository per service, mirrored image and mirrored chart", () => {
     const repos = ofType(s(), "aws:ecr/repository:Repository").map(inputs);
     expect(repos.map((r) => r.name).sort()).toEqual(
       [
         ...["catalog", "notifications", "orders", "trainings", "users"].map((x) => `fitness-platform/services/${x}`),
         ...["aws-load-balancer-controller", "cluster-autoscaler", "envoy-gateway", "envoy-proxy", "fluent-bit"].map((x) => `fitness-platform/mirror/${x}`),
+        // Helm charts mirrored as OCI artifacts (src/mirror/chart-repositories.ts); Envoy Gateway's chart is gateway-helm.
+        ...["aws-load-balancer-controller", "cluster-autoscaler", "fluent-bit", "gateway-helm"].map((x) => `fitness-platform/charts/${x}`),
       ].sort(),
     );
     for (const r of repos) {

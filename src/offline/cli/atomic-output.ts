@@ -83,6 +83,9 @@ export async function withStagedDirectory<T>(target: string, build: (staging: st
   try {
     fs.mkdirSync(staging, { mode: 0o755 });
     const result = await build(staging);
+    // A SIGINT/SIGTERM that arrived while `build` ran synchronously is only delivered on an event-loop
+    // turn: take one before committing, so an interrupt leaves the previous output instead of replacing it.
+    await new Promise((resolve) => setImmediate(resolve));
     const previous = temporaryBeside(target, "previous");
     const hadPrevious = fs.existsSync(target);
     if (hadPrevious) {
