@@ -24,51 +24,95 @@ type Kind = "checking" | "raw";
 
 const views: Record<Kind, WeakMap<object, object>> = { checking: new WeakMap(), raw: new WeakMap() };
 
-function shadowOf(target: object): object {
-  return Array.isArray(target) ? [] : Object.create(Object.getPrototypeOf(target) as object | null);
-}
-
 function isObjectValue(value: unknown): value is object {
   return typeof value === "object" && value !== null;
 }
 
-function view(target: object, kind: Kind, path: readonly string[]): object {
+/**
+ * One handler per view, its traps on the prototype: views are kept for the whole audit (each policy
+ * reads the same objects again), so they must be small. The path (for UnknownValueError) is kept as a
+ * link to the parent view and only spelled out when a value is unknown.
+ */
+class ViewHandler implements ProxyHandler<object> {
+  constructor(
+    private readonly target: object,
+    private readonly kind: Kind,
+    private readonly parent: ViewHandler | undefined,
+    private readonly step: string | undefined,
+  ) {}
+
+  private steps(): string[] {
+    const above = this.parent?.steps() ?? [];
+    return this.step === undefined ? above : [...above, this.step];
+  }
+
+  private path(last: string | symbol): string[] {
+    return typeof last === "string" ? [...this.steps(), last] : this.steps();
+  }
+
+  private child(value: object, kind: Kind, prop: string | symbol): object {
+    return viewOf(value, kind, this, typeof prop === "string" ? prop : undefined);
+  }
+
+  get(_shadow: object, prop: string | symbol): unknown {
+    const field: unknown = Reflect.get(this.target, prop);
+    if (this.kind === "checking") {
+      if (typeof field === "string" && UNKNOWN_SENTINELS.has(field)) throw new UnknownValueError(UNKNOWN_KINDS[field] ?? "unknown", this.path(prop));
+      if (field instanceof EncryptedSecret) throw new UnknownValueError("encrypted secret", this.path(prop));
+    }
+    return isObjectValue(field) ? this.child(field, this.kind, prop) : field;
+  }
+
+  has(_shadow: object, prop: string | symbol): boolean {
+    return Reflect.has(this.target, prop);
+  }
+
+  ownKeys(): ArrayLike<string | symbol> {
+    return Reflect.ownKeys(this.target);
+  }
+
+  getOwnPropertyDescriptor(shadow: object, prop: string | symbol): PropertyDescriptor | undefined {
+    const descriptor = Reflect.getOwnPropertyDescriptor(this.target, prop);
+    if (descriptor === undefined) return undefined;
+    if (isObjectValue(descriptor.value)) descriptor.value = this.child(descriptor.value, "raw", prop);
+    // Proxy invariant: only a property the shadow has as non-configurable (an array's length) may be reported so.
+    if (Reflect.getOwnPropertyDescriptor(shadow, prop) === undefined) descriptor.configurable = true;
+    return descriptor;
+  }
+
+  set(_shadow: object, prop: string | symbol): boolean {
+    return refuse(`set ${String(prop)}`);
+  }
+
+  defineProperty(_shadow: object, prop: string | symbol): boolean {
+    return refuse(`define ${String(prop)}`);
+  }
+
+  deleteProperty(_shadow: object, prop: string | symbol): boolean {
+    return refuse(`delete ${String(prop)}`);
+  }
+
+  setPrototypeOf(): boolean {
+    return refuse("change a prototype");
+  }
+
+  preventExtensions(): boolean {
+    return refuse("prevent extensions");
+  }
+}
+
+function viewOf(target: object, kind: Kind, parent: ViewHandler | undefined, step: string | undefined): object {
   const cached = views[kind].get(target);
   if (cached !== undefined) return cached;
-  const made = new Proxy(shadowOf(target), {
-    get: (_shadow, prop) => {
-      const field: unknown = Reflect.get(target, prop);
-      if (!isObjectValue(field) && kind === "raw") return field;
-      const step = typeof prop === "string" ? [...path, prop] : path;
-      if (kind === "checking") {
-        if (typeof field === "string" && UNKNOWN_SENTINELS.has(field)) throw new UnknownValueError(UNKNOWN_KINDS[field] ?? "unknown", step);
-        if (field instanceof EncryptedSecret) throw new UnknownValueError("encrypted secret", step);
-      }
-      return isObjectValue(field) ? view(field, kind, step) : field;
-    },
-    has: (_shadow, prop) => Reflect.has(target, prop),
-    ownKeys: () => Reflect.ownKeys(target),
-    getOwnPropertyDescriptor: (shadow, prop) => {
-      const descriptor = Reflect.getOwnPropertyDescriptor(target, prop);
-      if (descriptor === undefined) return undefined;
-      if (isObjectValue(descriptor.value)) descriptor.value = view(descriptor.value, "raw", typeof prop === "string" ? [...path, prop] : path);
-      // Proxy invariant: only a property the shadow has as non-configurable (an array's length) may be reported so.
-      if (!Reflect.getOwnPropertyDescriptor(shadow, prop)) descriptor.configurable = true;
-      return descriptor;
-    },
-    set: (_shadow, prop) => refuse(`set ${String(prop)}`),
-    defineProperty: (_shadow, prop) => refuse(`define ${String(prop)}`),
-    deleteProperty: (_shadow, prop) => refuse(`delete ${String(prop)}`),
-    setPrototypeOf: () => refuse("change a prototype"),
-    preventExtensions: () => refuse("prevent extensions"),
-  });
+  const shadow = Array.isArray(target) ? [] : (Object.create(Object.getPrototypeOf(target) as object | null) as object);
+  const made = new Proxy(shadow, new ViewHandler(target, kind, parent, step));
   views[kind].set(target, made);
   return made;
 }
 
 /** A read-only, unknown-checking view of deserialized properties (see above). */
 export function readOnlyProps(props: Record<string, unknown>): Record<string, unknown> {
-  return view(props, "checking", []) as Record<string, unknown>;
+  return viewOf(props, "checking", undefined, undefined) as Record<string, unknown>;
 }
 
 /** Freezes an object made of plain objects and arrays all the way down (resource options, link lists). */

@@ -114,7 +114,8 @@ function stackProps(state: ResourceState): Record<string, unknown> {
   const outputs = state.outputs !== undefined && Object.keys(state.outputs).length > 0 ? state.outputs : (state.inputs ?? {});
   const props = deserialize(outputs) as Record<string, unknown>;
   // Terraform-based providers report the id among the outputs; keep states that lack it comparable.
-  if (!("id" in props) && state.id !== undefined && state.custom) props["id"] = state.id;
+  // (A copy: deserialize may return the state's own object.)
+  if (!("id" in props) && state.id !== undefined && state.custom) return { ...props, id: state.id };
   return props;
 }
 

@@ -41,8 +41,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Plain JSON (no special objects inside) comes back as it is, not copied: policies read it through
+ * read-only views, and a 55,000-resource export would otherwise be copied whole once more.
+ */
 export function deserialize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(deserialize);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    value.forEach((item: unknown, i) => {
+      const d = deserialize(item);
+      if (out === undefined && d !== item) out = value.slice(0, i);
+      out?.push(d);
+    });
+    return out ?? value;
+  }
   if (!isObject(value)) return value;
   const sig = value[SECRET_SIG_KEY];
   if (sig === SECRET_SIG_VALUE) {
@@ -63,8 +75,14 @@ export function deserialize(value: unknown): unknown {
   }
   if (sig === RESOURCE_REFERENCE_SIG) return typeof value["id"] === "string" && value["id"] !== "" ? value["id"] : value["urn"];
   if (sig === OUTPUT_VALUE_SIG) return "value" in value ? deserialize(value["value"]) : UNKNOWN_STRING;
+  const entries = Object.entries(value);
+  const unpacked = entries.map(([, v]) => (v === undefined ? v : deserialize(v)));
+  // As the engine does: a property whose value is undefined does not exist. A "__proto__" key is copied
+  // the way it always was (by assignment, which sets the prototype), so results stay as they were.
+  if (entries.every(([k, v], i) => unpacked[i] === v && v !== undefined && k !== "__proto__")) return value;
   const out: Record<string, unknown> = {};
-  // As the engine does: a property whose value is undefined does not exist.
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = deserialize(v);
+  entries.forEach(([k, v], i) => {
+    if (v !== undefined) out[k] = unpacked[i];
+  });
   return out;
 }
