@@ -27,7 +27,10 @@
  *   that no policy selects is denied in both directions; once a policy selects it, a direction that no
  *   selecting policy restricts is open (aws-network-policy-agent issue #319); standard mode leaves
  *   unselected pods open;
- * - host-network pods and kubelet probes from the node are outside pod policies (not modelled).
+ * - host-network pods are outside pod policies, and the agent admits the node's own address to a
+ *   pod so kubelet probes pass in strict mode ("node IP addresses are automatically allowed for kubelet
+ *   health probes", AWS re:Post "Troubleshooting Kubernetes network policies", cited in
+ *   aws-network-policy-agent#635): neither is modelled.
  */
 import { cidrContains, mustParseCidr, parseCidr } from "../config/cidr";
 import type { KubeObject } from "./objects";

@@ -3,6 +3,7 @@ import { API_SERVER, KUBE_DNS } from "../../src/services/cluster-inventory";
 import { type ClusterModel, canConnect, type Destination } from "../../src/services/reachability";
 import { POD_IDENTITY_AGENT_CIDR } from "../../src/services/network-policies";
 import { type KubeObject, NAMESPACE_NAME_LABEL } from "../../src/services/objects";
+import { vpcResolver } from "../../src/services/system-plan";
 import { build } from "./services-support";
 
 /**
@@ -23,6 +24,9 @@ function targets(b: (typeof stacks)["dev"]): Target[] {
     { name: "imds", to: { ip: "169.254.169.254" }, port: 80 },
     { name: "internet", to: { ip: "52.94.1.1" }, port: 443 },
     { name: "xds", to: { service: "envoy-gateway-system/envoy-gateway" }, port: 18000 },
+    // Upstream DNS only through CoreDNS; the kubelets only for metrics-server.
+    { name: "vpc-resolver", to: { ip: vpcResolver(b.platform.config.network.vpcCidr).replace("/32", "") }, port: 53, protocol: "UDP" },
+    { name: "kubelet", to: { ip: b.services.addresses.appCidrs[0]!.replace(/\.0\/\d+$/, ".6") }, port: 10250 },
   ];
   for (const [service, db] of Object.entries(b.services.databases)) list.push({ name: `db:${service}`, to: { ip: db.hostIp }, port: db.port });
   for (const [service, spec] of Object.entries(b.platform.catalog.services)) list.push({ name: `svc:${service}`, to: { service: `${service}/${service}` }, port: spec.port });
@@ -42,8 +46,8 @@ function expected(b: (typeof stacks)["dev"]): Record<string, string[]> {
     "envoy-gateway-system/envoy-gateway": ["dns", ...controller],
     "aws-load-balancer-controller/aws-load-balancer-controller": ["dns", ...controller, "pod-identity"],
     "cluster-autoscaler/cluster-autoscaler": ["dns", ...controller, "pod-identity"],
-    "kube-system/coredns": [...controller],
-    "kube-system/metrics-server": [...controller],
+    "kube-system/coredns": [...controller, "vpc-resolver"],
+    "kube-system/metrics-server": [...controller, "kubelet"],
   };
   for (const [service, spec] of Object.entries(b.platform.catalog.services)) {
     out[`${service}/${service}`] = [
