@@ -2,7 +2,8 @@ import { defineStackPolicy } from "../framework/define";
 import { at, flag, list, peekTexts, text } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
 import { acceptsOnly, type TlsVersion } from "./tls-policies";
-import { environmentOf, isApplication, isInternetFacing, label, listenersOf, LOAD_BALANCER_TYPES, loadBalancerZones } from "./edge-facts";
+import { isApplication, isInternetFacing, label, listenersOf, LOAD_BALANCER_TYPES, loadBalancerZones } from "./edge-facts";
+import { environmentOf } from "../framework/environment";
 
 export const edge01PublicAlb = defineStackPolicy({
   meta: {
