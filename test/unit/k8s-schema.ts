@@ -5,8 +5,10 @@
  * Built-in kinds. No npm package that installs on Node.js 20 carries the Kubernetes 1.35 schema:
  * `kubernetes-models` 5.1.0 (generated from 1.34) and `@kubernetes/client-node` 2.x (1.36, its `undici`
  * dependency) both need Node.js 22, and the `@pulumi/kubernetes` releases generated from 1.35.1
- * (4.26–4.29, pulumi/pulumi-kubernetes#4156) cannot sit beside the pinned provider: Pulumi's plugin
- * discovery would make every deploy fetch a second provider plugin. So every object is checked against
+ * (4.26–4.29, pulumi/pulumi-kubernetes#4156) cannot sit beside the pinned provider: the Node.js language
+ * host takes every package.json under node_modules with `pulumi.resource: true` as a required plugin,
+ * devDependencies included (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go,
+ * getPackagesFromDir), so every deploy would need a second provider plugin. So every object is checked against
  * the two schema generations that bracket 1.35, and must pass both:
  * - `kubernetes-models` 4.5.1 (Kubernetes 1.33 OpenAPI): its runtime validators (types, required fields,
  *   formats) plus its generated interfaces;
