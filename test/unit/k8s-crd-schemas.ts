@@ -5,7 +5,11 @@
  * - EnvoyProxy, HTTPRouteFilter: envoyproxy/gateway api/v1alpha1 at v1.9.0 (envoyproxy_types.go,
  *   shared_types.go, httproutefilter_types.go); its go.mod pins k8s.io/api v0.36.3 and
  *   sigs.k8s.io/gateway-api v1.6.1.
- * - TargetGroupBinding: kubernetes-sigs/aws-load-balancer-controller apis/elbv2/v1beta1.
+ * - TargetGroupBinding: kubernetes-sigs/aws-load-balancer-controller apis/elbv2/v1beta1
+ *   (targetgroupbinding_types.go).
+ * The EnvoyProxy and HTTPRouteFilter field names, types and enums were compared with the CRDs the
+ * v1.9.0 chart installs (charts/gateway-helm/charts/crds/crds/generated/*.yaml): every field listed
+ * here exists there with the same type.
  * Only the fields this program may set are listed beyond the required ones: stricter, never looser.
  * Where a CRD embeds a Kubernetes core type (a pod security context, volumes, HPA metrics...), the zod
  * schema only says "an object" and `EMBEDDED_CORE_TYPES` names the core type: `strictProblems` holds
@@ -119,7 +123,19 @@ export const targetGroupBindingSchema = z.strictObject({
     targetGroupARN: z.string().regex(/^arn:aws[a-z-]*:elasticloadbalancing:/, { message: "a target group ARN" }),
     targetType: z.enum(["instance", "ip"]).optional(),
     serviceRef: z.strictObject({ name: z.string().min(1), port: z.union([z.number().int(), z.string()]) }),
-    networking: json.optional(),
+    networking: z
+      .strictObject({
+        ingress: z
+          .array(
+            z.strictObject({
+              from: z.array(z.strictObject({ ipBlock: z.strictObject({ cidr: z.string() }).optional(), securityGroup: z.strictObject({ groupID: z.string() }).optional() })).min(1),
+              ports: z.array(z.strictObject({ protocol: z.enum(["TCP", "UDP"]).optional(), port: z.union([z.number().int(), z.string()]).optional() })),
+            }),
+          )
+          .optional(),
+      })
+      .optional(),
+    multiClusterTargetGroup: z.boolean().optional(),
     nodeSelector: json.optional(),
     ipAddressType: z.enum(["ipv4", "ipv6"]).optional(),
     vpcID: z.string().optional(),
