@@ -20,6 +20,7 @@ import { FluentBit } from "./logs/fluent-bit";
 import { DetectiveControls } from "./security/detective-controls";
 import { Services } from "./services/services";
 import { Deployer } from "./deployer/deployer";
+import { deployerAllowlist } from "./deployer/egress-allowlist";
 import { ChartRepositories, committedManifest } from "./mirror/chart-repositories";
 
 async function main(): Promise<Record<string, unknown>> {
@@ -81,7 +82,7 @@ async function main(): Promise<Record<string, unknown>> {
     logs: { bucket: logs.edgeLogsBucket.bucket, albPrefix: logs.albLogPrefix, wafDestinationArn: logs.wafLogDestinationArn, ready: [logs] },
   });
 
-  // Egress proxy (D6): the only way out, scaled to zero unless an exception is live.
+  // Egress proxy (D6): the only way out; one host for the in-VPC deployer, more while an exception is live.
   const egress = new EgressProxy("egress", {
     ctx,
     config: config.egress,
@@ -89,6 +90,7 @@ async function main(): Promise<Record<string, unknown>> {
     network,
     logs: { bucket: logs.appLogsBucket.bucket, bucketArn: logs.appLogsBucket.arn, kmsKeyArn: logs.logsKey.arn },
     hostSessionPolicyArn: operator.hostSessionPolicy.arn,
+    deployerHosts: deployerAllowlist(),
   });
 
   // Messaging (D2): topics, queues and grants from the catalog; SERVICES attaches `statementsFor(service)`.
@@ -156,7 +158,7 @@ async function main(): Promise<Record<string, unknown>> {
     vpcCidr: config.network.vpcCidr,
     dmzSubnets: network.subnets.dmz,
     clusterSecurityGroupId: network.zoneSecurityGroups.app.id,
-    proxy: { url: egress.proxyUrl, noProxy: egress.noProxy, port: PROXY_PORT },
+    proxy: { url: egress.proxyUrl, noProxy: egress.noProxy, port: PROXY_PORT, securityGroupId: egress.proxySecurityGroup.id },
     logs: { keyArn: logs.logsKey.arn, retentionInDays: config.logs.logGroupRetentionDays },
   });
   const charts = new ChartRepositories("charts", { ctx, charts: committedManifest().charts });
