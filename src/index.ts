@@ -21,6 +21,7 @@ import { DetectiveControls } from "./security/detective-controls";
 import { Services } from "./services/services";
 import { Deployer } from "./deployer/deployer";
 import { deployerAllowlist } from "./deployer/egress-allowlist";
+import { PackageMirrorAccess } from "./mirror/package-mirror-policy";
 import { ChartRepositories, committedManifest } from "./mirror/chart-repositories";
 
 async function main(): Promise<Record<string, unknown>> {
@@ -162,6 +163,8 @@ async function main(): Promise<Record<string, unknown>> {
     logs: { keyArn: logs.logsKey.arn, retentionInDays: config.logs.logGroupRetentionDays },
   });
   const charts = new ChartRepositories("charts", { ctx, charts: committedManifest().charts });
+  // The bootstrap's package-mirror bucket: TLS only, hosts' anonymous reads through this VPC's S3 endpoint only.
+  new PackageMirrorAccess("package-mirror", { region: ctx.region, buckets: packageMirrorBuckets(config.databases), s3EndpointId: network.s3Endpoint.id });
 
   // Container logs: Fluent Bit on every node, into the archive's containers/ prefix (not in the foundation phase).
   if (config.deploy.phase === "platform") new FluentBit(
