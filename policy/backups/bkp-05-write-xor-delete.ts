@@ -2,7 +2,7 @@ import { defineStackPolicy } from "../framework/define";
 import { peekTexts, text } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
 import { BUCKET_TYPES } from "../s3/buckets";
-import { allows, bucketDenies, bucketName, bucketPolicyStatements, bucketProbes, DELETE_ACTIONS, isBackupBucket, roleGrants, T } from "./facts";
+import { allows, bucketDenies, bucketName, bucketPolicyStatements, bucketProbes, DELETE_ACTIONS, isBackupBucket, isPgBackRestLatestLink, roleGrants, T } from "./facts";
 
 export const bkp05WriteXorDelete = defineStackPolicy({
   meta: {
@@ -15,7 +15,7 @@ export const bkp05WriteXorDelete = defineStackPolicy({
       "For every IAM role of the stack and every backup bucket (tagged component=backups) or vault: if the role may write " +
       "backups (s3:PutObject on the bucket; backup:StartBackupJob/StartCopyJob/CopyIntoBackupVault; an AWS-managed " +
       "full-access policy), it may not delete them or loosen their protection (s3:DeleteObject*, lifecycle, bucket policy, " +
-      "versioning, Object Lock, retention bypass; backup:DeleteRecoveryPoint, lifecycle, vault deletion or lock removal), " +
+      "versioning, Object Lock, retention bypass — deleting pgBackRest's informational `backup/<stanza>/latest` key excepted, which it removes after every backup; backup:DeleteRecoveryPoint, lifecycle, vault deletion or lock removal), " +
       "unless an explicit Deny (in the role's policies, or in the bucket policy naming the role) takes the right away.",
     remediation:
       "Give writers (database hosts, the replication role) an explicit Deny of the destructive actions (src/backups/grants.ts " +
@@ -38,9 +38,11 @@ export const bkp05WriteXorDelete = defineStackPolicy({
         const policy = bucketPolicyStatements(index, bucket);
         const writes = managedWrites.length > 0 || allows(grants.statements, "s3:PutObject", arns);
         if (!writes) continue;
+        // Deleting pgBackRest's `latest` link removes no backup; every other key is probed.
+        const dataArns = arns.filter((arn) => !isPgBackRestLatestLink(arn));
         const deletes = DELETE_ACTIONS.filter((a) => a.startsWith("s3:"))
-          .filter((a) => managedDeletes.length > 0 || allows(grants.statements, a, arns))
-          .filter((a) => !arns.some((arn) => bucketDenies(policy, roleArn, a, arn)));
+          .filter((a) => managedDeletes.length > 0 || allows(grants.statements, a, dataArns))
+          .filter((a) => !dataArns.some((arn) => bucketDenies(policy, roleArn, a, arn)));
         if (deletes.length > 0) {
           reportViolation(`role "${role.name}" can write backups into bucket "${bucketName(bucket) ?? bucket.name}" and can also ${deletes.join(", ")} there.`, role.urn);
         }

@@ -157,6 +157,15 @@ export function writableBuckets(index: StackIndex, host: PolicyResource): Policy
 }
 
 /** ARNs that stand for a bucket's objects in grant checks: the bucket, any object, and the prefixes grants name. */
+/**
+ * pgBackRest's informational `latest` link (`<repo-path>/backup/<stanza>/latest`, one exact key, never a
+ * pattern): it deletes that key after every backup even on S3, where it holds nothing
+ * (src/backups/repository-plan.ts, latestLinkKey). A delete right on exactly such keys removes no backup.
+ */
+export function isPgBackRestLatestLink(arn: string): boolean {
+  return /^arn:aws:s3:::[^/]+\/(?:[^*?]+\/)?backup\/[^/*?]+\/latest$/.test(arn);
+}
+
 export function bucketProbes(statements: readonly PolicyStatement[], bucket: string): string[] {
   return [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/x`, ...prefixProbe(statements, bucket)];
 }

@@ -112,7 +112,7 @@ export class Backups extends pulumi.ComponentResource {
       `${name}-repository-policy`,
       {
         bucket: repo.bucket.id,
-        policy: pulumi.all([this.repoKey.arn, restricted]).apply(([keyArn, roles]) => JSON.stringify(repositoryBucketPolicy(this.repository.bucket, keyArn, roles))),
+        policy: pulumi.all([this.repoKey.arn, restricted]).apply(([keyArn, roles]) => JSON.stringify(repositoryBucketPolicy(this.repository.bucket, keyArn, roles, this.repository.latestLinkKeys))),
       },
       { parent: this },
     );
@@ -211,7 +211,7 @@ export class Backups extends pulumi.ComponentResource {
       hostPolicies[domain] = pulumi
         .all([this.repoKey.arn, secret.arn, ...parameters[domain].map((p) => p.arn)])
         .apply(([repoKeyArn, passphraseSecretArn, ...setupParameterArns]) =>
-          JSON.stringify(hostBackupPolicy({ region: ctx.region, bucket: this.repository.bucket, repoPrefix: plan.repoPrefix, repoKeyArn, passphraseSecretArn, setupParameterArns })),
+          JSON.stringify(hostBackupPolicy({ region: ctx.region, bucket: this.repository.bucket, repoPrefix: plan.repoPrefix, stanza: plan.stanza, repoKeyArn, passphraseSecretArn, setupParameterArns })),
         );
       for (const alarm of planBackupAlarms(domain, ctx.name(COMPONENT), config.pitr.archivePushQueueMaxMiB)) this.alarms.push(this.alarm(name, alarm, args.alarmTopicArn, ctx));
     }

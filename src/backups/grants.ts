@@ -1,6 +1,6 @@
 import { accountRootAdministration, type PolicyDocument, policyDocument, type PolicyStatement, serviceTrust } from "../conventions/iam-policy";
 import { BACKUP_METRIC_NAMESPACE } from "./layout";
-import { bucketArn, DESTRUCTIVE_S3_ACTIONS } from "./repository-plan";
+import { bucketArn, DESTRUCTIVE_S3_ACTIONS, latestLinkKey } from "./repository-plan";
 
 /**
  * IAM of the backups, next to the resources they are about. A database host writes and reads its own
@@ -11,6 +11,7 @@ export interface HostGrantInputs {
   readonly region: string;
   readonly bucket: string;
   readonly repoPrefix: string;
+  readonly stanza: string;
   readonly repoKeyArn: string;
   readonly passphraseSecretArn: string;
   /** SSM parameters holding the host's pgBackRest setup scripts. */
@@ -31,6 +32,7 @@ const denyKeyDestruction = (keyArn: string): PolicyStatement => ({
 
 export function hostBackupPolicy(g: HostGrantInputs): PolicyDocument {
   const arn = bucketArn(g.bucket);
+  const latestLink = `${arn}/${latestLinkKey(g.repoPrefix, g.stanza)}`;
   const s3Service = `s3.${g.region}.amazonaws.com`;
   return policyDocument([
     { Sid: "ListOwnRepository", Effect: "Allow", Action: "s3:ListBucket", Resource: arn, Condition: { StringLike: { "s3:prefix": [`${g.repoPrefix}/*`] } } },
@@ -58,7 +60,10 @@ export function hostBackupPolicy(g: HostGrantInputs): PolicyDocument {
       Resource: "*",
       Condition: { StringEquals: { "cloudwatch:namespace": BACKUP_METRIC_NAMESPACE } },
     },
-    denyDestructive(g.bucket),
+    // pgBackRest removes its informational `latest` link after every backup (repository-plan.ts, latestLinkKey).
+    { Sid: "RemoveOwnLatestLink", Effect: "Allow", Action: "s3:DeleteObject", Resource: latestLink },
+    { ...denyDestructive(g.bucket), Action: DESTRUCTIVE_S3_ACTIONS.filter((a) => a !== "s3:DeleteObject") },
+    { Sid: "NeverDeleteBackupObjects", Effect: "Deny", Action: "s3:DeleteObject", NotResource: latestLink },
     denyKeyDestruction(g.repoKeyArn),
   ]);
 }

@@ -19,6 +19,16 @@ export const COMPONENT = "backups";
 
 export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
 
+/**
+ * The one key pgBackRest deletes in a repository it only ever appends to: after every backup it removes
+ * `<repo-path>/backup/<stanza>/latest` before (on storage with symlinks) re-linking it, unconditionally,
+ * also on S3 where the link never exists (pgBackRest src/command/backup/common.c, backupLinkLatest;
+ * observed as the only DELETE of a backup in test/hosts). Denying it would fail every backup with 403,
+ * so hosts may delete exactly this key and nothing else; in a versioned bucket that only adds a delete
+ * marker. BKP-05 knows the same key (policy/backups/facts.ts, isPgBackRestLatestLink).
+ */
+export const latestLinkKey = (repoPrefix: string, stanza: string): string => `${repoPrefix}/backup/${stanza}/latest`;
+
 export function repositoryBucketName(ctx: RepositoryNaming): string {
   return ctx.bucketName(COMPONENT, "pitr");
 }
@@ -64,6 +74,8 @@ export interface RepositoryPlan {
   readonly lifecycle: readonly LifecycleRule[];
   /** Days back that point-in-time recovery is guaranteed: retention minus the gap between full backups. */
   readonly recoveryWindowDays: number;
+  /** The `latest` link key of every stanza (one per domain, under its own prefix): the only keys hosts may delete. */
+  readonly latestLinkKeys: readonly string[];
   readonly replica?: { readonly region: string; readonly bucket: string };
 }
 
@@ -90,6 +102,7 @@ export function planRepository(ctx: RepositoryNaming, config: BackupsConfig, dom
     objectLock: { mode: config.objectLockMode, days },
     lifecycle,
     recoveryWindowDays: days - gap,
+    latestLinkKeys: [...domains].sort().map((domain) => latestLinkKey(domain, domain)),
     ...(config.crossRegion.enabled ? { replica: { region: config.crossRegion.region, bucket: replicaBucketName(ctx, config.crossRegion.region) } } : {}),
   };
 }
@@ -103,7 +116,7 @@ export function denyInsecureTransport(bucket: string): PolicyStatement {
  * TLS only; objects only under the bucket's own key; and the roles that write (hosts) or read (restore)
  * backups may never remove data or loosen the bucket's protection, whatever their IAM policies say.
  */
-export function repositoryBucketPolicy(bucket: string, keyArn: string, restrictedRoleArns: readonly string[]): PolicyDocument {
+export function repositoryBucketPolicy(bucket: string, keyArn: string, restrictedRoleArns: readonly string[], latestLinkKeys: readonly string[] = []): PolicyDocument {
   const arn = bucketArn(bucket);
   const statements: PolicyStatement[] = [
     denyInsecureTransport(bucket),
@@ -118,14 +131,13 @@ export function repositoryBucketPolicy(bucket: string, keyArn: string, restricte
     },
   ];
   if (restrictedRoleArns.length > 0) {
-    statements.push({
-      Sid: "DenyDeleteToBackupRoles",
-      Effect: "Deny",
-      Principal: "*",
-      Action: [...DESTRUCTIVE_S3_ACTIONS],
-      Resource: [arn, `${arn}/*`],
-      Condition: { ArnEquals: { "aws:PrincipalArn": [...restrictedRoleArns].sort() } },
-    });
+    const condition = { ArnEquals: { "aws:PrincipalArn": [...restrictedRoleArns].sort() } };
+    statements.push(
+      { Sid: "DenyDeleteToBackupRoles", Effect: "Deny", Principal: "*", Action: DESTRUCTIVE_S3_ACTIONS.filter((a) => a !== "s3:DeleteObject"), Resource: [arn, `${arn}/*`], Condition: condition },
+      latestLinkKeys.length === 0
+        ? { Sid: "DenyDeleteObjectToBackupRoles", Effect: "Deny", Principal: "*", Action: "s3:DeleteObject", Resource: [arn, `${arn}/*`], Condition: condition }
+        : { Sid: "DenyDeleteObjectToBackupRoles", Effect: "Deny", Principal: "*", Action: "s3:DeleteObject", NotResource: [...latestLinkKeys].sort().map((k) => `${arn}/${k}`), Condition: condition },
+    );
   }
   return policyDocument(statements);
 }

@@ -16,6 +16,8 @@ export interface PolicyStatement {
   readonly Action: string | readonly string[];
   /** Absent only in trust (assume-role) policies. */
   readonly Resource?: string | readonly string[];
+  /** Everything but these (a Deny that spares one exact key). */
+  readonly NotResource?: string | readonly string[];
   readonly Condition?: ConditionBlock;
 }
 

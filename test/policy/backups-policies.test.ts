@@ -293,10 +293,32 @@ describe("BKP-05 writers are not deleters", () => {
   it("fails for a host role that may write and delete, when nothing denies it", async () => {
     const rs = copy("dev");
     grantDelete(rs);
-    editPolicy(find(rs, T.bucketPolicy, "backups-repository-policy"), (st) => st.filter((s) => s.Sid !== "DenyDeleteToBackupRoles"));
+    editPolicy(find(rs, T.bucketPolicy, "backups-repository-policy"), (st) => st.filter((s) => !s.Sid?.startsWith("DenyDelete")));
     expect(await violations(bkp05WriteXorDelete, "dev", rs)).toEqual([
       `violation: role "databases-personal-data-role" can write backups into bucket "${BUCKET.dev}" and can also s3:DeleteObject, s3:DeleteObjectVersion there.`,
     ]);
+  });
+
+  it("accepts deleting only pgBackRest's latest link, and nothing that looks like it but reaches backups", async () => {
+    const withoutBucketDeny = (rs: ResourceState[]) =>
+      editPolicy(find(rs, T.bucketPolicy, "backups-repository-policy"), (st) => st.filter((s) => !s.Sid?.startsWith("DenyDelete")));
+    const grant = (rs: ResourceState[], resource: string) =>
+      editPolicy(find(rs, T.rolePolicy, "databases-personal-data-extra"), (st) => [
+        ...st.filter((s) => s.Effect !== "Deny"),
+        { Sid: "Link", Effect: "Allow", Action: "s3:DeleteObject", Resource: resource },
+      ]);
+    const link = copy("dev");
+    withoutBucketDeny(link);
+    grant(link, `arn:aws:s3:::${BUCKET.dev}/personal-data/backup/personal-data/latest`);
+    expect(await violations(bkp05WriteXorDelete, "dev", link)).toEqual([]);
+    for (const resource of [`arn:aws:s3:::${BUCKET.dev}/personal-data/backup/personal-data/*`, `arn:aws:s3:::${BUCKET.dev}/personal-data/backup/*/latest*`]) {
+      const wide = copy("dev");
+      withoutBucketDeny(wide);
+      grant(wide, resource);
+      expect(await violations(bkp05WriteXorDelete, "dev", wide), resource).toEqual([
+        `violation: role "databases-personal-data-role" can write backups into bucket "${BUCKET.dev}" and can also s3:DeleteObject there.`,
+      ]);
+    }
   });
 
   it("counts the bucket policy's Deny naming the host roles", async () => {

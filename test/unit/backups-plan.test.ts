@@ -62,14 +62,23 @@ describe("snapshots", () => {
 });
 
 describe("grants", () => {
-  const host = hostBackupPolicy({ region: "eu-central-1", bucket: "b", repoPrefix: "personal-data", repoKeyArn: "arn:aws:kms:eu-central-1:1:key/k", passphraseSecretArn: "arn:secret", setupParameterArns: ["arn:p"] });
+  const host = hostBackupPolicy({ region: "eu-central-1", bucket: "b", repoPrefix: "personal-data", stanza: "personal-data", repoKeyArn: "arn:aws:kms:eu-central-1:1:key/k", passphraseSecretArn: "arn:secret", setupParameterArns: ["arn:p"] });
 
   it("lets a host write and read only its own prefix, and explicitly denies every destructive action", () => {
     const allow = host.Statement.filter((s) => s.Effect === "Allow");
     expect(allow.find((s) => s.Sid === "WriteAndReadOwnRepository")).toMatchObject({ Action: ["s3:PutObject", "s3:GetObject"], Resource: "arn:aws:s3:::b/personal-data/*" });
-    expect(allow.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).filter((a) => a.startsWith("s3:Delete"))).toEqual([]);
+    // The only delete: pgBackRest's informational `latest` link of its own stanza, which it removes after every backup.
+    expect(allow.filter((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => a.startsWith("s3:Delete")))).toEqual([
+      { Sid: "RemoveOwnLatestLink", Effect: "Allow", Action: "s3:DeleteObject", Resource: "arn:aws:s3:::b/personal-data/backup/personal-data/latest" },
+    ]);
     const deny = host.Statement.find((s) => s.Sid === "NeverDeleteBackups");
-    expect(deny?.Action).toEqual([...DESTRUCTIVE_S3_ACTIONS]);
+    expect(deny?.Action).toEqual(DESTRUCTIVE_S3_ACTIONS.filter((a) => a !== "s3:DeleteObject"));
+    expect(host.Statement.find((s) => s.Sid === "NeverDeleteBackupObjects")).toEqual({
+      Sid: "NeverDeleteBackupObjects",
+      Effect: "Deny",
+      Action: "s3:DeleteObject",
+      NotResource: "arn:aws:s3:::b/personal-data/backup/personal-data/latest",
+    });
     expect(DESTRUCTIVE_S3_ACTIONS).toEqual(expect.arrayContaining(["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy", "s3:BypassGovernanceRetention"]));
   });
 
