@@ -20,7 +20,20 @@ import type { ResourceState, StackExport } from "../snapshot/types";
 import { parseProviderReference, parseUrn } from "../snapshot/urn";
 import { parsePolicyConfig, reconcile, type PolicyConfig, type PolicyPackConfigFile } from "./config";
 import { fromStackExport, type AuditInput } from "./input";
-import type { AuditResult, BackupCoverageReport, ControlSummary, DecisionSummary, PolicyRecord, ReachabilityReport, ViolationRecord, WaiverRecord } from "./types";
+import type {
+  AuditResult,
+  BackupCoverageReport,
+  ControlSummary,
+  DecisionSummary,
+  FrameworkSummary,
+  PolicyRecord,
+  ReachabilityReport,
+  ViolationRecord,
+  WaiverRecord,
+} from "./types";
+import { controlRefs, controlUrl, FRAMEWORK_ORDER, type ControlRef } from "./frameworks";
+import { naturalCompare } from "./natural-order";
+import { scopeCounts } from "./scope";
 import { deserialize, unknownCheckingProxy, UnknownValueError } from "./values";
 
 export interface AuditOptions {
@@ -36,6 +49,8 @@ export interface AuditOptions {
   readonly stackTags?: Readonly<Record<string, string>>;
   /** Label of the input when a StackExport object is passed (e.g. its file name). */
   readonly source?: string;
+  /** The git revision of the inputs, reported on every report's first line (commit.ts detects it). */
+  readonly commit?: string;
 }
 
 /** A policy failed with an error of its own (not an unknown value): a defect to fix, not a finding. */
@@ -57,7 +72,8 @@ function throwNotApplicable(reason?: string): never {
 }
 
 interface Tally {
-  evaluated: number;
+  /** Resources the rule judged: it read their configuration or reported on them (scope.ts). */
+  readonly scope: Set<string>;
   unchecked: number;
   notApplicable: string | undefined;
   readonly violations: ViolationRecord[];
@@ -141,7 +157,7 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
   const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
   const levelOf = (p: PlatformPolicy): EnforcementLevel => config.policies.get(p.policy.name)?.enforcementLevel ?? p.policy.enforcementLevel ?? pack.enforcementLevel;
   const getConfigOf = (p: PlatformPolicy) => (): Record<string, unknown> => structuredClone({ ...(config.policies.get(p.policy.name)?.properties ?? {}) });
-  const tallies = new Map<string, Tally>(policies.map((p) => [p.policy.name, { evaluated: 0, unchecked: 0, notApplicable: undefined, violations: [] }]));
+  const tallies = new Map<string, Tally>(policies.map((p) => [p.policy.name, { scope: new Set<string>(), unchecked: 0, notApplicable: undefined, violations: [] }]));
 
   const record = (p: PlatformPolicy, level: EnforcementLevel, kind: ViolationRecord["kind"], reported: string, state: ResourceState | undefined): ViolationRecord => {
     const { message, key } = splitFinding(reported);
@@ -186,8 +202,12 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
       const v = p.policy.validateResource;
       const validations = v === undefined ? [] : Array.isArray(v) ? v : [v];
       let applied = false;
+      let read = false;
+      const onRead = (): void => {
+        read = true;
+      };
       for (const validation of validations) {
-        const proxied = unknownCheckingProxy(props);
+        const proxied = unknownCheckingProxy(props, onRead);
         const args = {
           type: state.type,
           props: proxied,
@@ -202,6 +222,7 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
           ...(provider === undefined ? {} : { provider }),
         } as unknown as ResourceValidationArgs;
         const report: ReportViolation = (message) => {
+          tally.scope.add(state.urn);
           tally.violations.push(record(p, level, "violation", message, state));
         };
         try {
@@ -212,23 +233,33 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
           applied = true;
           if (err instanceof UnknownValueError) {
             tally.unchecked++;
+            tally.scope.add(state.urn);
             tally.violations.push(record(p, level, "unchecked", `cannot be checked during preview: ${err.message}`, state));
           } else {
             throw new AuditRunError(`policy ${p.policy.name} failed on ${state.urn}: ${(err as Error).message ?? String(err)}`);
           }
         }
       }
-      if (applied) tally.evaluated++;
+      if (applied && read) tally.scope.add(state.urn);
     }
   }
 
   // Stack policies: every resource's outputs, linked to parent, dependencies and property dependencies.
   // Values are unpacked once; each policy gets its own objects and proxies (policies only read props).
   const unpacked = live.map((state) => ({ state, props: stackProps(state), provider: providerOf(state) }));
-  const stackResources = (): PolicyResource[] => {
+  const stackResources = (onRead?: (urn: string) => void): PolicyResource[] => {
     const made = new Map<string, PolicyResource>();
     for (const { state, props: raw, provider } of unpacked) {
-      const props = unknownCheckingProxy(raw);
+      let seen = false;
+      const mark =
+        onRead === undefined
+          ? undefined
+          : (): void => {
+              if (seen) return;
+              seen = true;
+              onRead(state.urn);
+            };
+      const props = unknownCheckingProxy(raw, mark);
       const resource = {
         type: state.type,
         props,
@@ -260,19 +291,19 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
     if (configured === "disabled") continue;
     const level = configured === "remediate" ? "mandatory" : configured;
     const tally = tallies.get(p.policy.name) as Tally;
-    const resources = stackResources();
+    const resources = stackResources((urn) => tally.scope.add(urn));
     const args: StackValidationArgs = { resources, stackTags, getConfig: getConfigOf(p) as StackValidationArgs["getConfig"], notApplicable: throwNotApplicable };
     const report: ReportViolation = (message, urn) => {
+      if (urn !== undefined && byUrn.has(urn)) tally.scope.add(urn);
       tally.violations.push(record(p, level, "violation", message, urn === undefined ? undefined : byUrn.get(urn)));
     };
     try {
       await p.policy.validateStack(args, report);
-      tally.evaluated = resources.length;
     } catch (err) {
       if (err instanceof NotApplicableError) {
         tally.notApplicable = err.reason ?? "does not apply";
+        tally.scope.clear();
       } else if (err instanceof UnknownValueError) {
-        tally.evaluated = resources.length;
         tally.unchecked++;
         tally.violations.push(record(p, level, "unchecked", `cannot be checked during preview: ${err.message}`, undefined));
       } else {
@@ -281,7 +312,7 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
     }
   }
 
-  const assembled = assemble(input, policies, pack, levelOf, tallies, config.unknownKeys, now, reachabilityOf(stackResources(), config.policies.get("NET-02")));
+  const assembled = assemble(input, policies, pack, levelOf, tallies, config.unknownKeys, now, reachabilityOf(stackResources(), config.policies.get("NET-02")), options.commit);
   return { ...assembled, backupCoverage: backupCoverageOf(stackResources()) };
 }
 
@@ -328,6 +359,7 @@ function assemble(
   unknownKeys: readonly string[],
   now: Date,
   reachability: ReachabilityReport,
+  commit: string | undefined,
 ): Omit<AuditResult, "backupCoverage"> {
   const today = waiverLedger.today();
   const applied = waiverLedger.applied();
@@ -373,14 +405,19 @@ function assemble(
         controls: controlLabels(p.meta.controls),
         remediation: p.meta.remediation,
         enforcementLevel: levelOf(p),
-        resourcesEvaluated: t.evaluated,
+        scope: scopeCounts(
+          t.scope,
+          t.violations,
+          new Set(applied.filter((a) => a.policy === p.meta.id && a.urn !== undefined).map((a) => a.urn as string)),
+          t.notApplicable !== undefined,
+        ),
         violations: t.violations.filter((v) => v.kind === "violation").length,
         unchecked: t.unchecked,
         waived: applied.filter((a) => a.policy === p.meta.id).length,
         ...(t.notApplicable === undefined ? {} : { notApplicable: t.notApplicable }),
       };
     })
-    .sort((a, b) => a.id.localeCompare(b.id));
+    .sort((a, b) => naturalCompare(a.id, b.id));
 
   const counts = (list: readonly ViolationRecord[]) => ({
     mandatory: list.filter((v) => v.level === "mandatory").length,
@@ -392,12 +429,7 @@ function assemble(
     policies: records.filter((r) => r.decisions.includes(d)).map((r) => r.id),
     ...counts(violations.filter((v) => v.decisions.includes(d))),
   }));
-  const controls = [...new Set(records.flatMap((r) => r.controls))].sort();
-  const byControl: ControlSummary[] = controls.map((c) => ({
-    control: c,
-    policies: records.filter((r) => r.controls.includes(c)).map((r) => r.id),
-    ...counts(violations.filter((v) => v.controls.includes(c))),
-  }));
+  const byFramework = frameworkSummaries(policies, records, violations, counts);
 
   const first = input.resources[0];
   let stack: { stack?: string; project?: string } = {};
@@ -412,6 +444,7 @@ function assemble(
   const { mandatory, advisory } = counts(violations);
   return {
     tool: { name: `${rootPackage.name} audit`, version: rootPackage.version },
+    commit: commit ?? "unknown",
     pack: { name: pack.name, version: pack.version },
     input: { source: input.source, format: input.format, resources: input.resources.length, ...stack },
     date: now.toISOString().slice(0, 10),
@@ -422,7 +455,7 @@ function assemble(
       unchecked: violations.filter((v) => v.kind === "unchecked").length,
       waived: applied.length,
       byDecision,
-      byControl,
+      byFramework,
     },
     policies: records,
     violations,
@@ -430,4 +463,42 @@ function assemble(
     reachability,
     notes: unknownKeys.map((k) => `policy config names "${k}", which is no policy of this pack (ignored, as the Pulumi CLI does)`),
   };
+}
+
+/** Controls grouped by framework (in FRAMEWORK_ORDER), each naturally sorted, with the rules mapping to them. */
+function frameworkSummaries(
+  policies: readonly PlatformPolicy[],
+  records: readonly PolicyRecord[],
+  violations: readonly ViolationRecord[],
+  counts: (list: readonly ViolationRecord[]) => { mandatory: number; advisory: number },
+): FrameworkSummary[] {
+  const refs = new Map<string, { ref: ControlRef; policies: Set<string> }>();
+  for (const p of policies) {
+    for (const ref of controlRefs(p.meta.controls)) {
+      const key = `${ref.framework.key}\0${ref.id}`;
+      const entry = refs.get(key) ?? { ref, policies: new Set<string>() };
+      entry.policies.add(p.meta.id);
+      refs.set(key, entry);
+    }
+  }
+  const known = new Set(records.map((r) => r.id));
+  const groups = new Map<string, FrameworkSummary & { controls: ControlSummary[] }>();
+  for (const { ref, policies: ids } of refs.values()) {
+    const { framework } = ref;
+    const group = groups.get(framework.key) ?? { key: framework.key, name: framework.name, ...(framework.version === undefined ? {} : { version: framework.version }), ...(framework.url === undefined ? {} : { url: framework.url }), controls: [] };
+    const url = controlUrl(ref);
+    const rules = [...ids].filter((id) => known.has(id)).sort(naturalCompare);
+    group.controls.push({
+      control: ref.label,
+      id: ref.id,
+      ...(url === undefined ? {} : { url }),
+      policies: rules,
+      ...counts(violations.filter((v) => rules.includes(v.policy))),
+    });
+    groups.set(framework.key, group);
+  }
+  const rank = (key: string): number => (FRAMEWORK_ORDER.includes(key) ? FRAMEWORK_ORDER.indexOf(key) : FRAMEWORK_ORDER.length);
+  return [...groups.values()]
+    .sort((a, b) => rank(a.key) - rank(b.key) || naturalCompare(a.key, b.key))
+    .map((g) => ({ ...g, controls: g.controls.sort((a, b) => naturalCompare(a.id, b.id)) }));
 }

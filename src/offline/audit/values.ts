@@ -70,10 +70,11 @@ export function deserialize(value: unknown): unknown {
   return out;
 }
 
-function proxyHelper(target: unknown, path: readonly string[]): unknown {
+function proxyHelper(target: unknown, path: readonly string[], onRead: (() => void) | undefined): unknown {
   if (!(target instanceof Object)) return target;
   return new Proxy(target, {
     get: (obj, prop) => {
+      onRead?.();
       const field: unknown = Reflect.get(obj, prop);
       const step = typeof prop === "string" ? [...path, prop] : path;
       if (typeof field === "string" && UNKNOWN_SENTINELS.has(field)) throw new UnknownValueError(UNKNOWN_KINDS[field] ?? "unknown", step);
@@ -81,11 +82,12 @@ function proxyHelper(target: unknown, path: readonly string[]): unknown {
       // Proxy invariant: a non-configurable, read-only data property must be returned as is.
       const desc = Object.getOwnPropertyDescriptor(obj, prop);
       if (desc !== undefined && "value" in desc && desc.configurable === false && desc.writable === false) return field;
-      return proxyHelper(field, step);
+      return proxyHelper(field, step, onRead);
     },
   });
 }
 
-export function unknownCheckingProxy(props: Record<string, unknown>): Record<string, unknown> {
-  return proxyHelper(props, []) as Record<string, unknown>;
+/** `onRead` is told of every property read: a rule that reads a resource's configuration has it in scope. */
+export function unknownCheckingProxy(props: Record<string, unknown>, onRead?: () => void): Record<string, unknown> {
+  return proxyHelper(props, [], onRead) as Record<string, unknown>;
 }

@@ -74,7 +74,7 @@ export function concealPlaintextSecrets<T>(doc: T): T {
 
 /** Keys whose literal value is a credential (a name, an ARN or a reference to one is not). */
 const SECRET_KEY = /(^|[^a-z])(pass(word)?|passwd|pwd|secret|token|api[_-]?key|private[_-]?key|client[_-]?secret|credentials?)$/i;
-const REFERENCE = /^(arn:|\$\{|\{\{|resolve:|ssm:|secretsmanager:|[a-z0-9-]+\/[a-z0-9/_-]+$)/i;
+const REFERENCE = /^(arn:|urn:pulumi:|\$\{|\{\{|resolve:|ssm:|secretsmanager:|[a-z0-9-]+\/[a-z0-9/_-]+$)/i;
 
 /**
  * Remembers what the scanner flags in a document: values under credential-like keys, and every line
