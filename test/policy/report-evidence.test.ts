@@ -112,7 +112,7 @@ describe.each(STACKS)("the %s stack's audit reports", (stack) => {
     const first = applied[0];
     expect(md).toContain(`| ${first?.ticket ?? "—"} | ${first?.approver ?? ""} | ${first?.expiry ?? ""} | matched 1 finding | \`${first?.suppressed[0]?.urn ?? ""}\` finding \`${first?.finding ?? ""}\` |`);
     const text = renderReport(result, "text");
-    expect(text).toContain("  SM-01 on no-such-secret, finding rotation: matched nothing (ticket SEC-999, approved by auditor@fitness.example, until 2027-01-31)");
+    expect(text).toContain("  SM-01 on no-such-secret, finding rotation: matched nothing (ticket SEC-999, approved by auditor@fitness.example, until 2027-01-31): left over from a removed secret");
     expect(text).toContain(`    suppresses ${first?.suppressed[0]?.urn ?? ""} finding ${first?.finding ?? ""}`);
   });
 

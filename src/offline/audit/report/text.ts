@@ -26,7 +26,7 @@ export function renderText(result: AuditResult): string {
   if (result.waivers.length > 0) lines.push("", `waivers (${result.waivers.length}):`);
   for (const w of result.waivers) {
     const who = `ticket ${w.ticket ?? "none"}, approved by ${w.approver ?? "nobody"}, until ${w.expiry ?? "no expiry"}`;
-    lines.push(oneLine(`  ${w.policy} on ${w.resource}, finding ${w.finding ?? "(none named)"}: ${waiverMatch(w)} (${who})`));
+    lines.push(oneLine(`  ${w.policy} on ${w.resource}, finding ${w.finding ?? "(none named)"}: ${waiverMatch(w)} (${who})${w.reason === undefined ? "" : `: ${w.reason}`}`));
     for (const s of w.suppressed) lines.push(oneLine(`    suppresses ${s.urn ?? "the stack"} finding ${s.finding}`));
     if (w.problems.length > 0) lines.push(oneLine(`    problems: ${w.problems.join("; ")}`));
   }
