@@ -257,6 +257,8 @@ export function isAtLeastDaily(schedule: string | undefined): boolean {
 export interface PlanRuleFacts {
   readonly name: string;
   readonly schedule?: string;
+  /** The vault the rule writes recovery points to (by name). */
+  readonly targetVault?: string;
   readonly deleteAfter?: number;
   readonly copyDestinations: string[];
 }
@@ -265,9 +267,11 @@ export function planRules(plan: PolicyResource): PlanRuleFacts[] {
   return list(plan.props["rules"]).map((r) => {
     const schedule = text(at(r, "schedule"));
     const deleteAfter = num(at(r, "lifecycle", "deleteAfter"));
+    const targetVault = text(at(r, "targetVaultName"));
     return {
       name: text(at(r, "ruleName")) ?? "?",
       ...(schedule === undefined ? {} : { schedule }),
+      ...(targetVault === undefined ? {} : { targetVault }),
       ...(deleteAfter === undefined ? {} : { deleteAfter }),
       copyDestinations: list(at(r, "copyActions")).flatMap((c) => texts(at(c, "destinationVaultArn"))),
     };

@@ -63,7 +63,9 @@ describe("npm run audit", () => {
 
   it("honours waivers from --config (the file --policy-pack-config takes)", async () => {
     const result = await runAuditCli(["--input", path.join(FIXTURES, "preview-key-pair.json"), "--config", path.join(FIXTURES, "waive-key-pair.policy-config.json")]);
-    expect(result.stdout).toContain("waived: EC2-04 on ops (approved by alice@example.com, until 2999-12-31): break-glass key until SSM rollout");
+    expect(result.stdout).toContain(
+      "  EC2-04 on ops, finding key pair: matched 1 finding (ticket SEC-7, approved by alice@example.com, until 2999-12-31): break-glass key until SSM rollout",
+    );
     expect(result.stdout).not.toContain("[mandatory] EC2-04");
   });
 

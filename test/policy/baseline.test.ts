@@ -15,7 +15,7 @@ describe("the compliant fixture stack", () => {
     const result = await audit(compliantStack().fx, FIRST_SET);
     for (const p of result.policies.filter((r) => r.id !== "GOV-01")) {
       expect(p.notApplicable, p.id).toBeUndefined();
-      expect(p.resourcesEvaluated, p.id).toBeGreaterThan(0);
+      expect(p.scope.resources, p.id).toBeGreaterThan(0);
     }
   });
 });

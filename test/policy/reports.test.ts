@@ -24,7 +24,7 @@ describe("JSON report", () => {
     expect(json.policies.map((p) => p.id)).toEqual([...FIRST_SET.map((p) => p.meta.id)].sort());
     const s301 = json.policies.find((p) => p.id === "S3-01");
     expect(s301).toMatchObject({ title: "S3 block public access, all four flags", enforcementLevel: "mandatory", severity: "critical", violations: 1, decisions: ["D5"] });
-    expect(s301?.resourcesEvaluated).toBeGreaterThan(0);
+    expect(s301?.scope.resources).toBeGreaterThan(0);
     expect(json.violations).toEqual([
       expect.objectContaining({
         policy: "S3-01",
@@ -47,17 +47,20 @@ describe("JSON report", () => {
 describe("Markdown report", () => {
   it("summarises by decision and by control, gives violations with remediation, waivers and the reachability matrix", async () => {
     const md = renderReport(await sample(), "md");
-    expect(md).toContain("**Failed**: 1 mandatory violation(s)");
+    expect(md).toContain("**Failed**: 1 mandatory violation, 0 advisory violations");
     expect(md).toContain("| D5: Critical data on our own database hosts; logs in cloud storage |");
     expect(md).toMatch(/\| D6: DMZ for every external connection; no direct internet access inside \| [^|]*NET-02[^|]* \| 0 \| 0 \|/);
     expect(md).toMatch(/\| CKV_AWS_53 \| S3-01 \| 1 \| 0 \|/);
+    expect(md).toMatch(/\| S3-01 \| S3 block public access, all four flags \| critical \| mandatory \| 2 \| 1 \| 1 \| 0 \| 0 \| 1 \| 0 \|/);
     expect(md).toContain("### S3-01 S3 block public access, all four flags");
     expect(md).toContain("  - Remediation: Add `new aws.s3.BucketPublicAccessBlock(");
-    expect(md).toContain("| EC2-04 | app-host | key pair legacy | applied | bob@example.com | 2030-07-01 |");
+    expect(md).toContain(
+      "| EC2-04 | `app-host` | `key pair legacy` | — | bob@example.com | 2030-07-01 | matched 1 finding | `urn:pulumi:test::fitness-platform::aws:ec2/instance:Instance::app-host` finding `key pair legacy` |",
+    );
     expect(md).toContain("| from \\ to | internet | dmz | app | data |");
     expect(md).toContain("| app | — | tcp/3128 | tcp/443 | tcp/5432 |");
-    expect(md.indexOf("## Summary by architecture decision")).toBeLessThan(md.indexOf("## Summary by control"));
-    expect(md.indexOf("## Summary by control")).toBeLessThan(md.indexOf("## Violations"));
+    expect(md.indexOf("## Summary by architecture decision")).toBeLessThan(md.indexOf("## Controls by framework"));
+    expect(md.indexOf("## Controls by framework")).toBeLessThan(md.indexOf("## Violations"));
   });
 });
 

@@ -124,13 +124,14 @@ describe("what policies see", () => {
     });
     const result = await runAudit(bucketStack().toExport(), { now: TODAY, policies: [typed] });
     expect(result.violations.map((v) => v.message)).toEqual(["asType returned the inputs", "typed validation saw the bucket"]);
-    expect(result.policies[0]?.resourcesEvaluated).toBe(2);
+    // The stack resource fails both type checks and is never read: only the bucket is in scope.
+    expect(result.policies[0]?.scope).toEqual({ resources: 1, passed: 0, failed: 1, waived: 0, unchecked: 0 });
   });
 
   it("counts only resources a policy applied to, and records a stack policy that does not apply", async () => {
     const na = defineStackPolicy({ meta: meta("NA"), validate: (args) => args.notApplicable("nothing to see") });
     const result = await runAudit(bucketStack().toExport(), { now: TODAY, policies: [reportsBuckets("B"), na] });
-    expect(result.policies.map((p) => [p.id, p.resourcesEvaluated, p.notApplicable])).toEqual([
+    expect(result.policies.map((p) => [p.id, p.scope.resources, p.notApplicable])).toEqual([
       ["B", 1, undefined],
       ["NA", 0, "nothing to see"],
     ]);

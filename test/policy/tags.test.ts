@@ -39,7 +39,7 @@ describe("GOV-02 design tags", () => {
     expect(messages(result, "GOV-02")).toEqual(['aws:autoscaling/group:Group "proxy-asg" is missing the design tags: component.']);
     // Routes, associations and bucket companions carry no tags and are not reported.
     const policy = result.policies.find((p) => p.id === "GOV-02");
-    expect(policy?.resourcesEvaluated).toBeLessThan(result.input.resources);
+    expect(policy?.scope.resources).toBeLessThan(result.input.resources);
   });
 
   it("counts the provider's default tags", async () => {

@@ -102,8 +102,10 @@ describe("architecture picture of the platform fixture", () => {
     expect(flow(model, "notifications", "egress proxy (Squid)")).toBe("HTTPS via proxy");
     expect(flow(model, "users", "egress proxy (Squid)")).toBeUndefined();
     expect(flow(model, "egress proxy (Squid)", "Internet")).toBe("allowlisted hosts only (1)");
-    expect(flow(model, "PostgreSQL personal-data", "S3 backups-pitr")).toBe("WAL + backups (pgBackRest)");
-    expect(flow(model, "PostgreSQL personal-data", "Backup vault backups-vault")).toBe("volume snapshots");
+    // The fixture's pgBackRest bucket has no versioning or Object Lock: the audit's facts find no PITR
+    // repository (BKP-02), and the picture says so; its selection picks the hosts' volumes by tag.
+    expect(flow(model, "PostgreSQL personal-data", "S3 backups-pitr")).toBe("backups (not a protected PITR repository)");
+    expect(flow(model, "PostgreSQL personal-data", "Backup vault backups-vault")).toBe("snapshots daily 7 d");
     expect(flow(model, "VPC flow logs (ALL)", "S3 logs-app")).toBe("flow logs");
     expect(flow(model, "ALB fp-dev-edge", "S3 logs-edge")).toBe("access logs");
     expect(flow(model, "log shipper (fluent-bit)", "S3 logs-app")).toBe("container logs");

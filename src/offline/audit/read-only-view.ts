@@ -22,6 +22,17 @@ function refuse(what: string): never {
 
 type Kind = "checking" | "raw";
 
+/**
+ * Told of every read of a resource's top-level properties through a checking view made with an owner:
+ * the auditor counts a rule's scope as the resources whose configuration it read (scope.ts). Set by the
+ * runner around each policy; undefined otherwise. Nested reads pass through the top level first.
+ */
+let readHook: ((owner: string) => void) | undefined;
+
+export function onPropertyRead(hook: ((owner: string) => void) | undefined): void {
+  readHook = hook;
+}
+
 const views: Record<Kind, WeakMap<object, object>> = { checking: new WeakMap(), raw: new WeakMap() };
 
 function isObjectValue(value: unknown): value is object {
@@ -39,6 +50,7 @@ class ViewHandler implements ProxyHandler<object> {
     private readonly kind: Kind,
     private readonly parent: ViewHandler | undefined,
     private readonly step: string | undefined,
+    private readonly owner?: string,
   ) {}
 
   private steps(): string[] {
@@ -55,6 +67,7 @@ class ViewHandler implements ProxyHandler<object> {
   }
 
   get(_shadow: object, prop: string | symbol): unknown {
+    if (this.owner !== undefined && readHook !== undefined) readHook(this.owner);
     const field: unknown = Reflect.get(this.target, prop);
     if (this.kind === "checking") {
       if (typeof field === "string" && UNKNOWN_SENTINELS.has(field)) throw new UnknownValueError(UNKNOWN_KINDS[field] ?? "unknown", this.path(prop));
@@ -101,18 +114,18 @@ class ViewHandler implements ProxyHandler<object> {
   }
 }
 
-function viewOf(target: object, kind: Kind, parent: ViewHandler | undefined, step: string | undefined): object {
+function viewOf(target: object, kind: Kind, parent: ViewHandler | undefined, step: string | undefined, owner?: string): object {
   const cached = views[kind].get(target);
   if (cached !== undefined) return cached;
   const shadow = Array.isArray(target) ? [] : (Object.create(Object.getPrototypeOf(target) as object | null) as object);
-  const made = new Proxy(shadow, new ViewHandler(target, kind, parent, step));
+  const made = new Proxy(shadow, new ViewHandler(target, kind, parent, step, owner));
   views[kind].set(target, made);
   return made;
 }
 
 /** A read-only, unknown-checking view of deserialized properties (see above). */
-export function readOnlyProps(props: Record<string, unknown>): Record<string, unknown> {
-  return viewOf(props, "checking", undefined, undefined) as Record<string, unknown>;
+export function readOnlyProps(props: Record<string, unknown>, owner?: string): Record<string, unknown> {
+  return viewOf(props, "checking", undefined, undefined, owner) as Record<string, unknown>;
 }
 
 /** Freezes an object made of plain objects and arrays all the way down (resource options, link lists). */

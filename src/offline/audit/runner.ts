@@ -20,8 +20,11 @@ import type { ResourceState, StackExport } from "../snapshot/types";
 import { parseProviderReference, parseUrn } from "../snapshot/urn";
 import { parsePolicyConfig, reconcile, type PolicyConfig, type PolicyPackConfigFile } from "./config";
 import { fromStackExport, type AuditInput } from "./input";
-import type { AuditResult, BackupCoverageReport, ControlSummary, DecisionSummary, PolicyRecord, ReachabilityReport, ViolationRecord, WaiverRecord } from "./types";
-import { deepFreeze, readOnlyProps } from "./read-only-view";
+import type { AuditResult, BackupCoverageReport, ControlSummary, DecisionSummary, FrameworkSummary, PolicyRecord, ReachabilityReport, ViolationRecord, WaiverRecord } from "./types";
+import { controlRefs, controlUrl, FRAMEWORK_ORDER, type ControlRef } from "./frameworks";
+import { naturalCompare } from "./natural-order";
+import { deepFreeze, onPropertyRead, readOnlyProps } from "./read-only-view";
+import { scopeCounts } from "./scope";
 import { deserialize, UnknownValueError } from "./values";
 
 export interface AuditOptions {
@@ -37,6 +40,8 @@ export interface AuditOptions {
   readonly stackTags?: Readonly<Record<string, string>>;
   /** Label of the input when a StackExport object is passed (e.g. its file name). */
   readonly source?: string;
+  /** The git revision of the inputs, reported on every report's first line (commit.ts detects it). */
+  readonly commit?: string;
 }
 
 /** A policy failed with an error of its own (not an unknown value): a defect to fix, not a finding. */
@@ -63,7 +68,8 @@ function throwNotApplicable(reason?: string): never {
 }
 
 interface Tally {
-  evaluated: number;
+  /** Resources the rule judged: it read their configuration or reported on them (scope.ts). */
+  readonly scope: Set<string>;
   unchecked: number;
   notApplicable: string | undefined;
   readonly violations: ViolationRecord[];
@@ -148,7 +154,7 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
   const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
   const levelOf = (p: PlatformPolicy): EnforcementLevel => config.policies.get(p.policy.name)?.enforcementLevel ?? p.policy.enforcementLevel ?? pack.enforcementLevel;
   const getConfigOf = (p: PlatformPolicy) => (): Record<string, unknown> => structuredClone({ ...(config.policies.get(p.policy.name)?.properties ?? {}) });
-  const tallies = new Map<string, Tally>(policies.map((p) => [p.policy.name, { evaluated: 0, unchecked: 0, notApplicable: undefined, violations: [] }]));
+  const tallies = new Map<string, Tally>(policies.map((p) => [p.policy.name, { scope: new Set<string>(), unchecked: 0, notApplicable: undefined, violations: [] }]));
 
   const record = (p: PlatformPolicy, level: EnforcementLevel, kind: ViolationRecord["kind"], reported: string, state: ResourceState | undefined): ViolationRecord => {
     const { message, key } = splitFinding(reported);
@@ -188,7 +194,7 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
   // Resource policies: every resource, in registration order, sees its inputs (one read-only copy for all policies).
   const resourcePolicies = policies.filter((p): p is PlatformResourcePolicy => p.kind === "resource" && levelOf(p) !== "disabled");
   for (const state of live) {
-    const props = readOnlyProps(deserialize(state.inputs ?? {}) as Record<string, unknown>);
+    const props = readOnlyProps(deserialize(state.inputs ?? {}) as Record<string, unknown>, state.urn);
     const provider = providerOf(state);
     const isType = (resourceClass: object) => isTypeOf(state.type, resourceClass);
     const subject = {
@@ -210,9 +216,14 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
       const v = p.policy.validateResource;
       const validations = v === undefined ? [] : Array.isArray(v) ? v : [v];
       let applied = false;
+      let read = false;
+      onPropertyRead(() => {
+        read = true;
+      });
       for (const validation of validations) {
         const args = { ...subject, getConfig: getConfigOf(p) } as unknown as ResourceValidationArgs;
         const report: ReportViolation = (message) => {
+          tally.scope.add(state.urn);
           tally.violations.push(record(p, level, "violation", message, state));
         };
         try {
@@ -223,13 +234,15 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
           applied = true;
           if (err instanceof UnknownValueError) {
             tally.unchecked++;
+            tally.scope.add(state.urn);
             tally.violations.push(record(p, level, "unchecked", `cannot be checked during preview: ${err.message}`, state));
           } else {
             throw new AuditRunError(`policy ${p.policy.name} failed on ${state.urn}: ${(err as Error).message ?? String(err)}`);
           }
         }
       }
-      if (applied) tally.evaluated++;
+      onPropertyRead(undefined);
+      if (applied && read) tally.scope.add(state.urn);
     }
   }
 
@@ -246,25 +259,28 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
     // Typed mutable by @pulumi/policy; frozen here, which only a policy that tried to change it would notice.
     const args: StackValidationArgs = { resources: resources as PolicyResource[], stackTags, getConfig: getConfigOf(p) as StackValidationArgs["getConfig"], notApplicable: throwNotApplicable };
     const report: ReportViolation = (message, urn) => {
+      if (urn !== undefined && byUrn.has(urn)) tally.scope.add(urn);
       tally.violations.push(record(p, level, "violation", message, urn === undefined ? undefined : byUrn.get(urn)));
     };
+    onPropertyRead((urn) => tally.scope.add(urn));
     try {
       await p.policy.validateStack(args, report);
-      tally.evaluated = resources.length;
     } catch (err) {
       if (err instanceof NotApplicableError) {
         tally.notApplicable = err.reason ?? "does not apply";
+        tally.scope.clear();
       } else if (err instanceof UnknownValueError) {
-        tally.evaluated = resources.length;
         tally.unchecked++;
         tally.violations.push(record(p, level, "unchecked", `cannot be checked during preview: ${err.message}`, undefined));
       } else {
         throw new AuditRunError(`policy ${p.policy.name} failed: ${(err as Error).message ?? String(err)}`);
       }
+    } finally {
+      onPropertyRead(undefined);
     }
   }
 
-  const assembled = assemble(input, policies, pack, levelOf, tallies, config.unknownKeys, now, reachabilityOf(resources, config.policies.get("NET-02")));
+  const assembled = assemble(input, policies, pack, levelOf, tallies, config.unknownKeys, now, reachabilityOf(resources, config.policies.get("NET-02")), options.commit);
   return { ...assembled, backupCoverage: backupCoverageOf(resources) };
 }
 
@@ -277,7 +293,7 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
 function stackView(live: readonly ResourceState[], providerOf: (state: ResourceState) => PolicyProviderResource | undefined): readonly PolicyResource[] {
   const made = new Map<string, PolicyResource>();
   for (const state of live) {
-    const props = readOnlyProps(stackProps(state));
+    const props = readOnlyProps(stackProps(state), state.urn);
     const provider = providerOf(state);
     const isType = (resourceClass: object) => isTypeOf(state.type, resourceClass);
     const resource = {
@@ -355,6 +371,7 @@ function assemble(
   unknownKeys: readonly string[],
   now: Date,
   reachability: ReachabilityReport,
+  commit: string | undefined,
 ): Omit<AuditResult, "backupCoverage"> {
   const today = waiverLedger.today();
   const applied = waiverLedger.applied();
@@ -400,14 +417,19 @@ function assemble(
         controls: controlLabels(p.meta.controls),
         remediation: p.meta.remediation,
         enforcementLevel: levelOf(p),
-        resourcesEvaluated: t.evaluated,
+        scope: scopeCounts(
+          t.scope,
+          t.violations,
+          new Set(applied.filter((a) => a.policy === p.meta.id && a.urn !== undefined).map((a) => a.urn as string)),
+          t.notApplicable !== undefined,
+        ),
         violations: t.violations.filter((v) => v.kind === "violation").length,
         unchecked: t.unchecked,
         waived: applied.filter((a) => a.policy === p.meta.id).length,
         ...(t.notApplicable === undefined ? {} : { notApplicable: t.notApplicable }),
       };
     })
-    .sort((a, b) => a.id.localeCompare(b.id));
+    .sort((a, b) => naturalCompare(a.id, b.id));
 
   const counts = (list: readonly ViolationRecord[]) => ({
     mandatory: list.filter((v) => v.level === "mandatory").length,
@@ -419,12 +441,8 @@ function assemble(
     policies: records.filter((r) => r.decisions.includes(d)).map((r) => r.id),
     ...counts(violations.filter((v) => v.decisions.includes(d))),
   }));
-  const controls = [...new Set(records.flatMap((r) => r.controls))].sort();
-  const byControl: ControlSummary[] = controls.map((c) => ({
-    control: c,
-    policies: records.filter((r) => r.controls.includes(c)).map((r) => r.id),
-    ...counts(violations.filter((v) => v.controls.includes(c))),
-  }));
+  const byFramework = frameworkSummaries(policies, records, violations, counts);
+
 
   const first = input.resources[0];
   let stack: { stack?: string; project?: string } = {};
@@ -439,6 +457,7 @@ function assemble(
   const { mandatory, advisory } = counts(violations);
   return {
     tool: { name: `${rootPackage.name} audit`, version: rootPackage.version },
+    commit: commit ?? "unknown",
     pack: { name: pack.name, version: pack.version },
     input: { source: input.source, format: input.format, resources: input.resources.length, ...stack },
     date: now.toISOString().slice(0, 10),
@@ -449,7 +468,7 @@ function assemble(
       unchecked: violations.filter((v) => v.kind === "unchecked").length,
       waived: applied.length,
       byDecision,
-      byControl,
+      byFramework,
     },
     policies: records,
     violations,
@@ -457,4 +476,42 @@ function assemble(
     reachability,
     notes: unknownKeys.map((k) => `policy config names "${k}", which is no policy of this pack (ignored, as the Pulumi CLI does)`),
   };
+}
+
+/** Controls grouped by framework (in FRAMEWORK_ORDER), each naturally sorted, with the rules mapping to them. */
+function frameworkSummaries(
+  policies: readonly PlatformPolicy[],
+  records: readonly PolicyRecord[],
+  violations: readonly ViolationRecord[],
+  counts: (list: readonly ViolationRecord[]) => { mandatory: number; advisory: number },
+): FrameworkSummary[] {
+  const refs = new Map<string, { ref: ControlRef; policies: Set<string> }>();
+  for (const p of policies) {
+    for (const ref of controlRefs(p.meta.controls)) {
+      const key = `${ref.framework.key}\0${ref.id}`;
+      const entry = refs.get(key) ?? { ref, policies: new Set<string>() };
+      entry.policies.add(p.meta.id);
+      refs.set(key, entry);
+    }
+  }
+  const known = new Set(records.map((r) => r.id));
+  const groups = new Map<string, FrameworkSummary & { controls: ControlSummary[] }>();
+  for (const { ref, policies: ids } of refs.values()) {
+    const { framework } = ref;
+    const group = groups.get(framework.key) ?? { key: framework.key, name: framework.name, ...(framework.version === undefined ? {} : { version: framework.version }), ...(framework.url === undefined ? {} : { url: framework.url }), controls: [] };
+    const url = controlUrl(ref);
+    const rules = [...ids].filter((id) => known.has(id)).sort(naturalCompare);
+    group.controls.push({
+      control: ref.label,
+      id: ref.id,
+      ...(url === undefined ? {} : { url }),
+      policies: rules,
+      ...counts(violations.filter((v) => rules.includes(v.policy))),
+    });
+    groups.set(framework.key, group);
+  }
+  const rank = (key: string): number => (FRAMEWORK_ORDER.includes(key) ? FRAMEWORK_ORDER.indexOf(key) : FRAMEWORK_ORDER.length);
+  return [...groups.values()]
+    .sort((a, b) => rank(a.key) - rank(b.key) || naturalCompare(a.key, b.key))
+    .map((g) => ({ ...g, controls: g.controls.sort((a, b) => naturalCompare(a.id, b.id)) }));
 }

@@ -35,12 +35,27 @@ export interface PolicyRecord {
   readonly remediation: string;
   /** Resolved: policy config, then "all", then the policy's own level, then the pack default. */
   readonly enforcementLevel: EnforcementLevel;
-  /** Resources the policy applied to (resource policies), or the stack's resources (stack policies). */
-  readonly resourcesEvaluated: number;
+  /**
+   * The resources in the rule's scope and how they fared. In scope: the resources whose configuration
+   * the rule read while judging (a resource policy that returns at a type check reads nothing), plus
+   * any it reported on; never simply the stack's size. Each counts once: failed (an open violation),
+   * else unchecked (a value unknown during preview), else waived (only waived findings), else passed.
+   */
+  readonly scope: ScopeCounts;
+  /** Open violations (findings), not resources. */
   readonly violations: number;
   readonly unchecked: number;
+  /** Findings suppressed by a waiver. */
   readonly waived: number;
   readonly notApplicable?: string;
+}
+
+export interface ScopeCounts {
+  readonly resources: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly waived: number;
+  readonly unchecked: number;
 }
 
 export interface WaiverRecord {
@@ -67,10 +82,24 @@ export interface DecisionSummary {
 }
 
 export interface ControlSummary {
+  /** As reports show it alone ("CIS 1.10"). */
   readonly control: string;
+  /** Its id within the framework ("1.10"). */
+  readonly id: string;
+  /** Its public page (the control's own for FSBP, else the framework's). */
+  readonly url?: string;
   readonly policies: readonly string[];
   readonly mandatory: number;
   readonly advisory: number;
+}
+
+/** Controls grouped by the public catalogue (and version) they come from, naturally sorted (frameworks.ts). */
+export interface FrameworkSummary {
+  readonly key: string;
+  readonly name: string;
+  readonly version?: string;
+  readonly url?: string;
+  readonly controls: readonly ControlSummary[];
 }
 
 export interface ReachabilityReport {
@@ -90,6 +119,8 @@ export interface BackupCoverageReport {
 
 export interface AuditResult {
   readonly tool: { readonly name: string; readonly version: string };
+  /** The git revision of the inputs (`--commit`, else detected from the checkout; commit.ts), or "unknown". */
+  readonly commit: string;
   readonly pack: { readonly name: string; readonly version: string };
   readonly input: { readonly source: string; readonly format: "stack-export" | "preview"; readonly resources: number; readonly stack?: string; readonly project?: string };
   /** The day waivers and expiries were judged against (YYYY-MM-DD, UTC). */
@@ -101,7 +132,7 @@ export interface AuditResult {
     readonly unchecked: number;
     readonly waived: number;
     readonly byDecision: readonly DecisionSummary[];
-    readonly byControl: readonly ControlSummary[];
+    readonly byFramework: readonly FrameworkSummary[];
   };
   readonly policies: readonly PolicyRecord[];
   readonly violations: readonly ViolationRecord[];

@@ -9,6 +9,7 @@
  * `--out` or arguments (one line naming the file and the problem); 3 an internal fault (a policy that
  * crashed), with the invitation to --verbose. `--out` is written through a temporary file and a rename.
  */
+import * as path from "node:path";
 import { parseArgs } from "node:util";
 import {
   readAuditInput,
@@ -19,11 +20,12 @@ import {
   runAudit,
   type ReportFormat,
 } from "../audit";
+import { checkCommit, detectCommit } from "../audit/commit";
 import { maskSecrets } from "../redaction/secrets";
 import { checkOutputTarget, writeFileAtomically } from "./atomic-output";
 import { EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines } from "./exit-codes";
 
-const USAGE = "usage: npm run audit -- --input <file> [--format text|json|md|sarif] [--out <file>] [--config <policy-config.json>] [--verbose]";
+const USAGE = "usage: npm run audit -- --input <file> [--format text|json|md|sarif] [--out <file>] [--config <policy-config.json>] [--commit <rev>] [--verbose]";
 
 export interface CliResult {
   readonly code: number;
@@ -38,7 +40,7 @@ export async function runAuditCli(argv: readonly string[], now?: Date): Promise<
 }
 
 async function runAuditCliUnmasked(argv: readonly string[], now?: Date): Promise<CliResult> {
-  let values: { input?: string; format?: string; out?: string; config?: string; help?: boolean; verbose?: boolean };
+  let values: { input?: string; format?: string; out?: string; config?: string; commit?: string; help?: boolean; verbose?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -47,6 +49,7 @@ async function runAuditCliUnmasked(argv: readonly string[], now?: Date): Promise
         format: { type: "string", short: "f", default: "text" },
         out: { type: "string", short: "o" },
         config: { type: "string", short: "c" },
+        commit: { type: "string" },
         help: { type: "boolean", short: "h" },
         verbose: { type: "boolean", short: "v" },
       },
@@ -62,6 +65,8 @@ async function runAuditCliUnmasked(argv: readonly string[], now?: Date): Promise
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
     return fail(`audit: --format "${format}" is not allowed; allowed: ${REPORT_FORMATS.join(", ")}`);
   }
+  const commitProblem = values.commit === undefined ? undefined : checkCommit(values.commit);
+  if (commitProblem !== undefined) return fail(`audit: ${commitProblem}`);
   try {
     if (values.out !== undefined) checkOutputTarget("--out", values.out, "file", [values.input, ...(values.config === undefined ? [] : [values.config])]);
     const input = readAuditInput(values.input);
@@ -69,6 +74,8 @@ async function runAuditCliUnmasked(argv: readonly string[], now?: Date): Promise
     const result = await runAudit(input, {
       ...(config === undefined ? {} : { config, configSource: values.config }),
       ...(now === undefined ? {} : { now }),
+      // The revision of the checkout holding the input, unless CI says which commit it audits.
+      commit: values.commit ?? detectCommit(path.dirname(path.resolve(values.input))),
     });
     const report = renderReport(result, format as ReportFormat, reportContext(input.resources));
     const code = result.summary.passed ? EXIT_OK : EXIT_FINDINGS;

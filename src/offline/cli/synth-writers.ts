@@ -12,6 +12,8 @@ export interface SynthOutput {
   readonly projectRoot: string;
   /** The directory all files go to (`out/<stack>/` unless `--out` says otherwise). */
   readonly outDir: string;
+  /** The git revision of the inputs (`--commit`, else detected; audit/commit.ts), stamped on the reports. */
+  readonly commit?: string;
   readonly snapshot: StackExport;
   readonly warnings: readonly string[];
 }

@@ -15,6 +15,7 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { PROJECT } from "../../config/schema";
+import { checkCommit, detectCommit } from "../audit/commit";
 import { stackPolicyConfigFile } from "../audit/files";
 import { synthesize } from "../engine/synthesize";
 import { maskSecrets, rememberFlaggedValues } from "../redaction/secrets";
@@ -25,7 +26,7 @@ import { synthSummary } from "./synth-summary";
 import { SYNTH_WRITERS, type SynthOutput } from "./synth-writers";
 
 const USAGE =
-  "usage: npm run synth -- --stack <name> [--out <dir>] [--catalog <file>] [--config <key>=<value> ...] [--project <dir>] [--verbose]";
+  "usage: npm run synth -- --stack <name> [--out <dir>] [--catalog <file>] [--config <key>=<value> ...] [--project <dir>] [--commit <rev>] [--verbose]";
 
 /** This repository's root, where Pulumi.yaml lives; `--project` points elsewhere (tests, other checkouts). */
 const DEFAULT_PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -43,7 +44,7 @@ function synthInputs(projectRoot: string, stack: string, catalog: string | undef
 }
 
 export async function runSynth(argv: string[]): Promise<number> {
-  let values: { stack?: string; out?: string; catalog?: string; config?: string[]; project?: string; verbose?: boolean; help?: boolean };
+  let values: { stack?: string; out?: string; catalog?: string; config?: string[]; project?: string; commit?: string; verbose?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -53,6 +54,7 @@ export async function runSynth(argv: string[]): Promise<number> {
         catalog: { type: "string" },
         config: { type: "string", short: "c", multiple: true },
         project: { type: "string" },
+        commit: { type: "string" },
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
       },
@@ -72,6 +74,11 @@ export async function runSynth(argv: string[]): Promise<number> {
     return EXIT_INPUT;
   }
   const stack = values.stack;
+  const commitProblem = values.commit === undefined ? undefined : checkCommit(values.commit);
+  if (commitProblem !== undefined) {
+    console.error(`synth: ${commitProblem}\n${USAGE}`);
+    return EXIT_INPUT;
+  }
   const configOverrides: Record<string, string> = {};
   for (const entry of values.config ?? []) {
     const at = entry.indexOf("=");
@@ -92,7 +99,7 @@ export async function runSynth(argv: string[]): Promise<number> {
       synthesize({ stack, projectRoot, catalogFile: values.catalog, configOverrides, stackTraces: values.verbose === true }),
     );
     const files = await withStagedDirectory(outDir, async (staging) => {
-      const output: SynthOutput = { ...result, projectRoot, outDir: staging };
+      const output: SynthOutput = { ...result, projectRoot, outDir: staging, commit: values.commit ?? detectCommit(projectRoot) };
       const written: string[] = [];
       for (const writer of SYNTH_WRITERS) {
         await phases.run(`writing the ${writer.name}`, async () => {

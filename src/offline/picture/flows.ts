@@ -1,19 +1,28 @@
 import type { ResourceState } from "../snapshot/types";
+import { backupPaths } from "../../../policy/backups/coverage";
+import { StackIndex } from "../../../policy/framework/stack-index";
+import { policyResources } from "../audit/policy-resources";
 import { egressAllowlist } from "../diff/egress-allowlist";
 import { isRecord, propsOf, type SnapshotIndex } from "../diff/resource-facts";
 import { configText, deadLetterTarget, type Landmark } from "./landmarks";
 import type { ArchEdge, FlowKind, NodeKind } from "./model";
+import { ReferenceIndex } from "./references";
+import { serviceCalls } from "./service-calls";
 
 /**
  * The flows between the landmarks, each derived from something in the snapshot:
  * - internet → ALB (internet-facing), WAF ⇢ ALB (web ACL association), ALB → gateway;
  * - gateway → service: Ingress / HTTPRoute backends (or every service, if the snapshot has no routes);
+ * - service → service: the catalog's synchronous calls (D3), as the callers' egress NetworkPolicies hold them;
+ * - host → backup repository and host → vault: exactly the pgBackRest repositories and AWS Backup
+ *   selections, plans and vaults the audit's backup facts match to the host (policy/backups/coverage.ts
+ *   backupPaths: one reader for the audit's coverage matrix and this picture);
  * - anything → anything it refers to: a landmark's footprint (its own config, its pods' identity and
- *   policies, its user-data) names another landmark by ARN, name, URL, DNS name or address, or depends
- *   on it. What the reference means follows from the two kinds (service → DB host is SQL, service →
- *   topic is publish, queue → service is consume, host → backup bucket is backups, ...);
- * - topic → queue (subscriptions), queue → DLQ (redrive policies), host → vault (backup selections
- *   by tag or ARN and their plans' target vault), proxy → internet (its allowlist).
+ *   policies, its user-data) names another landmark by ARN, name, URL, DNS name or address (found
+ *   through one index of every identifier, references.ts), or depends on it. What the reference means
+ *   follows from the two kinds (service → DB host is SQL, service → topic is publish, queue → service
+ *   is consume, ...);
+ * - topic → queue (subscriptions), queue → DLQ (redrive policies), proxy → internet (its allowlist).
  */
 export function deriveFlows(index: SnapshotIndex, landmarks: readonly Landmark[]): ArchEdge[] {
   const edges = new Map<string, ArchEdge>();
@@ -23,9 +32,11 @@ export function deriveFlows(index: SnapshotIndex, landmarks: readonly Landmark[]
     if (!edges.has(key)) edges.set(key, { from, to, kind, label });
   };
   const ofKind = (kind: NodeKind): Landmark[] => landmarks.filter((l) => l.kind === kind);
+  const byUrn = new Map<string, Landmark>();
+  for (const landmark of landmarks) for (const urn of landmark.urns) if (!byUrn.has(urn)) byUrn.set(urn, landmark);
   const owning = (reference: unknown): Landmark | undefined => {
     const resource = index.resolve(reference) ?? (typeof reference === "string" ? index.byUrn.get(reference) : undefined);
-    return resource === undefined ? undefined : landmarks.find((l) => l.urns.includes(resource.urn));
+    return resource === undefined ? undefined : byUrn.get(resource.urn);
   };
   const gateway = ofKind("gateway")[0];
   const services = ofKind("service");
@@ -45,12 +56,38 @@ export function deriveFlows(index: SnapshotIndex, landmarks: readonly Landmark[]
     for (const service of routed ?? services) add(gateway.id, service.id, "request", routed === undefined ? "HTTP" : "routes");
   }
 
+  // D3: the catalog's service-to-service calls, before any reference found in text says less.
+  const servicesByNamespace = new Map<string, Landmark[]>();
+  for (const service of services) {
+    const ns = service.id.slice("svc:".length).split("/")[0] as string;
+    servicesByNamespace.set(ns, [...(servicesByNamespace.get(ns) ?? []), service]);
+  }
+  for (const call of serviceCalls(index)) {
+    const inNamespace = servicesByNamespace.get(call.toNamespace) ?? [];
+    const named = inNamespace.filter((s) => call.toName !== undefined && s.id === `svc:${call.toNamespace}/${call.toName}`);
+    const callees = named.length > 0 ? named : inNamespace;
+    const ports = [...new Set(call.ports)].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    for (const caller of servicesByNamespace.get(call.fromNamespace) ?? []) {
+      for (const callee of callees) add(caller.id, callee.id, "request", ports.length === 0 ? "REST" : `REST :${ports.join(",")}`);
+    }
+  }
+
+  // D7: backups exactly as the audit's backup facts match them to each critical host.
+  const backups = backupFlows(index, byUrn);
+  for (const flow of backups.flows) add(flow.from, flow.to, "backup", flow.label);
+
+  const references = new ReferenceIndex(landmarks);
   for (const source of landmarks) {
     if (source.footprint.length === 0 || LOG_SOURCES.has(source.kind)) continue;
-    const text = source.footprint.map(configText).join("\n");
-    const dependencies = new Set(source.footprint.flatMap(dataDependencies));
+    const named = references.namedIn(source.footprint.map(configText).join("\n"));
+    for (const urn of new Set(source.footprint.flatMap(dataDependencies))) {
+      const target = byUrn.get(urn);
+      if (target !== undefined) named.add(target);
+    }
+    // Landmark order, so the first label added for a pair is the same on every run.
     for (const target of landmarks) {
-      if (target === source || !refersTo(text, dependencies, target)) continue;
+      if (target === source || !named.has(target)) continue;
+      if (source.kind === "db-host" && backups.repositories.has(target.id)) continue;
       const flow = meaning(source, target);
       if (flow !== undefined) add(flow.from.id, flow.to.id, flow.kind, flow.label);
     }
@@ -58,11 +95,12 @@ export function deriveFlows(index: SnapshotIndex, landmarks: readonly Landmark[]
 
   // Log sources say where they deliver in one property each; the rest of their inputs (a trail's data
   // event selectors name other buckets) is not a flow.
-  const buckets = ofKind("bucket");
+  const bucketReferences = new ReferenceIndex(ofKind("bucket"));
   for (const source of landmarks.filter((l) => LOG_SOURCES.has(l.kind))) {
     const text = source.footprint.map((r) => JSON.stringify(logDestination(source.kind, propsOf(r)) ?? null)).join("\n");
-    for (const bucket of buckets) {
-      const flow = bucket.identifiers.some((id) => containsToken(text, id)) ? meaning(source, bucket) : undefined;
+    const named = bucketReferences.namedIn(text);
+    for (const bucket of ofKind("bucket")) {
+      const flow = named.has(bucket) ? meaning(source, bucket) : undefined;
       if (flow !== undefined) add(flow.from.id, flow.to.id, flow.kind, flow.label);
     }
   }
@@ -77,7 +115,6 @@ export function deriveFlows(index: SnapshotIndex, landmarks: readonly Landmark[]
     const source = queue.type === "aws:sqs/queue:Queue" ? owning(queue.urn) : owning(propsOf(queue).queueUrl);
     if (dlq !== undefined && source !== undefined) add(source.id, dlq.id, "dead-letter", "dead letters");
   }
-  for (const [host, vault] of backupCoverage(index, landmarks)) add(host.id, vault.id, "backup", "volume snapshots");
 
   const proxy = ofKind("proxy")[0];
   if (proxy !== undefined) {
@@ -142,7 +179,8 @@ function meaning(source: Landmark, target: Landmark): Flow | undefined {
     case "log-shipper>proxy":
       return flow("egress", "HTTPS via proxy");
     case "db-host>bucket":
-      return backupBucket ? flow("backup", "WAL + backups (pgBackRest)") : flow("logs", "logs");
+      // Protected repositories are drawn from the backup facts (backupFlows); this bucket is not one.
+      return backupBucket ? flow("backup", "backups (not a protected PITR repository)") : flow("logs", "logs");
     case "service>bucket":
       return backupBucket ? flow("backup", "backups") : flow("logs", "objects");
     case "log-shipper>bucket":
@@ -161,18 +199,6 @@ function meaning(source: Landmark, target: Landmark): Flow | undefined {
   }
 }
 
-function refersTo(text: string, dependencies: ReadonlySet<string>, target: Landmark): boolean {
-  return target.urns.some((urn) => dependencies.has(urn)) || target.identifiers.some((id) => containsToken(text, id));
-}
-
-/** `token` occurs in `text` as a whole name: not inside a longer name (`orders` in `orders-dlq`). */
-export function containsToken(text: string, token: string): boolean {
-  const nameChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_-]/.test(c);
-  for (let at = text.indexOf(token); at >= 0; at = text.indexOf(token, at + 1)) {
-    if (!nameChar(text[at - 1]) && !nameChar(text[at + token.length])) return true;
-  }
-  return false;
-}
 
 function byType(index: SnapshotIndex, type: string): ResourceState[] {
   return index.resources.filter((r) => r.type === type);
@@ -228,23 +254,45 @@ function collectBackends(spec: unknown): { name: string; namespace?: string }[] 
 }
 
 
-/** DB hosts chosen by an AWS Backup selection (by tag or ARN), paired with the vault its plan writes to. */
-function backupCoverage(index: SnapshotIndex, landmarks: readonly Landmark[]): [Landmark, Landmark][] {
-  const pairs: [Landmark, Landmark][] = [];
-  const hosts = landmarks.filter((l) => l.kind === "db-host");
-  const vaults = landmarks.filter((l) => l.kind === "vault");
-  for (const selection of byType(index, "aws:backup/selection:Selection")) {
-    const props = propsOf(selection);
-    const plan = index.resolve(props.planId);
-    const rules = plan === undefined || !Array.isArray(propsOf(plan).rules) ? [] : (propsOf(plan).rules as unknown[]).filter(isRecord);
-    const targets = vaults.filter((v) => rules.some((rule) => v.identifiers.includes(String(rule.targetVaultName))));
-    const tagRules = (Array.isArray(props.selectionTags) ? props.selectionTags : []).filter(isRecord);
-    const arns = Array.isArray(props.resources) ? props.resources.filter((r): r is string => typeof r === "string") : [];
-    for (const host of hosts) {
-      const byTag = tagRules.some((t) => typeof t.key === "string" && host.tags[t.key] === t.value);
-      const byArn = arns.some((arn) => arn === "*" || host.identifiers.includes(arn));
-      if (byTag || byArn) for (const vault of targets) pairs.push([host, vault]);
+/**
+ * Host → repository (pgBackRest PITR) and host → vault (AWS Backup snapshots, and copies) flows, from
+ * the audit's own reader of the backup facts; `repositories` are the bucket nodes drawn as repositories.
+ */
+function backupFlows(index: SnapshotIndex, byUrn: ReadonlyMap<string, Landmark>): { flows: ArchEdge[]; repositories: Set<string> } {
+  const flows: ArchEdge[] = [];
+  const repositories = new Set<string>();
+  for (const path of backupPaths(new StackIndex(policyResources(index.resources)))) {
+    const host = byUrn.get(path.host.urn);
+    if (host === undefined) continue;
+    for (const bucket of path.repositories) {
+      const target = byUrn.get(bucket.urn);
+      if (target === undefined) continue;
+      repositories.add(target.id);
+      flows.push({ from: host.id, to: target.id, kind: "backup", label: "PITR: WAL + base backups (pgBackRest)" });
+    }
+    const byVault = new Map<string, Set<string>>();
+    const copiesTo = new Map<string, Set<string>>();
+    for (const covered of path.snapshots) {
+      for (const vault of covered.vaults) {
+        const target = byUrn.get(vault.urn);
+        if (target === undefined) continue;
+        const name = vault.props["name"];
+        const labels = byVault.get(target.id) ?? new Set<string>();
+        const copies = copiesTo.get(target.id) ?? new Set<string>();
+        copiesTo.set(target.id, copies);
+        for (const rule of covered.rules) {
+          if (rule.targetVault !== undefined && rule.targetVault === name) labels.add(`${rule.name} ${rule.deleteAfter ?? "∞"} d`);
+          else if (rule.copyDestinations.some((arn) => arn === vault.props["arn"])) copies.add(rule.name);
+        }
+        byVault.set(target.id, labels);
+      }
+    }
+    const list = (names: ReadonlySet<string>): string => [...names].sort((a, b) => a.localeCompare(b, "en", { numeric: true })).join(", ");
+    for (const [vault, labels] of byVault) {
+      const copies = copiesTo.get(vault) ?? new Set<string>();
+      const parts = [...(labels.size > 0 ? [`snapshots ${list(labels)}`] : []), ...(copies.size > 0 ? [`copies of ${list(copies)}`] : [])];
+      flows.push({ from: host.id, to: vault, kind: "backup", label: parts.join("; ") || "snapshots" });
     }
   }
-  return pairs;
+  return { flows, repositories };
 }

@@ -17,6 +17,7 @@ export interface Landmark extends ArchNode {
 
 const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(["kube-system", "kube-public", "kube-node-lease"]);
 const GATEWAY = /ingress|gateway|envoy|traefik|contour|haproxy/i;
+const GATEWAY_OBJECT = /^kubernetes:gateway\.networking\.k8s\.io\/v1(beta1)?:Gateway$/;
 const LOG_SHIPPER = /fluent|vector|otel|opentelemetry|logstash|promtail/i;
 const PROXY = /proxy|egress/i;
 const WORKLOAD_TYPES: ReadonlySet<string> = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"]);
@@ -68,10 +69,13 @@ export function findLandmarks(index: SnapshotIndex, prefix: string): Landmark[] 
   // Kubernetes: the gateway, the log shipper, and one node per service workload.
   const k8s = index.resources.filter((r) => r.type.startsWith("kubernetes:"));
   const gatewayParts = k8s.filter((r) => (PACKAGE_TYPES.has(r.type) || WORKLOAD_TYPES.has(r.type)) && GATEWAY.test(packageName(r)));
-  const gatewayNamespaces = new Set(gatewayParts.map(namespaceOf).filter((ns): ns is string => ns !== undefined));
+  // The namespaces of Gateway API Gateways hold the gateway's proxies (deployed by its controller, so
+  // not in the snapshot): they belong to the gateway, not to a service.
+  const gatewayObjects = k8s.filter((r) => GATEWAY_OBJECT.test(r.type));
+  const gatewayNamespaces = new Set([...gatewayParts, ...gatewayObjects].map(namespaceOf).filter((ns): ns is string => ns !== undefined));
   if (gatewayParts.length > 0) {
     const inNamespaces = k8s.filter((r) => gatewayNamespaces.has(namespaceOf(r) ?? ""));
-    add("gateway", "gateway", `ingress gateway (${packageName(gatewayParts[0] as ResourceState)})`, "cluster", gatewayParts, [...gatewayParts, ...inNamespaces]);
+    add("gateway", "gateway", `ingress gateway (${shortPackage(gatewayParts[0] as ResourceState)})`, "cluster", gatewayParts, [...gatewayParts, ...inNamespaces]);
   }
   const shippers = k8s.filter(
     (r) => (PACKAGE_TYPES.has(r.type) || r.type === "kubernetes:apps/v1:DaemonSet") && LOG_SHIPPER.test(packageName(r)),
@@ -80,12 +84,16 @@ export function findLandmarks(index: SnapshotIndex, prefix: string): Landmark[] 
   if (shippers.length > 0) {
     const inNamespaces = k8s.filter((r) => shipperNamespaces.has(namespaceOf(r) ?? ""));
     const footprint = [...shippers, ...inNamespaces, ...[...shipperNamespaces].flatMap((ns) => serviceIdentity(index, ns))];
-    add("log-shipper", "log-shipper", `log shipper (${packageName(shippers[0] as ResourceState)})`, "cluster", shippers, footprint);
+    add("log-shipper", "log-shipper", `log shipper (${shortPackage(shippers[0] as ResourceState)})`, "cluster", shippers, footprint);
   }
+  // A namespace holding only a packaged add-on (a Helm release: load balancer controller, autoscaler) is platform, not a catalog service.
+  const packageNamespaces = new Set(k8s.filter((r) => PACKAGE_TYPES.has(r.type)).map(namespaceOf).filter((ns): ns is string => ns !== undefined));
   const reserved = (ns: string | undefined): boolean =>
     ns === undefined || SYSTEM_NAMESPACES.has(ns) || gatewayNamespaces.has(ns) || shipperNamespaces.has(ns);
   const workloads = k8s.filter((r) => WORKLOAD_TYPES.has(r.type) && !reserved(namespaceOf(r)) && !GATEWAY.test(packageName(r)));
-  const namespaces = k8s.filter((r) => r.type === "kubernetes:core/v1:Namespace" && !reserved(namespaceOf(r)) && namespaceOf(r) !== "default");
+  const namespaces = k8s.filter(
+    (r) => r.type === "kubernetes:core/v1:Namespace" && !reserved(namespaceOf(r)) && namespaceOf(r) !== "default" && !packageNamespaces.has(namespaceOf(r) ?? ""),
+  );
   // A namespace without a workload in the snapshot still stands for a service of the catalog.
   const workloadNamespaces = new Set(workloads.map(namespaceOf));
   for (const service of [...workloads, ...namespaces.filter((n) => !workloadNamespaces.has(namespaceOf(n)))]) {
@@ -198,6 +206,11 @@ function namespaceOf(resource: ResourceState): string | undefined {
 function k8sName(resource: ResourceState): string {
   const metadata = isRecord(propsOf(resource).metadata) ? (propsOf(resource).metadata as Record<string, unknown>) : {};
   return typeof metadata.name === "string" ? metadata.name : nameOf(resource.urn);
+}
+
+/** The chart's own name, without the registry path an OCI reference carries (oci://<registry>/charts/gateway-helm). */
+function shortPackage(resource: ResourceState): string {
+  return packageName(resource).split("/").pop() || packageName(resource);
 }
 
 function packageName(resource: ResourceState): string {

@@ -76,7 +76,9 @@ export function concealPlaintextSecrets<T>(doc: T): T {
 
 /** Keys whose literal value is a credential (a name, an ARN or a reference to one is not). */
 const SECRET_KEY = /(^|[^a-z])(pass(word)?|passwd|pwd|secret|token|api[_-]?key|private[_-]?key|client[_-]?secret|credentials?)$/i;
-const REFERENCE = /^(arn:|\$\{|\{\{|resolve:|ssm:|secretsmanager:|[a-z0-9-]+\/[a-z0-9/_-]+$)/i;
+/** A Pulumi type token (`aws:secretsmanager/secret:Secret`): a name, though it reads like `secret: Secret`. */
+const PULUMI_TYPE = /^[a-z][a-z0-9-]*:[A-Za-z0-9._/-]*:[A-Za-z0-9]+$/;
+const REFERENCE = /^(arn:|urn:pulumi:|\$\{|\{\{|resolve:|ssm:|secretsmanager:|[a-z0-9-]+\/[a-z0-9/_-]+$)/i;
 
 /**
  * Remembers what the scanner flags in a document: values under credential-like keys, and every line
@@ -87,6 +89,8 @@ export function rememberFlaggedValues(doc: unknown): void {
   while (stack.length > 0) {
     const [key, node] = stack.pop() as [string, unknown];
     if (typeof node === "string") {
+      // A URN names a resource (`…secretsmanager/secret:Secret::x` reads like `secret: x` to the scanner); it is never a secret.
+      if (node.startsWith("urn:pulumi:") || PULUMI_TYPE.test(node)) continue;
       if (SECRET_KEY.test(key) && !REFERENCE.test(node)) remember(node);
       // The scan depends on the text alone: a text seen before (outputs repeat inputs) was scanned then.
       if (node.length >= MIN_MASKED_LENGTH && !scanned.has(node)) {

@@ -1,15 +1,19 @@
+import { createHash } from "node:crypto";
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from "node-sarif-builder";
 import type { ResourceState } from "../../snapshot/types";
 import type { AuditResult, PolicyRecord, ViolationRecord } from "../types";
 
 /**
  * SARIF 2.1.0 for code-scanning tools: one rule per policy (with its controls, decisions, severity and a
- * help link to its entry in docs/policies.md), one result per violation. A result is located on a real
+ * help link: its entry in docs/policies.md on GitHub at the audited commit when the repository is known,
+ * else the public page of its first control), one result per violation. A result is located on a real
  * file of the repository, so code scanning annotates the pull request: the program line that declares
  * the resource (the snapshot's `sourcePosition`, as `pulumi stack export` records it), else the stack's
  * `Pulumi.<stack>.yaml`; logically at the resource's URN. Every result carries its finding key (the one
- * a waiver names) as a stable partial fingerprint, so an alert survives unrelated edits. Waived
- * violations are included with an external suppression carrying the waiver's reason.
+ * a waiver names) as a stable partial fingerprint, and a hash of rule, resource and finding as its
+ * fingerprint, so an alert survives unrelated edits. Waived violations are included with an external
+ * suppression carrying the waiver's reason, ticket, approver and expiry. The audited commit and the pack
+ * version are the run's version-control provenance and properties.
  */
 export interface SarifContext {
   /** The audited resources: their `sourcePosition` locates results in the program. */
@@ -61,8 +65,17 @@ export function renderSarif(result: AuditResult, context: SarifContext = {}): st
   const positions = new Map((context.resources ?? []).map((r) => [r.urn, fromSourcePosition(r.sourcePosition)] as const));
   const where = (urn: string | undefined): Physical => (urn === undefined ? undefined : positions.get(urn)) ?? stackFile;
   const docs = "docs/policies.md";
+  const revision = result.commit.replace(/\+dirty$/, "");
+  const known = /^[0-9a-f]{7,64}$/.test(revision);
+  const controlPages = new Map<string, string>();
+  for (const f of result.summary.byFramework) {
+    for (const c of f.controls) for (const id of c.policies) if (!controlPages.has(id) && c.url !== undefined) controlPages.set(id, c.url);
+  }
+  const helpUri = (p: PolicyRecord): string | undefined =>
+    context.repository === undefined ? controlPages.get(p.id) : `https://github.com/${context.repository}/blob/${known ? revision : "HEAD"}/${docs}#${p.id.toLowerCase()}`;
   for (const p of result.policies) {
     const anchor = p.id.toLowerCase();
+    const uri = helpUri(p);
     run.addRule(
       new SarifRuleBuilder({
         id: p.id,
@@ -70,7 +83,7 @@ export function renderSarif(result: AuditResult, context: SarifContext = {}): st
         shortDescription: { text: p.title },
         fullDescription: { text: p.description },
         help: { text: `Remediation: ${p.remediation} See ${docs}#${anchor}.`, markdown: `**Remediation:** ${p.remediation}\n\nSee [${p.id} in ${docs}](${docs}#${anchor}).` },
-        ...(context.repository === undefined ? {} : { helpUri: `https://github.com/${context.repository}/blob/HEAD/${docs}#${anchor}` }),
+        ...(uri === undefined ? {} : { helpUri: uri }),
         defaultConfiguration: { level: ruleLevel(p), enabled: p.enforcementLevel !== "disabled" },
         properties: {
           tags: ["security", ...p.decisions, ...p.controls],
@@ -79,6 +92,8 @@ export function renderSarif(result: AuditResult, context: SarifContext = {}): st
           decisions: [...p.decisions],
           controls: [...p.controls],
           enforcementLevel: p.enforcementLevel,
+          resourcesInScope: p.scope.resources,
+          resourcesPassed: p.scope.passed,
         },
       }),
     );
@@ -91,6 +106,7 @@ export function renderSarif(result: AuditResult, context: SarifContext = {}): st
         message: { text: `${v.message} Remediation: ${v.remediation}` },
         locations: [location(where(v.urn), v.urn, v.name, v.type)],
         partialFingerprints: { findingKey: `${v.urn ?? "stack"}|${v.finding}` },
+        fingerprints: { "findingHash/v1": fingerprint(v.policy, v.urn, v.finding) },
         properties: { severity: v.severity, enforcementLevel: v.level, kind: v.kind, finding: v.finding, controls: [...v.controls], decisions: [...v.decisions] },
       }),
     );
@@ -106,6 +122,7 @@ export function renderSarif(result: AuditResult, context: SarifContext = {}): st
           message: { text: s.message },
           locations: [location(where(s.urn), s.urn, undefined, undefined)],
           partialFingerprints: { findingKey: `${s.urn ?? "stack"}|${s.finding}` },
+          fingerprints: { "findingHash/v1": fingerprint(w.policy, s.urn, s.finding) },
           properties: { finding: s.finding },
           suppressions: [
             {
@@ -118,7 +135,16 @@ export function renderSarif(result: AuditResult, context: SarifContext = {}): st
       );
     }
   }
+  if (context.repository !== undefined && known) {
+    run.run.versionControlProvenance = [{ repositoryUri: `https://github.com/${context.repository}`, revisionId: revision }];
+  }
+  run.run.properties = { commit: result.commit, policyPack: `${result.pack.name} ${result.pack.version}`, ...(result.input.stack === undefined ? {} : { stack: result.input.stack }) };
   const builder = new SarifBuilder();
   builder.addRun(run);
   return `${JSON.stringify(builder.buildSarifOutput(), null, 2)}\n`;
+}
+
+/** A stable identity of a finding: the same rule, resource and finding key give the same hash on every run. */
+function fingerprint(rule: string, urn: string | undefined, finding: string): string {
+  return createHash("sha256").update(`${rule}\0${urn ?? "stack"}\0${finding}`).digest("hex");
 }
