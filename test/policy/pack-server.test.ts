@@ -1,9 +1,13 @@
+import * as path from "node:path";
+import { AnalyzerResourceOptions } from "@pulumi/pulumi/proto/analyzer_pb";
 import { splitFinding } from "../../policy/framework/findings";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { policyRegistry, packInfo } from "../../policy/registry";
-import { parsePolicyConfig, runAudit } from "../../src/offline/audit";
+import { parsePolicyConfig, runAudit, stackPolicyConfig, type PolicyConfig } from "../../src/offline/audit";
 import { reconcile } from "../../src/offline/audit/config";
-import { isProviderType } from "../../src/offline/snapshot/graph";
+import { synthesize } from "../../src/offline/engine/synthesize";
+import type { StackExport } from "../../src/offline/snapshot/types";
+import { EngineRequests, STAND_IN_SECRET } from "./support/engine-requests";
 import { compliantStack } from "./support/fixture-stack";
 import { PackServer, type Diagnostic } from "./support/pack-server";
 
@@ -12,10 +16,14 @@ import { PackServer, type Diagnostic } from "./support/pack-server";
  * the CLI starts it and driven over the analyzer protocol. Its verdicts must be the offline auditor's.
  */
 let server: PackServer;
+const ROOT = path.resolve(__dirname, "..", "..");
+const STACKS = ["dev", "prod"] as const;
+const realStacks = new Map<string, StackExport>();
 
 beforeAll(async () => {
   server = await PackServer.start();
-});
+  for (const stack of STACKS) realStacks.set(stack, (await synthesize({ stack, projectRoot: ROOT })).snapshot);
+}, 600_000);
 
 afterAll(() => {
   server?.stop();
@@ -57,6 +65,42 @@ function comparable(d: Pick<Diagnostic, "policy" | "level" | "message"> & { read
   return `${d.policy} [${d.level}] ${d.urn ?? "stack"}: ${message}${finding === split.message || finding === d.message ? "" : ` [finding ${finding}]`}`;
 }
 
+/** Configure, as the engine does with the stack's policy config (levels and properties per policy). */
+async function configure(given: ReadonlyMap<string, PolicyConfig>): Promise<void> {
+  const reconciled = reconcile(policyRegistry, given, "test");
+  await server.configure(
+    new Map(
+      policyRegistry.map((p) => {
+        const c = reconciled.policies.get(p.policy.name);
+        return [p.policy.name, { enforcementLevel: c?.enforcementLevel ?? p.policy.enforcementLevel ?? packInfo.enforcementLevel, properties: { ...(c?.properties ?? {}) } }] as const;
+      }),
+    ),
+  );
+}
+
+/** Every live resource through Analyze, then the stack through AnalyzeStack, as `pulumi up` does. */
+async function serve(requests: EngineRequests, strip: boolean = false): Promise<Diagnostic[]> {
+  const served: Diagnostic[] = [];
+  for (const state of requests.live) {
+    const req = requests.analyze(state);
+    if (strip) {
+      // What this harness used to send: the parent only, no other option, no provider.
+      req.setOptions(new AnalyzerResourceOptions().setParent(req.getOptions()?.getParent() ?? ""));
+      req.clearProvider();
+    }
+    served.push(...(await server.analyze(req)));
+  }
+  const stack = requests.analyzeStack();
+  if (strip) {
+    for (const r of stack) {
+      r.setOptions(new AnalyzerResourceOptions());
+      r.clearProvider();
+    }
+  }
+  served.push(...(await server.analyzeStack(stack)));
+  return served;
+}
+
 describe("the policy pack under the Pulumi runtime", () => {
   it("loads policy/ (PulumiPolicy.yaml, package.json, index.ts) and serves every registered policy with its metadata", async () => {
     const info = await server.info();
@@ -72,19 +116,8 @@ describe("the policy pack under the Pulumi runtime", () => {
   it("reaches the same verdicts as the offline auditor, resource by resource and for the stack", async () => {
     const { snapshot, config } = scenario();
     const now = new Date();
-    const reconciled = reconcile(policyRegistry, parsePolicyConfig(config, "scenario"), "scenario");
-    await server.configure(
-      new Map(
-        policyRegistry.map((p) => {
-          const c = reconciled.policies.get(p.policy.name);
-          return [p.policy.name, { enforcementLevel: c?.enforcementLevel ?? p.policy.enforcementLevel ?? packInfo.enforcementLevel, properties: { ...(c?.properties ?? {}) } }] as const;
-        }),
-      ),
-    );
-    const live = snapshot.deployment.resources.filter((r) => !isProviderType(r.type) && r.delete !== true);
-    const served: Diagnostic[] = [];
-    for (const state of live) served.push(...(await server.analyze(state)));
-    served.push(...(await server.analyzeStack(live)));
+    await configure(parsePolicyConfig(config, "scenario"));
+    const served = await serve(new EngineRequests(snapshot));
 
     const offline = await runAudit(snapshot, { config, now });
     const expected = offline.violations.map((v) => comparable(v)).sort();
@@ -96,5 +129,36 @@ describe("the policy pack under the Pulumi runtime", () => {
     expect(expected.some((l) => l.startsWith("EC2-05 [advisory]") && l.includes("unknown: string value at .userData"))).toBe(true);
     expect(expected.some((l) => l.startsWith("NET-01 [mandatory]"))).toBe(true);
     expect(expected.some((l) => l.startsWith("GOV-02 [mandatory]"))).toBe(true);
+  });
+
+  describe.each(STACKS)("the real %s stack, served as the engine serves it", (stack) => {
+    it("gives the offline auditor's verdicts: options, providers and secrets as the engine sends them", async () => {
+      const snapshot = realStacks.get(stack) as StackExport;
+      const config = stackPolicyConfig(stack) ?? new Map<string, PolicyConfig>();
+      const now = new Date();
+      await configure(config);
+      const requests = new EngineRequests(snapshot);
+      const served = await serve(requests);
+      const offline = await runAudit(snapshot, { config, now });
+      expect(served.map(comparable).sort()).toEqual(offline.violations.map((v) => comparable(v)).sort());
+      expect(offline.violations.filter((v) => v.level === "mandatory")).toEqual([]);
+      // The requests carry what the engine sends: providers with their inputs, and for prod the
+      // protected critical data; secrets arrive as secret objects with a (stand-in) decrypted value.
+      const withProvider = requests.live.map((r) => requests.analyze(r)).filter((r) => r.hasProvider());
+      expect(withProvider.length).toBeGreaterThan(requests.live.length / 2);
+      expect(withProvider.some((r) => r.getProvider()?.getProperties()?.toJavaScript()["region"] !== undefined)).toBe(true);
+      const stackResources = requests.analyzeStack();
+      expect(stackResources.filter((r) => r.getOptions()?.getProtect() === true).length > 0).toBe(stack === "prod");
+      expect(JSON.stringify(stackResources.map((r) => r.getProperties()?.toJavaScript()))).toContain(STAND_IN_SECRET);
+    });
+  });
+
+  it("prod: without the options and providers the engine sends, the served pack would raise spurious mandatory violations", async () => {
+    const snapshot = realStacks.get("prod") as StackExport;
+    await configure(stackPolicyConfig("prod") ?? new Map<string, PolicyConfig>());
+    const stripped = (await serve(new EngineRequests(snapshot), true)).filter((d) => d.level === "mandatory");
+    // The fault this harness had: protect (EC2-06) and the providers' region and default tags were not sent.
+    expect(stripped.length).toBeGreaterThan(0);
+    expect(new Set(stripped.map((d) => d.policy)).has("EC2-06")).toBe(true);
   });
 });

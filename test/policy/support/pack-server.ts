@@ -3,12 +3,10 @@ import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import {
-  AnalyzeRequest,
   AnalyzeStackRequest,
-  AnalyzerPropertyDependencies,
-  AnalyzerResource,
-  AnalyzerResourceOptions,
   ConfigureAnalyzerRequest,
+  type AnalyzeRequest,
+  type AnalyzerResource,
   EnforcementLevel as ProtoLevel,
   PolicyConfig as ProtoPolicyConfig,
   type AnalyzeResponse,
@@ -17,13 +15,12 @@ import {
 import type { EnforcementLevel } from "@pulumi/policy";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct, type JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
-import type { ResourceState } from "../../../src/offline/snapshot/types";
 
 /**
  * The policy pack as the Pulumi CLI runs it: `policy/` started through the SDK's run-policy-pack
  * entry point (TypeScript compiled by the SDK's ts-node, PolicyPack serving gRPC), driven with the
- * analyzer protocol the engine speaks: configure, analyze each resource's inputs, analyze the stack's
- * outputs with parent, dependencies and property dependencies.
+ * analyzer protocol the engine speaks: configure, then the engine's own Analyze and AnalyzeStack
+ * requests (engine-requests.ts builds them from a snapshot as the engine does).
  */
 export interface Diagnostic {
   readonly policy: string;
@@ -88,36 +85,15 @@ export class PackServer {
     await call(this.client.configure.bind(this.client), req);
   }
 
-  async analyze(state: ResourceState): Promise<Diagnostic[]> {
-    const req = new AnalyzeRequest();
-    req.setType(state.type);
-    req.setUrn(state.urn);
-    req.setName(state.urn.split("::").pop() ?? "");
-    req.setProperties(struct(state.inputs ?? {}));
-    const options = new AnalyzerResourceOptions();
-    if (state.parent !== undefined) options.setParent(state.parent);
-    req.setOptions(options);
-    return this.diagnostics(await call(this.client.analyze.bind(this.client), req), state.urn);
+  /** Analyze, with a request built as the engine builds it (engine-requests.ts). */
+  async analyze(req: AnalyzeRequest): Promise<Diagnostic[]> {
+    return this.diagnostics(await call(this.client.analyze.bind(this.client), req), req.getUrn());
   }
 
-  async analyzeStack(states: readonly ResourceState[]): Promise<Diagnostic[]> {
+  /** AnalyzeStack, with the resources built as the engine builds them (engine-requests.ts). */
+  async analyzeStack(resources: AnalyzerResource[]): Promise<Diagnostic[]> {
     const req = new AnalyzeStackRequest();
-    req.setResourcesList(
-      states.map((s) => {
-        const r = new AnalyzerResource();
-        r.setType(s.type);
-        r.setUrn(s.urn);
-        r.setName(s.urn.split("::").pop() ?? "");
-        r.setProperties(struct(s.outputs ?? {}));
-        r.setOptions(new AnalyzerResourceOptions());
-        if (s.parent !== undefined) r.setParent(s.parent);
-        r.setDependenciesList(s.dependencies ?? []);
-        for (const [k, urns] of Object.entries(s.propertyDependencies ?? {})) {
-          r.getPropertydependenciesMap().set(k, new AnalyzerPropertyDependencies().setUrnsList(urns));
-        }
-        return r;
-      }),
-    );
+    req.setResourcesList(resources);
     return this.diagnostics(await call(this.client.analyzeStack.bind(this.client), req), undefined);
   }
 
