@@ -1,15 +1,14 @@
 import * as path from "node:path";
-import { AnalyzerResourceOptions } from "@pulumi/pulumi/proto/analyzer_pb";
-import { splitFinding } from "../../policy/framework/findings";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { policyRegistry, packInfo } from "../../policy/registry";
 import { parsePolicyConfig, runAudit, stackPolicyConfig, type PolicyConfig } from "../../src/offline/audit";
-import { reconcile } from "../../src/offline/audit/config";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { StackExport } from "../../src/offline/snapshot/types";
 import { EngineRequests, STAND_IN_SECRET } from "./support/engine-requests";
 import { compliantStack } from "./support/fixture-stack";
-import { PackServer, type Diagnostic } from "./support/pack-server";
+import { configurePack, servePack } from "./support/engine-session";
+import { PackServer } from "./support/pack-server";
+import { comparable } from "./support/verdicts";
 
 /**
  * `pulumi preview --policy-pack policy` for real, minus the CLI: the pack directory is started the way
@@ -56,50 +55,6 @@ function scenario() {
   return { snapshot: s.fx.toExport(), config };
 }
 
-function comparable(d: Pick<Diagnostic, "policy" | "level" | "message"> & { readonly urn?: string | undefined; readonly finding?: string }): string {
-  // The engine carries the finding key in the message; the auditor splits it into its own field.
-  const split = splitFinding(d.message);
-  const finding = d.finding ?? split.key;
-  // The engine and the auditor word the unknown-value advisory differently; the finding is the same.
-  const message = split.message.replace(/^can't run policy '[^']+' from policy pack '[^']+' during preview: /, "unknown: ").replace(/^cannot be checked during preview: /, "unknown: ");
-  return `${d.policy} [${d.level}] ${d.urn ?? "stack"}: ${message}${finding === split.message || finding === d.message ? "" : ` [finding ${finding}]`}`;
-}
-
-/** Configure, as the engine does with the stack's policy config (levels and properties per policy). */
-async function configure(given: ReadonlyMap<string, PolicyConfig>): Promise<void> {
-  const reconciled = reconcile(policyRegistry, given, "test");
-  await server.configure(
-    new Map(
-      policyRegistry.map((p) => {
-        const c = reconciled.policies.get(p.policy.name);
-        return [p.policy.name, { enforcementLevel: c?.enforcementLevel ?? p.policy.enforcementLevel ?? packInfo.enforcementLevel, properties: { ...(c?.properties ?? {}) } }] as const;
-      }),
-    ),
-  );
-}
-
-/** Every live resource through Analyze, then the stack through AnalyzeStack, as `pulumi up` does. */
-async function serve(requests: EngineRequests, strip: boolean = false): Promise<Diagnostic[]> {
-  const served: Diagnostic[] = [];
-  for (const state of requests.live) {
-    const req = requests.analyze(state);
-    if (strip) {
-      // What this harness used to send: the parent only, no other option, no provider.
-      req.setOptions(new AnalyzerResourceOptions().setParent(req.getOptions()?.getParent() ?? ""));
-      req.clearProvider();
-    }
-    served.push(...(await server.analyze(req)));
-  }
-  const stack = requests.analyzeStack();
-  if (strip) {
-    for (const r of stack) {
-      r.setOptions(new AnalyzerResourceOptions());
-      r.clearProvider();
-    }
-  }
-  served.push(...(await server.analyzeStack(stack)));
-  return served;
-}
 
 describe("the policy pack under the Pulumi runtime", () => {
   it("loads policy/ (PulumiPolicy.yaml, package.json, index.ts) and serves every registered policy with its metadata", async () => {
@@ -116,8 +71,8 @@ describe("the policy pack under the Pulumi runtime", () => {
   it("reaches the same verdicts as the offline auditor, resource by resource and for the stack", async () => {
     const { snapshot, config } = scenario();
     const now = new Date();
-    await configure(parsePolicyConfig(config, "scenario"));
-    const served = await serve(new EngineRequests(snapshot));
+    await configurePack(server, parsePolicyConfig(config, "scenario"));
+    const served = await servePack(server, new EngineRequests(snapshot));
 
     const offline = await runAudit(snapshot, { config, now });
     const expected = offline.violations.map((v) => comparable(v)).sort();
@@ -136,9 +91,9 @@ describe("the policy pack under the Pulumi runtime", () => {
       const snapshot = realStacks.get(stack) as StackExport;
       const config = stackPolicyConfig(stack) ?? new Map<string, PolicyConfig>();
       const now = new Date();
-      await configure(config);
+      await configurePack(server, config);
       const requests = new EngineRequests(snapshot);
-      const served = await serve(requests);
+      const served = await servePack(server, requests);
       const offline = await runAudit(snapshot, { config, now });
       expect(served.map(comparable).sort()).toEqual(offline.violations.map((v) => comparable(v)).sort());
       expect(offline.violations.filter((v) => v.level === "mandatory")).toEqual([]);
@@ -155,8 +110,8 @@ describe("the policy pack under the Pulumi runtime", () => {
 
   it("prod: without the options and providers the engine sends, the served pack would raise spurious mandatory violations", async () => {
     const snapshot = realStacks.get("prod") as StackExport;
-    await configure(stackPolicyConfig("prod") ?? new Map<string, PolicyConfig>());
-    const stripped = (await serve(new EngineRequests(snapshot), true)).filter((d) => d.level === "mandatory");
+    await configurePack(server, stackPolicyConfig("prod") ?? new Map<string, PolicyConfig>());
+    const stripped = (await servePack(server, new EngineRequests(snapshot), true)).filter((d) => d.level === "mandatory");
     // The fault this harness had: protect (EC2-06) and the providers' region and default tags were not sent.
     expect(stripped.length).toBeGreaterThan(0);
     expect(new Set(stripped.map((d) => d.policy)).has("EC2-06")).toBe(true);

@@ -10,8 +10,8 @@ import { parseProviderReference } from "../../../src/offline/snapshot/urn";
 import { SECRET_SIG_KEY, SECRET_SIG_VALUE, type ResourceState, type StackExport } from "../../../src/offline/snapshot/types";
 
 /**
- * The analyzer requests the Pulumi engine builds from a stack's resource states (pulumi/pulumi at the
- * SDK's 3.248.0: pkg/resource/deploy/step_generator.go for Analyze during an update,
+ * The analyzer requests the Pulumi engine builds from a stack's resource states (pulumi/pulumi, read 2026-12-03:
+ * pkg/resource/deploy/step_generator.go for Analyze during an update,
  * pkg/resource/deploy/analyze_snapshot.go `stateToAnalyzerResource` for AnalyzeStack,
  * sdk/go/common/resource/plugin/analyzer_plugin.go for the wire form):
  * - Analyze: the inputs; AnalyzeStack: the outputs, with parent, dependencies and property dependencies;

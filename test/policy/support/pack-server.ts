@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
@@ -95,6 +96,19 @@ export class PackServer {
     const req = new AnalyzeStackRequest();
     req.setResourcesList(resources);
     return this.diagnostics(await call(this.client.analyzeStack.bind(this.client), req), undefined);
+  }
+
+  /**
+   * CPU time and peak resident memory of the pack's process so far (Linux /proc; for the benchmark,
+   * which measures the pack as the engine runs it, apart from whoever sends the requests).
+   */
+  usage(): { cpuMs: number; peakRssMiB: number } {
+    const pid = this.child.pid as number;
+    // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return { cpuMs: ticks * 10, peakRssMiB: Number(hwm) / 1024 };
   }
 
   stop(): void {
