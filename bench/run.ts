@@ -92,7 +92,7 @@ async function main(): Promise<number> {
       const results: Measurement[] = [];
       let source = "";
       for (let i = 0; i < runs; i++) {
-        const r = await auditAtScale(size);
+        const r = auditAtScale(size);
         results.push(r.measurement);
         source = r.source;
       }
