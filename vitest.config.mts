@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The commands run compiled JavaScript (dist/); rebuild it when the sources are newer.
+    globalSetup: ["test/support/compiled-build.ts"],
     // Program tests load the whole AWS SDK under mocks; host tests start real daemons.
     testTimeout: 180_000,
     hookTimeout: 180_000,

@@ -5,9 +5,10 @@ import { InputError } from "./input-error";
 import { PROJECT } from "./schema";
 import { type PlatformConfig, validatePlatformConfig } from "./validate";
 import { YAML_LIMITS } from "./yaml-reader";
+import { repositoryRoot } from "../conventions/repository-root";
 
 /** The repository root: config paths (the catalog) are relative to it, wherever Pulumi runs from. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+export const PROJECT_ROOT = repositoryRoot(__dirname);
 
 const DEFAULT_CATALOG = "src/config/catalog.yaml";
 

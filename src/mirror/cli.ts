@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../config/load";
 import { deriveFromProject } from "./derive";
 import { renderManifest } from "./manifest";
+import { buildIsCurrent } from "../offline/cli/build-freshness";
 
 export const MANIFEST_FILE = path.join(PROJECT_ROOT, "mirror", "manifest.json");
 
@@ -28,10 +29,12 @@ async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+if (buildIsCurrent("mirror", __filename)) {
+  run(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

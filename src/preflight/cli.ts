@@ -24,6 +24,8 @@ import { type DnsLookup, systemDns } from "./dns-lookup";
 import { preflightFacts } from "./facts";
 import { renderReport, type ReportFormat } from "./report";
 import { runChecks } from "./runner";
+import { repositoryRoot } from "../conventions/repository-root";
+import { buildIsCurrent } from "../offline/cli/build-freshness";
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -31,7 +33,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_FAULT = 3;
 
 const USAGE = "usage: npm run preflight -- --stack <name> [--format text|json] [--region <region>] [--project <dir>] [--verbose]";
-const DEFAULT_PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+const DEFAULT_PROJECT_ROOT = repositoryRoot(__dirname);
 const DRILL_SCRIPT = "scripts/restore-drill.sh";
 
 /** What tests (and only tests) replace: the AWS clients, DNS, the clock and where output goes. */
@@ -171,7 +173,7 @@ export async function runPreflight(argv: string[], deps: PreflightDeps = {}): Pr
   }
 }
 
-if (require.main === module) {
+if (require.main === module && buildIsCurrent("preflight", __filename)) {
   runPreflight(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

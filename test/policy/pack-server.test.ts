@@ -1,21 +1,28 @@
-import { splitFinding } from "../../policy/framework/findings";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { policyRegistry, packInfo } from "../../policy/registry";
-import { parsePolicyConfig, runAudit } from "../../src/offline/audit";
-import { reconcile } from "../../src/offline/audit/config";
-import { isProviderType } from "../../src/offline/snapshot/graph";
+import { parsePolicyConfig, runAudit, stackPolicyConfig, type PolicyConfig } from "../../src/offline/audit";
+import { synthesize } from "../../src/offline/engine/synthesize";
+import type { StackExport } from "../../src/offline/snapshot/types";
+import { EngineRequests, STAND_IN_SECRET } from "./support/engine-requests";
 import { compliantStack } from "./support/fixture-stack";
-import { PackServer, type Diagnostic } from "./support/pack-server";
+import { configurePack, servePack } from "./support/engine-session";
+import { PackServer } from "./support/pack-server";
+import { comparable } from "./support/verdicts";
 
 /**
  * `pulumi preview --policy-pack policy` for real, minus the CLI: the pack directory is started the way
  * the CLI starts it and driven over the analyzer protocol. Its verdicts must be the offline auditor's.
  */
 let server: PackServer;
+const ROOT = path.resolve(__dirname, "..", "..");
+const STACKS = ["dev", "prod"] as const;
+const realStacks = new Map<string, StackExport>();
 
 beforeAll(async () => {
   server = await PackServer.start();
-});
+  for (const stack of STACKS) realStacks.set(stack, (await synthesize({ stack, projectRoot: ROOT })).snapshot);
+}, 600_000);
 
 afterAll(() => {
   server?.stop();
@@ -48,14 +55,6 @@ function scenario() {
   return { snapshot: s.fx.toExport(), config };
 }
 
-function comparable(d: Pick<Diagnostic, "policy" | "level" | "message"> & { readonly urn?: string | undefined; readonly finding?: string }): string {
-  // The engine carries the finding key in the message; the auditor splits it into its own field.
-  const split = splitFinding(d.message);
-  const finding = d.finding ?? split.key;
-  // The engine and the auditor word the unknown-value advisory differently; the finding is the same.
-  const message = split.message.replace(/^can't run policy '[^']+' from policy pack '[^']+' during preview: /, "unknown: ").replace(/^cannot be checked during preview: /, "unknown: ");
-  return `${d.policy} [${d.level}] ${d.urn ?? "stack"}: ${message}${finding === split.message || finding === d.message ? "" : ` [finding ${finding}]`}`;
-}
 
 describe("the policy pack under the Pulumi runtime", () => {
   it("loads policy/ (PulumiPolicy.yaml, package.json, index.ts) and serves every registered policy with its metadata", async () => {
@@ -72,19 +71,8 @@ describe("the policy pack under the Pulumi runtime", () => {
   it("reaches the same verdicts as the offline auditor, resource by resource and for the stack", async () => {
     const { snapshot, config } = scenario();
     const now = new Date();
-    const reconciled = reconcile(policyRegistry, parsePolicyConfig(config, "scenario"), "scenario");
-    await server.configure(
-      new Map(
-        policyRegistry.map((p) => {
-          const c = reconciled.policies.get(p.policy.name);
-          return [p.policy.name, { enforcementLevel: c?.enforcementLevel ?? p.policy.enforcementLevel ?? packInfo.enforcementLevel, properties: { ...(c?.properties ?? {}) } }] as const;
-        }),
-      ),
-    );
-    const live = snapshot.deployment.resources.filter((r) => !isProviderType(r.type) && r.delete !== true);
-    const served: Diagnostic[] = [];
-    for (const state of live) served.push(...(await server.analyze(state)));
-    served.push(...(await server.analyzeStack(live)));
+    await configurePack(server, parsePolicyConfig(config, "scenario"));
+    const served = await servePack(server, new EngineRequests(snapshot));
 
     const offline = await runAudit(snapshot, { config, now });
     const expected = offline.violations.map((v) => comparable(v)).sort();
@@ -96,5 +84,36 @@ describe("the policy pack under the Pulumi runtime", () => {
     expect(expected.some((l) => l.startsWith("EC2-05 [advisory]") && l.includes("unknown: string value at .userData"))).toBe(true);
     expect(expected.some((l) => l.startsWith("NET-01 [mandatory]"))).toBe(true);
     expect(expected.some((l) => l.startsWith("GOV-02 [mandatory]"))).toBe(true);
+  });
+
+  describe.each(STACKS)("the real %s stack, served as the engine serves it", (stack) => {
+    it("gives the offline auditor's verdicts: options, providers and secrets as the engine sends them", async () => {
+      const snapshot = realStacks.get(stack) as StackExport;
+      const config = stackPolicyConfig(stack) ?? new Map<string, PolicyConfig>();
+      const now = new Date();
+      await configurePack(server, config);
+      const requests = new EngineRequests(snapshot);
+      const served = await servePack(server, requests);
+      const offline = await runAudit(snapshot, { config, now });
+      expect(served.map(comparable).sort()).toEqual(offline.violations.map((v) => comparable(v)).sort());
+      expect(offline.violations.filter((v) => v.level === "mandatory")).toEqual([]);
+      // The requests carry what the engine sends: providers with their inputs, and for prod the
+      // protected critical data; secrets arrive as secret objects with a (stand-in) decrypted value.
+      const withProvider = requests.live.map((r) => requests.analyze(r)).filter((r) => r.hasProvider());
+      expect(withProvider.length).toBeGreaterThan(requests.live.length / 2);
+      expect(withProvider.some((r) => r.getProvider()?.getProperties()?.toJavaScript()["region"] !== undefined)).toBe(true);
+      const stackResources = requests.analyzeStack();
+      expect(stackResources.filter((r) => r.getOptions()?.getProtect() === true).length > 0).toBe(stack === "prod");
+      expect(JSON.stringify(stackResources.map((r) => r.getProperties()?.toJavaScript()))).toContain(STAND_IN_SECRET);
+    });
+  });
+
+  it("prod: without the options and providers the engine sends, the served pack would raise spurious mandatory violations", async () => {
+    const snapshot = realStacks.get("prod") as StackExport;
+    await configurePack(server, stackPolicyConfig("prod") ?? new Map<string, PolicyConfig>());
+    const stripped = (await servePack(server, new EngineRequests(snapshot), true)).filter((d) => d.level === "mandatory");
+    // The fault this harness had: protect (EC2-06) and the providers' region and default tags were not sent.
+    expect(stripped.length).toBeGreaterThan(0);
+    expect(new Set(stripped.map((d) => d.policy)).has("EC2-06")).toBe(true);
   });
 });

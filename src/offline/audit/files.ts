@@ -6,9 +6,10 @@ import { fromStackExport } from "./input";
 import { REPORT_FILES, renderReport, reportContext } from "./report/render";
 import { runAudit, type AuditOptions } from "./runner";
 import type { AuditResult } from "./types";
+import { repositoryRoot } from "../../conventions/repository-root";
 
 /** Where each stack's policy config lives (the same file `pulumi preview --policy-pack-config` takes). */
-export const POLICY_CONFIG_DIR = path.resolve(__dirname, "..", "..", "..", "policy", "config");
+export const POLICY_CONFIG_DIR = path.join(repositoryRoot(__dirname), "policy", "config");
 
 export function stackPolicyConfigFile(stack: string): string {
   return path.join(POLICY_CONFIG_DIR, `${stack}.json`);

@@ -24,6 +24,7 @@ import { checkCommit, detectCommit } from "../audit/commit";
 import { maskSecrets } from "../redaction/secrets";
 import { checkOutputTarget, writeFileAtomically } from "./atomic-output";
 import { EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines } from "./exit-codes";
+import { buildIsCurrent } from "./build-freshness";
 
 const USAGE = "usage: npm run audit -- --input <file> [--format text|json|md|sarif] [--out <file>] [--config <policy-config.json>] [--commit <rev>] [--verbose]";
 
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
   process.exitCode = result.code;
 }
 
-if (require.main === module) {
+if (require.main === module && buildIsCurrent("audit", __filename)) {
   main().catch((error: unknown) => {
     process.stderr.write(`${internalFaultLines("audit", error, process.argv.includes("--verbose")).join("\n")}\n`);
     process.exitCode = EXIT_INTERNAL;

@@ -7,6 +7,7 @@ import type { StackExport } from "../snapshot/types";
 import { maskSecrets } from "../redaction/secrets";
 import { checkOutputTarget, writeFileAtomically } from "./atomic-output";
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines } from "./exit-codes";
+import { buildIsCurrent } from "./build-freshness";
 
 /**
  * `npm run diff -- --base <stack.json> --head <stack.json> [--format md|text|json] [--out <file>] [--heading-level <1-6>] [--no-audit]`
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
   process.exitCode = result.code;
 }
 
-if (require.main === module) {
+if (require.main === module && buildIsCurrent("diff", __filename)) {
   main().catch((error: unknown) => {
     process.stderr.write(`${internalFaultLines("diff", error, process.argv.includes("--verbose")).join("\n")}\n`);
     process.exitCode = EXIT_INTERNAL;

@@ -9,6 +9,7 @@ import { describe, expiringWithin } from "../expiry/expiring";
 import { removeExpiredExceptions } from "../expiry/remove-expired";
 import { writeFileAtomically } from "./atomic-output";
 import { EXIT_INTERNAL, internalFaultLines } from "./exit-codes";
+import { buildIsCurrent } from "./build-freshness";
 
 /**
  * `npm run expiry -- [--days 7] [--today YYYY-MM-DD] [--root <repo>] [--format text|md]`
@@ -146,7 +147,7 @@ function fail(line: string): ExpiryResult {
   return { code: 2, stdout: "", stderr: `${line}\n` };
 }
 
-if (require.main === module) {
+if (require.main === module && buildIsCurrent("expiry", __filename)) {
   try {
     const result = runExpiryCli(process.argv.slice(2));
     process.stdout.write(result.stdout);

@@ -24,12 +24,14 @@ import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines
 import { phaseReporter } from "./phases";
 import { synthSummary } from "./synth-summary";
 import { SYNTH_WRITERS, type SynthOutput } from "./synth-writers";
+import { repositoryRoot } from "../../conventions/repository-root";
+import { buildIsCurrent } from "./build-freshness";
 
 const USAGE =
   "usage: npm run synth -- --stack <name> [--out <dir>] [--catalog <file>] [--config <key>=<value> ...] [--project <dir>] [--commit <rev>] [--verbose]";
 
 /** This repository's root, where Pulumi.yaml lives; `--project` points elsewhere (tests, other checkouts). */
-const DEFAULT_PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
+const DEFAULT_PROJECT_ROOT = repositoryRoot(__dirname);
 
 /** Every file the run reads, none of which `--out` may be or contain. */
 function synthInputs(projectRoot: string, stack: string, catalog: string | undefined): string[] {
@@ -130,7 +132,7 @@ export async function runSynth(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+if (require.main === module && buildIsCurrent("synth", __filename)) {
   runSynth(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -7,6 +7,7 @@ import { buildSnapshot } from "./build";
 import { assertNoPlaintextSecrets } from "./leak-guard";
 import { createMocks } from "./mocks";
 import { instrumentMonitor } from "./monitor";
+import { enableTypeScript, programEntry } from "./program-entry";
 import { readProject, readStackConfig } from "./project";
 import { Recorder } from "./recorder";
 import { toPulumiConfig } from "./stack-config";
@@ -50,10 +51,16 @@ function sdkVersion(): string {
 
 /** As the Node.js language host does: a module exporting a function is called for the stack outputs. */
 async function runEntry(main: string): Promise<Record<string, unknown> | undefined> {
-  const mod = (await import(main)) as unknown;
-  const candidate = typeof mod === "function" ? mod : (mod as { default?: unknown }).default ?? mod;
-  const outputs = typeof candidate === "function" ? await (candidate as () => unknown)() : candidate;
-  return typeof outputs === "object" && outputs !== null ? (outputs as Record<string, unknown>) : undefined;
+  const entry = programEntry(main);
+  const unregister = entry.typescript ? enableTypeScript() : undefined;
+  try {
+    const mod = (await import(entry.file)) as unknown;
+    const candidate = typeof mod === "function" ? mod : (mod as { default?: unknown }).default ?? mod;
+    const outputs = typeof candidate === "function" ? await (candidate as () => unknown)() : candidate;
+    return typeof outputs === "object" && outputs !== null ? (outputs as Record<string, unknown>) : undefined;
+  } finally {
+    unregister?.();
+  }
 }
 
 /** Without an engine, the SDK prints its log to the console; collect warnings and errors instead. */

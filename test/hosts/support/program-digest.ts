@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { repositoryRoot } from "../../../src/conventions/repository-root";
 
 /** The repository root (this file is test/hosts/support/program-digest.ts). */
-export const ROOT = path.resolve(__dirname, "..", "..", "..");
+export const ROOT = repositoryRoot(__dirname);
 
 function walk(dir: string, out: string[]): void {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {

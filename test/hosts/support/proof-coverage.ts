@@ -4,6 +4,7 @@ import { readCoverageRecords } from "./coverage";
 import { KNOWN_GAPS } from "./known-gaps";
 import { programDigest } from "./program-digest";
 import { shippedStack } from "./shipped";
+import { buildIsCurrent } from "../../../src/offline/cli/build-freshness";
 
 /**
  * `npm run proof-coverage [-- --strict]`: how many of the host files the program renders for dev and
@@ -19,10 +20,12 @@ async function main(): Promise<number> {
   return values.strict === true && unexplained > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`proof-coverage: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  },
-);
+if (buildIsCurrent("proof-coverage", __filename)) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`proof-coverage: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,14 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import {
-  AnalyzeRequest,
   AnalyzeStackRequest,
-  AnalyzerPropertyDependencies,
-  AnalyzerResource,
-  AnalyzerResourceOptions,
   ConfigureAnalyzerRequest,
+  type AnalyzeRequest,
+  type AnalyzerResource,
   EnforcementLevel as ProtoLevel,
   PolicyConfig as ProtoPolicyConfig,
   type AnalyzeResponse,
@@ -17,13 +16,12 @@ import {
 import type { EnforcementLevel } from "@pulumi/policy";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct, type JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
-import type { ResourceState } from "../../../src/offline/snapshot/types";
 
 /**
  * The policy pack as the Pulumi CLI runs it: `policy/` started through the SDK's run-policy-pack
  * entry point (TypeScript compiled by the SDK's ts-node, PolicyPack serving gRPC), driven with the
- * analyzer protocol the engine speaks: configure, analyze each resource's inputs, analyze the stack's
- * outputs with parent, dependencies and property dependencies.
+ * analyzer protocol the engine speaks: configure, then the engine's own Analyze and AnalyzeStack
+ * requests (engine-requests.ts builds them from a snapshot as the engine does).
  */
 export interface Diagnostic {
   readonly policy: string;
@@ -88,37 +86,29 @@ export class PackServer {
     await call(this.client.configure.bind(this.client), req);
   }
 
-  async analyze(state: ResourceState): Promise<Diagnostic[]> {
-    const req = new AnalyzeRequest();
-    req.setType(state.type);
-    req.setUrn(state.urn);
-    req.setName(state.urn.split("::").pop() ?? "");
-    req.setProperties(struct(state.inputs ?? {}));
-    const options = new AnalyzerResourceOptions();
-    if (state.parent !== undefined) options.setParent(state.parent);
-    req.setOptions(options);
-    return this.diagnostics(await call(this.client.analyze.bind(this.client), req), state.urn);
+  /** Analyze, with a request built as the engine builds it (engine-requests.ts). */
+  async analyze(req: AnalyzeRequest): Promise<Diagnostic[]> {
+    return this.diagnostics(await call(this.client.analyze.bind(this.client), req), req.getUrn());
   }
 
-  async analyzeStack(states: readonly ResourceState[]): Promise<Diagnostic[]> {
+  /** AnalyzeStack, with the resources built as the engine builds them (engine-requests.ts). */
+  async analyzeStack(resources: AnalyzerResource[]): Promise<Diagnostic[]> {
     const req = new AnalyzeStackRequest();
-    req.setResourcesList(
-      states.map((s) => {
-        const r = new AnalyzerResource();
-        r.setType(s.type);
-        r.setUrn(s.urn);
-        r.setName(s.urn.split("::").pop() ?? "");
-        r.setProperties(struct(s.outputs ?? {}));
-        r.setOptions(new AnalyzerResourceOptions());
-        if (s.parent !== undefined) r.setParent(s.parent);
-        r.setDependenciesList(s.dependencies ?? []);
-        for (const [k, urns] of Object.entries(s.propertyDependencies ?? {})) {
-          r.getPropertydependenciesMap().set(k, new AnalyzerPropertyDependencies().setUrnsList(urns));
-        }
-        return r;
-      }),
-    );
+    req.setResourcesList(resources);
     return this.diagnostics(await call(this.client.analyzeStack.bind(this.client), req), undefined);
+  }
+
+  /**
+   * CPU time and peak resident memory of the pack's process so far (Linux /proc; for the benchmark,
+   * which measures the pack as the engine runs it, apart from whoever sends the requests).
+   */
+  usage(): { cpuMs: number; peakRssMiB: number } {
+    const pid = this.child.pid as number;
+    // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return { cpuMs: ticks * 10, peakRssMiB: Number(hwm) / 1024 };
   }
 
   stop(): void {
