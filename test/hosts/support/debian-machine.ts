@@ -126,6 +126,23 @@ export class Machine {
     return run("nsenter", ["-t", String(this.leader), "-m", "-u", "-i", "-n", "-p", "--", ...args], opts);
   }
 
+  /** Like exec, without blocking: a long command runs while the test goes on. */
+  execAsync(args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<Run> {
+    if (this.leader === 0) throw new Error(`machine ${this.options.name} is not running`);
+    const child = spawn("nsenter", ["-t", String(this.leader), "-m", "-u", "-i", "-n", "-p", "--", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
+    return new Promise((resolve) =>
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ status: code ?? -1, stdout, stderr });
+      }),
+    );
+  }
+
   /** Like exec, but throws with the output when the command fails. */
   must(args: readonly string[], opts: { timeoutMs?: number } = {}): string {
     const r = this.exec(args, opts);
