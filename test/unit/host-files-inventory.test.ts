@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { coverageReport, filesWrittenByScript, hostFileInventory, renderCoverage, shellWords } from "../../src/offline/host-files";
+import { contentDigest, coverageReport, filesWrittenByScript, hostFileInventory, renderCoverage, shellWords } from "../../src/offline/host-files";
 import { SECRET_SIG_KEY, SECRET_SIG_VALUE, type ResourceState, type StackExport } from "../../src/offline/snapshot/types";
 
 const P = "urn:pulumi:lab::proj::";
@@ -147,7 +147,18 @@ describe("shell reading", () => {
 describe("coverage figure", () => {
   const inv = hostFileInventory(lab());
   const keys = new Set(inv.files.map((f) => `${f.stack} ${f.hostRole} ${f.path}`));
-  const rec = (path: string, how: "ran" | "verified", digest = "d1") => ({ stack: "lab", hostRole: "egress-proxy", path, how, detail: "squid served", test: "t", digest, variant: "" });
+  const text = (path: string): string => inv.files.find((f) => f.path === path)?.content ?? "";
+  const rec = (path: string, how: "ran" | "verified", digest = "d1", content = text(path), variant = "") => ({
+    stack: "lab",
+    hostRole: "egress-proxy",
+    path,
+    how,
+    detail: "squid served",
+    test: "t",
+    digest,
+    variant,
+    sha256: contentDigest(content),
+  });
 
   it("counts run files of the current program only, and names the rest with a reason", () => {
     const report = coverageReport(
@@ -166,5 +177,13 @@ describe("coverage figure", () => {
     expect(report.missing.find((l) => l.path === "/root/boot.sh")?.reason).toBe("lab reason");
     expect(report.missing.find((l) => l.path === "/etc/proxy/gz")?.reason).toBe("no host test exercises it");
     expect(renderCoverage(report).split("\n")[0]).toBe(`host files exercised on a real daemon: 1/${keys.size}`);
+  });
+
+  it("counts a file only when the text that ran is the one the stack ships there", () => {
+    const report = coverageReport([inv], [rec("/etc/proxy/a.conf", "ran", "d1", "edited by a lab\n", "egress"), rec("/usr/local/sbin/nested", "ran", "d1", "tampered\n")], "d1", []);
+    expect(report.ran).toEqual([]);
+    expect(report.ranOtherText.map((l) => l.path)).toEqual(["/etc/proxy/a.conf", "/usr/local/sbin/nested"]);
+    expect(report.ranOtherText[0]?.reason).toContain("ran with config overrides (egress)");
+    expect(renderCoverage(report)).toContain("run only with the lab's config overrides, not counted (2):");
   });
 });

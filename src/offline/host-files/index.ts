@@ -2,4 +2,4 @@ export { hostFileInventory, hostRoleOf, type HostFileInventory, type UnreadableC
 export { filesWrittenByScript, shellWords, type WrittenFile } from "./shell-writes";
 export { cloudConfigDocument, filesWrittenByCloudConfig, isCloudConfig } from "./cloud-config";
 export { hostFileKey, type Carrier, type HostFile, type HostFileKind, type HostFileSource } from "./types";
-export { coverageReport, renderCoverage, type CoverageLine, type CoverageRecord, type CoverageReport, type Exercise, type KnownGap } from "./coverage";
+export { contentDigest, coverageReport, renderCoverage, type CoverageLine, type CoverageRecord, type CoverageReport, type Exercise, type KnownGap } from "./coverage";

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { CoverageRecord, Exercise, HostFile } from "../../../src/offline/host-files";
+import { contentDigest, type CoverageRecord, type Exercise, type HostFile } from "../../../src/offline/host-files";
 import { ROOT } from "./program-digest";
 import type { ShippedStack } from "./shipped";
 
@@ -23,7 +23,7 @@ export function coverageRecorder(test: string): CoverageRecorder {
   return {
     record(shipped, files, how, detail) {
       const lines = files.map((f) => {
-        const record: CoverageRecord = { stack: f.stack, hostRole: f.hostRole, path: f.path, how, detail, test, digest: shipped.digest, variant: shipped.variant };
+        const record: CoverageRecord = { stack: f.stack, hostRole: f.hostRole, path: f.path, how, detail, test, digest: shipped.digest, variant: shipped.variant, sha256: contentDigest(f.content) };
         return JSON.stringify(record);
       });
       if (lines.length > 0) fs.appendFileSync(file, `${lines.join("\n")}\n`);

@@ -13,10 +13,10 @@ import { must, type Run, run } from "./netns";
  * the Debian mirror); reruns reuse it. This machine runs no systemd of its own, so nspawn runs without
  * machined (--register=no --keep-unit); commands enter the container's namespaces with nsenter.
  */
-export const ROOTFS = "/var/cache/fitness-hostlab/bookworm-v1";
+export const ROOTFS = "/var/cache/fitness-hostlab/bookworm-v2";
 const READY = ".fitness-rootfs-ready";
 /** What the image holds besides debootstrap's minimal base: the AMI's boot tooling (cloud-init sets LANG=en_US.UTF-8, so that locale is generated), and libfaketime for the lab's clock. */
-const IMAGE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "ca-certificates", "iproute2", "netbase", "curl", "locales"];
+const IMAGE_PACKAGES = ["systemd", "systemd-sysv", "udev", "dbus", "ca-certificates", "iproute2", "netbase", "curl", "locales"];
 const LATER_PACKAGES = ["cloud-init", "libfaketime"];
 const MIRROR = "http://deb.debian.org/debian";
 
@@ -47,6 +47,8 @@ export interface MachineOptions {
   readonly netns: string;
   /** Working directory: overlay upper and work dirs, the merged root, the console log. */
   readonly dir: string;
+  /** More systemd-nspawn options (e.g. `--bind=` of a block device standing in for an EBS volume). */
+  readonly nspawnArgs?: readonly string[];
 }
 
 export class Machine {
@@ -97,7 +99,7 @@ export class Machine {
     const out = fs.openSync(this.consoleLog, "a");
     this.nspawn = spawn(
       "systemd-nspawn",
-      [...NSPAWN, "--boot", "-D", this.root, `--machine=${this.options.name}`, `--network-namespace-path=/run/netns/${this.options.netns}`, "--console=read-only", "--resolv-conf=off", "--timezone=off"],
+      [...NSPAWN, "--boot", "-D", this.root, `--machine=${this.options.name}`, `--network-namespace-path=/run/netns/${this.options.netns}`, "--console=read-only", "--resolv-conf=off", "--timezone=off", ...(this.options.nspawnArgs ?? [])],
       { stdio: ["ignore", out, out] },
     );
     fs.closeSync(out);
@@ -122,6 +124,23 @@ export class Machine {
   exec(args: readonly string[], opts: { timeoutMs?: number; input?: string } = {}): Run {
     if (this.leader === 0) throw new Error(`machine ${this.options.name} is not running`);
     return run("nsenter", ["-t", String(this.leader), "-m", "-u", "-i", "-n", "-p", "--", ...args], opts);
+  }
+
+  /** Like exec, without blocking: a long command runs while the test goes on. */
+  execAsync(args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<Run> {
+    if (this.leader === 0) throw new Error(`machine ${this.options.name} is not running`);
+    const child = spawn("nsenter", ["-t", String(this.leader), "-m", "-u", "-i", "-n", "-p", "--", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
+    return new Promise((resolve) =>
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ status: code ?? -1, stdout, stderr });
+      }),
+    );
   }
 
   /** Like exec, but throws with the output when the command fails. */

@@ -29,7 +29,8 @@ export function createLabCa(dir: string, subject: string): LabCa {
     issue(label, names) {
       const key = f(`${label}.key`);
       const cert = f(`${label}.crt`);
-      openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", f(`${label}.csr`), "-subj", `/CN=${names[0] ?? label}`]);
+      // A CN holds at most 64 characters (RFC 5280 ub-common-name); the names that matter are in the SAN.
+      openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", f(`${label}.csr`), "-subj", `/CN=${(names[0] ?? label).length <= 64 ? (names[0] ?? label) : label}`]);
       fs.writeFileSync(f(`${label}.ext`), `subjectAltName=${names.map((n) => `DNS:${n}`).join(",")}\nextendedKeyUsage=serverAuth\n`);
       openssl(["x509", "-req", "-in", f(`${label}.csr`), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", f(`${label}.ext`), "-out", cert]);
       return { cert, key };
