@@ -91,7 +91,14 @@ export function removeNamespace(ns: string): void {
   fs.rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
 }
 
-export function startS3Lab(ns: string, dir: string, region: string, bucket: string, s3rverBin: string): S3Lab {
+export interface S3LabOptions {
+  /** The address s3rver listens on and the names map to (on the namespace's loopback); default 127.0.0.1. A lab
+   * whose hosts sit in other namespaces routes this address and 169.254.169.254 to this namespace. */
+  readonly address?: string;
+}
+
+export function startS3Lab(ns: string, dir: string, region: string, bucket: string, s3rverBin: string, options: S3LabOptions = {}): S3Lab {
+  const address = options.address ?? "127.0.0.1";
   const endpoint = `s3.${region}.amazonaws.com`;
   fs.mkdirSync(dir, { recursive: true });
   const f = (name: string) => path.join(dir, name);
@@ -104,15 +111,16 @@ export function startS3Lab(ns: string, dir: string, region: string, bucket: stri
   must("ip", ["netns", "add", ns]);
   must("ip", ["-n", ns, "link", "set", "lo", "up"]);
   must("ip", ["-n", ns, "addr", "add", "169.254.169.254/32", "dev", "lo"]);
+  if (address !== "127.0.0.1") must("ip", ["-n", ns, "addr", "add", `${address}/32`, "dev", "lo"]);
   fs.mkdirSync(`/etc/netns/${ns}`, { recursive: true });
-  fs.writeFileSync(`/etc/netns/${ns}/hosts`, `127.0.0.1 localhost\n127.0.0.1 ${bucket}.${endpoint} ${endpoint}\n`);
+  fs.writeFileSync(`/etc/netns/${ns}/hosts`, `127.0.0.1 localhost\n${address} ${bucket}.${endpoint} ${endpoint}\n`);
 
   const storage = f("s3");
   const requestLog = f("s3-requests.log");
   const imdsLog = f("imds.log");
   fs.writeFileSync(imdsLog, "");
   const out = fs.openSync(requestLog, "a");
-  const s3 = spawn("ip", ["netns", "exec", ns, process.execPath, s3rverBin, "-d", storage, "-a", "127.0.0.1", "-p", "443", "--key", f("s3.key"), "--cert", f("s3.crt"), "--configure-bucket", bucket], {
+  const s3 = spawn("ip", ["netns", "exec", ns, process.execPath, s3rverBin, "-d", storage, "-a", address, "-p", "443", "--key", f("s3.key"), "--cert", f("s3.crt"), "--configure-bucket", bucket], {
     detached: true,
     stdio: ["ignore", out, out],
   });
