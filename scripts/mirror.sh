@@ -3,13 +3,15 @@
 # not the pinned one (docs/runbooks/first-deploy.md, step "Fill the mirrors"):
 #
 #   scripts/mirror.sh images --manifest mirror/manifest.json --target <registry> [--prefix fitness-platform/mirror] [--insecure]
-#   scripts/mirror.sh charts --manifest mirror/manifest.json --target <registry> [--prefix fitness-platform/charts]
+#   scripts/mirror.sh charts --manifest mirror/manifest.json --target <registry> [--prefix fitness-platform/charts] [--insecure]
 #   scripts/mirror.sh debian --manifest mirror/manifest.json --target <dir|s3://bucket> [--keyring <file>] [--upstream <path>=<url>]...
 #
 # images: the tag's manifest digest upstream must equal the pinned digest; the copy keeps every
 #   platform of a multi-arch index and its digest (skopeo copy --all --preserve-digests), and the
 #   target is checked to serve the same digest.
-# charts: `helm pull` of the pinned version from its repository, pushed to ECR as an OCI artifact.
+# charts: the pinned digest must match upstream (an OCI repository's manifest digest, or an HTTP
+#   repository's archive SHA-256); OCI charts are copied with skopeo keeping their digest and Helm media
+#   types, archives are wrapped as Helm's OCI artifact (deterministic) and pushed with skopeo. No helm needed.
 # debian: InRelease verified with gpgv against the Debian archive keyring; the Packages indices
 #   verified against the signed Release; the packages (with their dependency closure) verified against
 #   the Packages indices. Release, InRelease and Release.gpg are copied unchanged, so hosts verify the
@@ -59,21 +61,74 @@ mirror_images() {
   done
 }
 
+# The chart archive's URL in an HTTP chart repository, from its index.yaml (relative URLs resolved).
+chart_archive_url() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import sys, urllib.parse, urllib.request, yaml
+repo, chart, version = sys.argv[1:4]
+with urllib.request.urlopen(repo.rstrip("/") + "/index.yaml") as r:
+    index = yaml.safe_load(r.read())
+for entry in (index.get("entries") or {}).get(chart) or []:
+    if str(entry.get("version")) == version and entry.get("urls"):
+        print(urllib.parse.urljoin(repo.rstrip("/") + "/", entry["urls"][0]))
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
+# Wraps a chart archive as the OCI artifact `helm push` makes (Helm's config and content media types),
+# deterministically: the same archive always gives the same manifest digest. Prints that digest.
+chart_oci_layout() {
+  local tgz="$1" chart="$2" version="$3" dir="$4" blobs="$4/blobs/sha256"
+  mkdir -p "$blobs"
+  local layer config manifest
+  layer=$(sha256_of < "$tgz"); cp "$tgz" "$blobs/$layer"
+  tar -xzOf "$tgz" "$chart/Chart.yaml" | python3 -c 'import json, sys, yaml; sys.stdout.write(json.dumps(yaml.safe_load(sys.stdin), sort_keys=True, separators=(",", ":")))' > "$dir/config.json" \
+    || return 1
+  config=$(sha256_of < "$dir/config.json"); mv "$dir/config.json" "$blobs/$config"
+  printf '{"schemaVersion":2,"config":{"mediaType":"application/vnd.cncf.helm.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.cncf.helm.chart.content.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
+    "$config" "$(stat -c %s "$blobs/$config")" "$layer" "$(stat -c %s "$blobs/$layer")" > "$dir/manifest.json"
+  manifest=$(sha256_of < "$dir/manifest.json"); mv "$dir/manifest.json" "$blobs/$manifest"
+  printf '{"imageLayoutVersion":"1.0.0"}' > "$dir/oci-layout"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"%s"}}]}' \
+    "$manifest" "$(stat -c %s "$blobs/$manifest")" "$version" > "$dir/index.json"
+  echo "sha256:$manifest"
+}
+
 mirror_charts() {
-  local prefix="${prefix:-fitness-platform/charts}" work; work=$(mktemp -d)
+  local prefix="${prefix:-fitness-platform/charts}" work copy_tls=() dest_tls=() inspect_tls=(); work=$(mktemp -d)
   trap 'rm -rf "$work"' RETURN
-  command -v helm >/dev/null || die "helm is needed to mirror charts"
+  if [ "$insecure" = 1 ]; then copy_tls=(--src-tls-verify=false --dest-tls-verify=false); dest_tls=(--dest-tls-verify=false); inspect_tls=(--tls-verify=false); fi
   local n; n=$(jq '.charts | length' "$manifest")
   for ((i = 0; i < n; i++)); do
-    local chart version repository
-    chart=$(jq -r ".charts[$i].chart" "$manifest"); version=$(jq -r ".charts[$i].version" "$manifest"); repository=$(jq -r ".charts[$i].repository" "$manifest")
-    rm -f "$work"/*.tgz
+    local chart version repository digest dest actual expected
+    chart=$(jq -r ".charts[$i].chart" "$manifest"); version=$(jq -r ".charts[$i].version" "$manifest")
+    repository=$(jq -r ".charts[$i].repository" "$manifest"); digest=$(jq -r ".charts[$i].digest // empty" "$manifest")
+    [ -n "$digest" ] || die "chart $chart $version has no pinned digest (src/mirror/chart-pins.ts): refusing to mirror an unpinned chart"
+    dest="$target/$prefix/$chart"
     case "$repository" in
-      oci://*) helm pull "$repository" --version "$version" --destination "$work" >/dev/null ;;
-      *) helm pull "$chart" --repo "$repository" --version "$version" --destination "$work" >/dev/null ;;
+      oci://*)
+        # An OCI chart is copied as it is: manifest, Helm config and content blobs, digest preserved.
+        local source="${repository#oci://}"
+        actual="sha256:$(skopeo inspect "${inspect_tls[@]}" --raw "docker://$source:$version" | sha256_of)" || die "$source:$version: cannot read the upstream manifest"
+        [ "$actual" = "$digest" ] || die "chart $source:$version is $actual upstream, pinned $digest: refusing to mirror"
+        skopeo copy "${copy_tls[@]}" --preserve-digests --quiet "docker://$source@$digest" "docker://$dest:$version"
+        expected="$digest"
+        ;;
+      *)
+        # An HTTP repository's archive must hash to the pin; it then goes to ECR as Helm's OCI artifact.
+        local url tgz="$work/$chart-$version.tgz" layout="$work/$chart-$version"
+        url=$(chart_archive_url "$repository" "$chart" "$version") || die "$repository/index.yaml lists no $chart $version"
+        fetch "$url" "$tgz" || die "$url: not found"
+        actual="sha256:$(sha256_of < "$tgz")"
+        [ "$actual" = "$digest" ] || die "chart $url is $actual, pinned $digest: refusing to mirror"
+        expected=$(chart_oci_layout "$tgz" "$chart" "$version" "$layout") || die "$url: no $chart/Chart.yaml in the archive"
+        skopeo copy "${dest_tls[@]}" --preserve-digests --quiet "oci:$layout:$version" "docker://$dest:$version"
+        ;;
     esac
-    helm push "$(ls "$work"/*.tgz)" "oci://$target/$prefix" >/dev/null
-    echo "chart $chart $version: $repository -> oci://$target/$prefix/$chart:$version"
+    actual="sha256:$(skopeo inspect "${inspect_tls[@]}" --raw "docker://$dest:$version" | sha256_of)"
+    [ "$actual" = "$expected" ] || die "$dest:$version serves $actual after the copy, expected $expected"
+    echo "chart $chart $version: $repository@$digest -> oci://$dest:$version ($expected)"
   done
 }
 

@@ -20,6 +20,8 @@ import { FluentBit } from "./logs/fluent-bit";
 import { DetectiveControls } from "./security/detective-controls";
 import { Services } from "./services/services";
 import { Deployer } from "./deployer/deployer";
+import { deployerAllowlist } from "./deployer/egress-allowlist";
+import { PackageMirrorAccess } from "./mirror/package-mirror-policy";
 import { ChartRepositories, committedManifest } from "./mirror/chart-repositories";
 
 async function main(): Promise<Record<string, unknown>> {
@@ -81,7 +83,7 @@ async function main(): Promise<Record<string, unknown>> {
     logs: { bucket: logs.edgeLogsBucket.bucket, albPrefix: logs.albLogPrefix, wafDestinationArn: logs.wafLogDestinationArn, ready: [logs] },
   });
 
-  // Egress proxy (D6): the only way out, scaled to zero unless an exception is live.
+  // Egress proxy (D6): the only way out; one host for the in-VPC deployer, more while an exception is live.
   const egress = new EgressProxy("egress", {
     ctx,
     config: config.egress,
@@ -89,6 +91,7 @@ async function main(): Promise<Record<string, unknown>> {
     network,
     logs: { bucket: logs.appLogsBucket.bucket, bucketArn: logs.appLogsBucket.arn, kmsKeyArn: logs.logsKey.arn },
     hostSessionPolicyArn: operator.hostSessionPolicy.arn,
+    deployerHosts: deployerAllowlist(),
   });
 
   // Messaging (D2): topics, queues and grants from the catalog; SERVICES attaches `statementsFor(service)`.
@@ -156,10 +159,12 @@ async function main(): Promise<Record<string, unknown>> {
     vpcCidr: config.network.vpcCidr,
     dmzSubnets: network.subnets.dmz,
     clusterSecurityGroupId: network.zoneSecurityGroups.app.id,
-    proxy: { url: egress.proxyUrl, noProxy: egress.noProxy, port: PROXY_PORT },
+    proxy: { url: egress.proxyUrl, noProxy: egress.noProxy, port: PROXY_PORT, securityGroupId: egress.proxySecurityGroup.id },
     logs: { keyArn: logs.logsKey.arn, retentionInDays: config.logs.logGroupRetentionDays },
   });
   const charts = new ChartRepositories("charts", { ctx, charts: committedManifest().charts });
+  // The bootstrap's package-mirror bucket: TLS only, hosts' anonymous reads through this VPC's S3 endpoint only.
+  new PackageMirrorAccess("package-mirror", { region: ctx.region, buckets: packageMirrorBuckets(config.databases), s3EndpointId: network.s3Endpoint.id });
 
   // Container logs: Fluent Bit on every node, into the archive's containers/ prefix (not in the foundation phase).
   if (config.deploy.phase === "platform") new FluentBit(

@@ -1,6 +1,7 @@
 import { defineStackPolicy } from "../framework/define";
 import { StackIndex } from "../framework/stack-index";
-import { attachedVolumes, criticalHosts, environmentOf, isAtLeastDaily, planRules, selectionsCovering } from "./facts";
+import { attachedVolumes, criticalHosts, isAtLeastDaily, planRules, selectionsCovering } from "./facts";
+import { environmentOf } from "../framework/environment";
 
 /** Shortest daily retention per environment, unless the policy config says otherwise. */
 const DEFAULT_MIN_DAILY_RETENTION: Readonly<Record<string, number>> = { dev: 7, prod: 35 };

@@ -3,7 +3,8 @@ import { instanceUserData } from "../ec2/user-data";
 import { defineStackPolicy } from "../framework/define";
 import { StackIndex } from "../framework/stack-index";
 import { isArchiveBucket } from "../logs/archive";
-import { bucketName, bucketProtection, criticalHosts, environmentOf, writableBuckets } from "./facts";
+import { bucketName, bucketProtection, criticalHosts, writableBuckets } from "./facts";
+import { environmentOf } from "../framework/environment";
 
 /** The archive drop-in the backups plan renders (src/backups/pgbackrest-conf.ts): WAL into pgBackRest. */
 const ARCHIVE_COMMAND = /archive_command\s*=\s*'pgbackrest --stanza=[a-z0-9-]+ archive-push %p'/;

@@ -4,7 +4,8 @@ import { num, tagsOf, text } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
 import { isCustomerManagedKey } from "../kms/keys";
 import { BUCKET_TYPES } from "../s3/buckets";
-import { bucketName, bucketProtection, environmentOf, isBackupBucket, T } from "./facts";
+import { bucketName, bucketProtection, isBackupBucket, T } from "./facts";
+import { environmentOf } from "../framework/environment";
 
 export const bkp03Immutability = defineStackPolicy({
   meta: {

@@ -3,7 +3,8 @@ import { defineStackPolicy } from "../framework/define";
 import { at, list, text } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
 import { BUCKET_TYPES } from "../s3/buckets";
-import { bucketName, bucketProtection, environmentOf, homeRegion, isBackupBucket, planRules, providerRegion, regionOfArn, T } from "./facts";
+import { bucketName, bucketProtection, homeRegion, isBackupBucket, planRules, providerRegion, regionOfArn, T } from "./facts";
+import { environmentOf } from "../framework/environment";
 
 /** Region of a bucket or vault of this stack named by ARN: the ARN for vaults, the provider for buckets. */
 function destinationRegion(index: StackIndex, arn: string, stackRegion: string | undefined): string | undefined {

@@ -64,9 +64,6 @@ export function criticalHosts(index: StackIndex): PolicyResource[] {
   return index.ofType(INSTANCE).filter((i) => tagsOf(i.props)["data-class"] === "critical");
 }
 
-export function environmentOf(r: PolicyResource): string {
-  return tagsOf(r.props)["environment"] ?? "dev";
-}
 
 // ---------- IAM: what a role may do
 

@@ -5,7 +5,8 @@ import { subnetsOf } from "../ec2/compute";
 import { instanceUserData } from "../ec2/user-data";
 import { isCustomerManagedKey } from "../kms/keys";
 import { selectionsCovering } from "../backups/facts";
-import { attachedVolumes, clusterOf, isProd, stackDatabaseHosts } from "./db-hosts";
+import { attachedVolumes, clusterOf, stackDatabaseHosts } from "./db-hosts";
+import { isProd } from "../framework/environment";
 
 const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
 /** The setup parameter a member's bootstrap fetches (src/databases/member-setup.ts). */

@@ -54,8 +54,5 @@ export function attachedVolumes(index: StackIndex, host: PolicyResource): { atta
   }));
 }
 
-export function isProd(resource: PolicyResource): boolean {
-  return tagsOf(resource.props)["environment"] === "prod";
-}
 
 export { SUBNET };

@@ -1,7 +1,8 @@
 import { durabilityOf } from "../../src/conventions/durability";
 import { defineStackPolicy } from "../framework/define";
 import { at, flag, list, text } from "../framework/props";
-import { attachedVolumes, isProd, stackDatabaseHosts } from "./db-hosts";
+import { attachedVolumes, stackDatabaseHosts } from "./db-hosts";
+import { isProd } from "../framework/environment";
 
 export const ec2DbHostDurability = defineStackPolicy({
   meta: {

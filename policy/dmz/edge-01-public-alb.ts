@@ -1,8 +1,9 @@
 import { defineStackPolicy } from "../framework/define";
 import { at, flag, list, peekTexts, text } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
-import { acceptsOnly, type TlsVersion } from "./tls-policies";
-import { environmentOf, isApplication, isInternetFacing, label, listenersOf, LOAD_BALANCER_TYPES, loadBalancerZones } from "./edge-facts";
+import { acceptsOnly, type TlsVersion } from "../../src/conventions/tls-policies";
+import { isApplication, isInternetFacing, label, listenersOf, LOAD_BALANCER_TYPES, loadBalancerZones } from "./edge-facts";
+import { environmentOf } from "../framework/environment";
 
 export const edge01PublicAlb = defineStackPolicy({
   meta: {

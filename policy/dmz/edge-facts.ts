@@ -1,6 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { SUBNET } from "../ec2/compute";
-import { flag, isRecord, tagsOf, text } from "../framework/props";
+import { flag, text } from "../framework/props";
 import { type StackIndex, zoneTag } from "../framework/stack-index";
 
 /** How the edge rules (EDGE-01, EDGE-02) find public load balancers and what hangs off them. */
@@ -32,10 +32,6 @@ export function loadBalancerZones(index: StackIndex, lb: PolicyResource): string
 
 export function listenersOf(index: StackIndex, lb: PolicyResource): PolicyResource[] {
   return index.referrers(lb, LISTENER_TYPES, "loadBalancerArn");
-}
-
-export function environmentOf(resource: PolicyResource): string | undefined {
-  return isRecord(resource.props) ? tagsOf(resource.props)["environment"] : undefined;
 }
 
 export function label(resource: PolicyResource): string {

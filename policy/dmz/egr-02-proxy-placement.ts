@@ -5,7 +5,7 @@ import { defineStackPolicy } from "../framework/define";
 import { flag, isRecord } from "../framework/props";
 import { StackIndex, zoneTag } from "../framework/stack-index";
 import { RULE_TYPES, rulesOf, SECURITY_GROUP_TYPES } from "../network/security-groups";
-import { hostExceptions, inlineSquidDomains, isTaggedProxy, proxyCompute, proxyLoadBalancers, registers, resourceLabel } from "./egress-facts";
+import { deployerAllowlistOf, hostExceptions, inlineSquidDomains, isDeployerGroup, isTaggedProxy, proxyCompute, proxyLoadBalancers, registers, resourceLabel } from "./egress-facts";
 
 /** The security groups of the proxy: tagged as its own, or attached to its hosts or its load balancer. */
 function proxyGroups(index: StackIndex, compute: readonly PolicyResource[], balancers: readonly PolicyResource[]): PolicyResource[] {
@@ -22,15 +22,16 @@ function proxyGroups(index: StackIndex, compute: readonly PolicyResource[], bala
 export const egr02ProxyPlacement = defineStackPolicy({
   meta: {
     id: "EGR-02",
-    title: "The egress proxy only in the DMZ, reachable only from app/data, allowing only DNS names",
+    title: "The egress proxy only in the DMZ, reachable only from app/data and the in-VPC deployer, allowing only DNS names",
     severity: "high",
     decisions: ["D6"],
     controls: {},
     description:
       "Hosts running the egress proxy (tagged component=egress-proxy, or whose user-data sets up Squid) and the proxy's load balancer " +
       "sit only in dmz subnets, and the load balancer is internal. The proxy's security groups admit traffic only from the app and " +
-      "data zone security groups (or from the proxy's own load balancer group): no address ranges, no prefix lists. No allowlist " +
-      "entry is a wildcard, a raw IP address or a whole top-level domain.",
+      "data zone security groups, the in-VPC deployer's group (component=deployer, zone dmz) or the proxy's own load balancer group: " +
+      "no address ranges, no prefix lists. No allowlist entry (exceptions, and the deployer's fixed list) is a wildcard, a raw IP " +
+      "address, a public suffix or a whole top-level domain.",
     remediation:
       "Place the proxy's group and load balancer in the dmz subnets (internal NLB); open its port with SecurityGroupIngressRule " +
       "resources that reference the app or data zone security group; name exceptions by DNS name (a leading dot admits subdomains).",
@@ -58,7 +59,7 @@ export const egr02ProxyPlacement = defineStackPolicy({
     // 2. Ingress: only from the zones that use it (their groups), or from the proxy's own load balancer.
     const groups = proxyGroups(index, compute, balancers);
     const own = new Set(groups.map((g) => g.urn));
-    const allowedPeer = (g: PolicyResource) => own.has(g.urn) || zoneTag(g) === "app" || zoneTag(g) === "data";
+    const allowedPeer = (g: PolicyResource) => own.has(g.urn) || zoneTag(g) === "app" || zoneTag(g) === "data" || isDeployerGroup(g);
     for (const group of groups) {
       // Inline rules on the group itself, and rule resources attached to it.
       for (const resource of [group, ...index.referrers(group, RULE_TYPES, "securityGroupId")]) {
@@ -69,7 +70,7 @@ export const egr02ProxyPlacement = defineStackPolicy({
           for (const prefixList of rule.prefixLists) reportViolation(`${where} admits prefix list ${prefixList}; only the app and data zone groups may reach the proxy.`, resource.urn);
           if (rule.groupRefProperty === undefined || rule.groupRefs.length === 0) continue;
           for (const peer of index.targets(resource, rule.groupRefProperty, SECURITY_GROUP_TYPES)) {
-            if (!allowedPeer(peer)) reportViolation(`${where} admits group "${peer.name}" (zone ${zoneTag(peer) ?? "untagged"}); only app and data may reach the proxy.`, resource.urn);
+            if (!allowedPeer(peer)) reportViolation(`${where} admits group "${peer.name}" (zone ${zoneTag(peer) ?? "untagged"}); only app, data and the deployer may reach the proxy.`, resource.urn);
           }
         }
       }
@@ -81,6 +82,7 @@ export const egr02ProxyPlacement = defineStackPolicy({
     for (const r of compute) {
       for (const e of hostExceptions(r) ?? []) entries.push({ host: e.host, where: r });
       for (const host of inlineSquidDomains(r)) entries.push({ host, where: r });
+      for (const host of deployerAllowlistOf(r)) entries.push({ host, where: r });
     }
     const reported = new Set<string>();
     for (const { host, where } of entries) {

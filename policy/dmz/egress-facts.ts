@@ -1,7 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { EXCEPTIONS_PARAMETER_SUFFIX, type ExceptionsDocument, parseExceptionsDocument, PROXY_COMPONENT } from "../../src/dmz/egress-register";
 import { type DatedEntry, parseExceptionsFile } from "../../src/dmz/squid/exceptions-file";
-import { HOST_PATHS } from "../../src/dmz/squid/paths";
+import { allowlistFile, DEPLOYER_CLIENT, HOST_PATHS } from "../../src/dmz/squid/paths";
 import { fileFromUserData } from "../../src/dmz/squid/user-data";
 import { AUTOSCALING_GROUP, INSTANCE, LAUNCH_TEMPLATE } from "../ec2/compute";
 import { decodeUserData } from "../ec2/secret-scan";
@@ -85,6 +85,21 @@ export function inlineSquidDomains(resource: PolicyResource): string[] {
     for (const word of acl[1].trim().split(/\s+/)) if (!word.startsWith('"') && !word.startsWith("-")) domains.push(word);
   }
   return domains;
+}
+
+/** The in-VPC deployer's fixed allowlist in a proxy host's user-data (`allow-deployer.domains`). */
+export function deployerAllowlistOf(resource: PolicyResource): string[] {
+  const userData = userDataOf(resource);
+  if (userData === undefined) return [];
+  const file = fileFromUserData(userData, allowlistFile(HOST_PATHS, DEPLOYER_CLIENT)) ?? "";
+  return file.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+}
+
+/** The in-VPC deployer's security group: a standing client of the proxy from the DMZ (src/deployer). */
+export function isDeployerGroup(resource: PolicyResource): boolean {
+  if (!isRecord(resource.props)) return false;
+  const tags = tagsOf(resource.props);
+  return tags["component"] === "deployer" && tags["zone"] === "dmz";
 }
 
 export function resourceLabel(resource: PolicyResource): string {

@@ -40,9 +40,11 @@ export const k8sApiReachability = defineStackPolicy({
     decisions: ["D1", "D3"],
     controls: { other: ["EKS Best Practices: network policies (VPC CNI)", "aws/amazon-network-policy-controller-k8s endpoint resolution"] },
     description:
-      "The VPC CNI judges egress on the address a pod dials, i.e. a Service's ClusterIP before DNAT; the API server's " +
-      "`kubernetes` Service has no selector, so only an ipBlock holding its ClusterIP admits it (a rule for the VPC block " +
-      "does not). Every namespace with a Helm release (a controller) and every pod template that mounts a service-account " +
+      "The VPC CNI judges egress on the address a pod dials, i.e. a Service's ClusterIP before DNAT; the network policy " +
+      "controller adds a Service's ClusterIP to a rule only when the rule's pod selector matches the Service's selector, " +
+      "and the API server's `kubernetes` Service has none: it is admitted by an ipBlock holding its ClusterIP, or by a " +
+      "peer in its namespace whose pod selector matches the empty label set — a rule for the VPC block or for labelled " +
+      "pods does not. Every namespace with a Helm release (a controller) and every pod template that mounts a service-account " +
       "token must be allowed, by the stack's NetworkPolicies in the vpc-cni add-on's enforcing mode (strict unless it says " +
       "standard), to open 443 to the API service address — the " +
       "first host of the EKS cluster's pinned `kubernetesNetworkConfig.serviceIpv4Cidr` (unpinned is a violation).",

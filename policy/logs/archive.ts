@@ -2,6 +2,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { ENVIRONMENT_RULES } from "../../src/config/stack-rules";
 import { isRecord, tagsOf, UNKNOWN_SENTINELS } from "../framework/props";
 import type { StackIndex } from "../framework/stack-index";
+import { environmentTag } from "../framework/environment";
 import { BUCKET_TYPES } from "../s3/buckets";
 
 /**
@@ -95,7 +96,7 @@ export function resolveDestinations(
 
 /** The stack's environment for a resource: its `environment` tag, else the pack's configured one. */
 export function environmentOf(resource: PolicyResource, configured: string | undefined): string | undefined {
-  return tagOf(resource, "environment") ?? configured;
+  return environmentTag(resource) ?? configured;
 }
 
 /** The floor for log retention; an unknown environment gets the strictest one (prod's). */

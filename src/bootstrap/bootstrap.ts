@@ -4,7 +4,7 @@ import { customerManagedKey } from "../conventions/customer-managed-key";
 import { DURABILITY } from "../conventions/durability";
 import { platformTags, type Zone } from "../conventions/tags";
 import type { LoadedBootstrap } from "./config";
-import { type BootstrapPlan, deploySubjects, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubTrust, planBootstrap, previewStatePolicy, previewSubjects, stateBucketPolicy } from "./plan";
+import { type BootstrapPlan, deployRolePolicy, deploySubjects, scopedPreflightPolicy, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubTrust, planBootstrap, previewStatePolicy, previewSubjects, stateBucketPolicy } from "./plan";
 import { preflightPolicyDocument } from "./preview-role";
 
 const COMPONENT = "bootstrap";
@@ -54,8 +54,9 @@ export class Bootstrap extends pulumi.ComponentResource {
       parent,
     );
 
-    // Debian package mirror: SSE-S3, since apt's anonymous reads through the S3 gateway endpoint cannot
-    // use a KMS key; its bucket policy names that endpoint and is the platform's (src/mirror).
+    // Debian package mirror: SSE-S3, since apt's reads are anonymous and S3 serves SSE-KMS objects only
+    // to SigV4-signed requests (docs/decisions.md); its bucket policy (TLS only, reads through the S3
+    // gateway endpoint) names the platform's endpoint, so the platform owns it (src/mirror/package-mirror-policy.ts).
     this.packageMirrorBucket = this.bucket(`${name}-package-mirror`, plan.packageMirrorBucket, tags("global", plan.packageMirrorBucket), { forceDestroy: durability.forceDestroyBuckets }, parent);
 
     // GitHub Actions' OIDC provider (one per account and issuer); AWS trusts GitHub's certificate
@@ -84,7 +85,10 @@ export class Bootstrap extends pulumi.ComponentResource {
       parent,
     );
     const preflight = preflightPolicyDocument();
-    if (preflight !== undefined) new aws.iam.RolePolicy(`${name}-preview-preflight`, { role: this.previewRole.name, name: "preflight", policy: JSON.stringify(preflight) }, parent);
+    if (preflight !== undefined) {
+      const scoped = scopedPreflightPolicy(preflight, { partition: plan.partition, packageMirrorBucket: plan.packageMirrorBucket });
+      new aws.iam.RolePolicy(`${name}-preview-preflight`, { role: this.previewRole.name, name: "preflight", policy: JSON.stringify(scoped) }, parent);
+    }
 
     // The deploy role: only jobs of the protected GitHub environment (required reviewers in prod), which
     // run on the platform's in-VPC deployer. It creates every kind of resource the platform has, IAM included.
@@ -99,7 +103,29 @@ export class Bootstrap extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.iam.RolePolicyAttachment(`${name}-deploy-administrator`, { role: this.deployRole.name, policyArn: `arn:${plan.partition}:iam::aws:policy/AdministratorAccess` }, parent);
+    // Scoped, not AdministratorAccess: the platform's services, IAM on its own names only, never the bootstrap (plan.ts).
+    new aws.iam.RolePolicy(
+      `${name}-deploy-policy`,
+      {
+        role: this.deployRole.name,
+        name: "deploy",
+        policy: pulumi.all([this.secretsKey.arn, oidc.arn]).apply(([secretsKeyArn, githubOidcProviderArn]) =>
+          JSON.stringify(
+            deployRolePolicy({
+              partition: plan.partition,
+              region: loaded.region,
+              accountId: loaded.accountId,
+              namePrefix: plan.platformNamePrefix,
+              stateBucket: plan.stateBucket,
+              secretsKeyArn,
+              ciRoleNames: [plan.previewRoleName, plan.deployRoleName],
+              githubOidcProviderArn,
+            }),
+          ),
+        ),
+      },
+      parent,
+    );
     this.registerOutputs({ backendUrl: plan.backendUrl, secretsProvider: plan.secretsProvider });
   }
 

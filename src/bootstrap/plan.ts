@@ -28,6 +28,8 @@ export interface BootstrapPlan {
   readonly adoptOidcProvider: boolean;
   readonly previewRoleName: string;
   readonly deployRoleName: string;
+  /** `<project>-<stack>`: the prefix of every IAM name the platform's stack derives (src/conventions/naming). */
+  readonly platformNamePrefix: string;
 }
 
 export function planBootstrap(input: { stack: string; region: string; accountId: string; config: BootstrapConfig }): BootstrapPlan {
@@ -51,6 +53,7 @@ export function planBootstrap(input: { stack: string; region: string; accountId:
     adoptOidcProvider: config.adopt.githubOidcProvider,
     previewRoleName: physicalName(scope, "ci", "preview"),
     deployRoleName: physicalName(scope, "ci", "deploy"),
+    platformNamePrefix: `${config.platformProject}-${input.stack}`,
   };
 }
 
@@ -102,5 +105,104 @@ export function stateBucketPolicy(args: { partition: string; stateBucket: string
       Resource: [bucketArn, `${bucketArn}/*`],
       Condition: { StringNotEquals: { "aws:PrincipalAccount": args.accountId } },
     },
+  ]);
+}
+
+/**
+ * The deploy role's own policy, instead of AdministratorAccess (what `pulumi up` of the platform, the
+ * mirror job and `pulumi destroy` of dev need):
+ *
+ * - the services the platform registers resources of (PLATFORM_SERVICES; a test maps every resource
+ *   type of both synthesized stacks onto it), with all their actions: a list of actions would drift from
+ *   the provider's calls; the policy pack (IAM-01) judges what the program creates;
+ * - IAM only on the platform's own names (`<project>-<stack>-*`: every role, policy and instance
+ *   profile the program names is derived by one helper), the cluster's OIDC provider, and
+ *   service-linked roles that services create on first use;
+ * - never: Organizations, account settings, IAM users or access keys (nothing in the platform has
+ *   long-lived credentials), and never a change to the bootstrap itself (the CI roles, GitHub's OIDC
+ *   provider, the state bucket's protections, the secrets key), so a deploy cannot widen its own rights
+ *   or lose the state.
+ */
+/**
+ * IAM service prefixes of everything the platform (and the mirror job, and preflight) touches, IAM
+ * itself excepted (scoped below). `sts` for the providers' caller identity, `tag` for tagging APIs,
+ * `servicequotas` and `ses` for preflight's and SES's reads, `codeconnections`/`codestar-connections`
+ * for the deployer's source, `events` for alarms' rules, `ebs` for the encryption default.
+ */
+export const PLATFORM_SERVICES = [
+  "access-analyzer", "acm", "autoscaling", "backup", "backup-storage", "cloudtrail", "cloudwatch", "codebuild", "codeconnections",
+  "codestar-connections", "config", "ec2", "ecr", "eks", "elasticloadbalancing", "events", "guardduty", "kms", "logs", "route53",
+  "s3", "secretsmanager", "securityhub", "servicequotas", "ses", "sns", "sqs", "ssm", "sts", "tag", "wafv2",
+] as const;
+
+export function deployRolePolicy(args: {
+  partition: string;
+  region: string;
+  accountId: string;
+  namePrefix: string;
+  stateBucket: string;
+  secretsKeyArn: string;
+  ciRoleNames: readonly string[];
+  githubOidcProviderArn: string;
+}): PolicyDocument {
+  const iam = (resource: string) => `arn:${args.partition}:iam::${args.accountId}:${resource}`;
+  const stateArn = `arn:${args.partition}:s3:::${args.stateBucket}`;
+  return policyDocument([
+    { Sid: "PlatformServices", Effect: "Allow", Action: PLATFORM_SERVICES.map((p) => `${p}:*`), Resource: "*" },
+    {
+      Sid: "PlatformIdentities",
+      Effect: "Allow",
+      Action: "iam:*",
+      Resource: [
+        iam(`role/${args.namePrefix}-*`),
+        iam(`policy/${args.namePrefix}-*`),
+        iam(`instance-profile/${args.namePrefix}-*`),
+        iam(`oidc-provider/oidc.eks.${args.region}.amazonaws.com/id/*`),
+      ],
+    },
+    { Sid: "ServiceLinkedRolesOnFirstUse", Effect: "Allow", Action: ["iam:CreateServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus"], Resource: iam("role/aws-service-role/*") },
+    // What the provider reads of identities it does not own (the service-linked roles, AWS managed policies).
+    {
+      Sid: "ReadIdentities",
+      Effect: "Allow",
+      Action: ["iam:GetRole", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRolePolicy", "iam:GetInstanceProfile", "iam:GetOpenIDConnectProvider", "iam:List*"],
+      Resource: "*",
+    },
+    {
+      Sid: "NeverLongLivedCredentials",
+      Effect: "Deny",
+      Action: ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:CreateServiceSpecificCredential"],
+      Resource: "*",
+    },
+    {
+      Sid: "NeverTheBootstrapIdentities",
+      Effect: "Deny",
+      Action: ["iam:Create*", "iam:Delete*", "iam:Put*", "iam:Attach*", "iam:Detach*", "iam:Update*", "iam:Tag*", "iam:Untag*", "iam:Add*", "iam:Remove*", "iam:PassRole"],
+      Resource: [...args.ciRoleNames.map((n) => iam(`role/${n}`)), args.githubOidcProviderArn],
+    },
+    {
+      Sid: "NeverTheStateProtections",
+      Effect: "Deny",
+      Action: ["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration", "s3:PutBucketPublicAccessBlock"],
+      Resource: stateArn,
+    },
+    { Sid: "NeverTheSecretsKey", Effect: "Deny", Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DeleteAlias", "kms:UpdateAlias"], Resource: args.secretsKeyArn },
+  ]);
+}
+
+/**
+ * The preview role's preflight policy with its one object read scoped: preflight reads only the
+ * package mirror's indexes (src/preflight), so `s3:GetObject` names that bucket instead of `*`.
+ */
+export function scopedPreflightPolicy(document: PolicyDocument, args: { partition: string; packageMirrorBucket: string }): PolicyDocument {
+  const statements = document.Statement.flatMap((st) => {
+    const actions = typeof st.Action === "string" ? [st.Action] : (st.Action ?? []);
+    if (!actions.includes("s3:GetObject")) return [st];
+    const rest = actions.filter((a) => a !== "s3:GetObject");
+    return rest.length === 0 ? [] : [{ ...st, Action: rest }];
+  });
+  return policyDocument([
+    ...statements,
+    { Sid: "PreflightReadsTheMirrorIndexes", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:${args.partition}:s3:::${args.packageMirrorBucket}/*` },
   ]);
 }

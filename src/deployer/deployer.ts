@@ -16,7 +16,8 @@ export interface DeployerArgs {
   readonly dmzSubnets: ReadonlyArray<{ readonly id: pulumi.Input<string>; readonly arn: pulumi.Input<string> }>;
   /** The EKS control plane's security group (its ENIs listen on 443). */
   readonly clusterSecurityGroupId: pulumi.Input<string>;
-  readonly proxy: { readonly url: pulumi.Input<string>; readonly noProxy: string; readonly port: number };
+  /** The egress proxy: its URL, NO_PROXY, port and the security group of its load balancer. */
+  readonly proxy: { readonly url: pulumi.Input<string>; readonly noProxy: string; readonly port: number; readonly securityGroupId: pulumi.Input<string> };
   readonly logs: { readonly keyArn: pulumi.Input<string>; readonly retentionInDays: number };
 }
 
@@ -48,9 +49,32 @@ export class Deployer extends pulumi.ComponentResource {
       { securityGroupId: this.securityGroup.id, cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: HTTPS, toPort: HTTPS, description: "EKS API and interface endpoints", tags: tags("to-vpc-https") },
       parent,
     );
+    // GitHub through the egress proxy: out to its load balancer only, and admitted there by a rule of its
+    // own (Squid then holds the DMZ subnets to the deployer's allowlist, src/deployer/egress-allowlist.ts).
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-to-proxy`,
-      { securityGroupId: this.securityGroup.id, cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: args.proxy.port, toPort: args.proxy.port, description: "GitHub through the egress proxy", tags: tags("to-proxy") },
+      {
+        securityGroupId: this.securityGroup.id,
+        referencedSecurityGroupId: args.proxy.securityGroupId,
+        ipProtocol: "tcp",
+        fromPort: args.proxy.port,
+        toPort: args.proxy.port,
+        description: "GitHub through the egress proxy",
+        tags: tags("to-proxy"),
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-proxy-from-deployer`,
+      {
+        securityGroupId: args.proxy.securityGroupId,
+        referencedSecurityGroupId: this.securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: args.proxy.port,
+        toPort: args.proxy.port,
+        description: "egress proxy from the in-VPC deployer (its fixed allowlist)",
+        tags: tags("proxy-from-deployer"),
+      },
       parent,
     );
     // The rule of its own on the control plane's group: only this group, only 443.

@@ -22,3 +22,8 @@ export function zoneSubnetCidrs(network: Pick<DmzNetwork, "plan">): Record<Proxy
   const of = (zone: ProxyZone) => network.plan.subnets.filter((s) => s.zone === zone).map((s) => s.cidr);
   return { app: of("app"), data: of("data") };
 }
+
+/** The DMZ's subnet CIDRs: where the in-VPC deployer's build containers take their addresses. */
+export function dmzSubnetCidrs(network: Pick<DmzNetwork, "plan">): string[] {
+  return network.plan.subnets.filter((s) => s.zone === "dmz").map((s) => s.cidr);
+}

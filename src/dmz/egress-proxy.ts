@@ -10,7 +10,7 @@ import { customerManagedKey } from "../conventions/customer-managed-key";
 import type { PlatformContext } from "../conventions/context";
 import type { Zone } from "../conventions/tags";
 import { partitionOf } from "../conventions/arn";
-import { type DmzNetwork, zoneSubnetCidrs } from "./dmz-network";
+import { dmzSubnetCidrs, type DmzNetwork, zoneSubnetCidrs } from "./dmz-network";
 import { EXCEPTIONS_PARAMETER_SUFFIX, PROXY_COMPONENT } from "./egress-register";
 import { type EgressProxyPlan, planEgressProxy, type ProxyGroup, type ProxyRule } from "./proxy-plan";
 import { EC2_TRUST, logShippingPolicy, volumeKeyPolicy } from "./proxy-iam";
@@ -33,6 +33,8 @@ export interface EgressProxyArgs {
   readonly ebsKmsKeyArn?: pulumi.Input<string>;
   /** OperatorAccess.hostSessionPolicy: lets the host encrypt and log its Session Manager sessions (D4). */
   readonly hostSessionPolicyArn?: pulumi.Input<string>;
+  /** The in-VPC deployer's names (src/deployer/egress-allowlist.ts), served to the DMZ subnets; absent: no deployer. */
+  readonly deployerHosts?: readonly string[];
 }
 
 export class EgressProxy extends pulumi.ComponentResource {
@@ -66,6 +68,7 @@ export class EgressProxy extends pulumi.ComponentResource {
       liveExceptions: args.liveExceptions,
       vpcCidr: network.plan.vpcCidr,
       zoneCidrs: zoneSubnetCidrs(network),
+      ...(args.deployerHosts === undefined ? {} : { deployer: { cidrs: dmzSubnetCidrs(network), hosts: args.deployerHosts } }),
     });
     const plan = this.plan;
     this.noProxy = plan.noProxy.join(",");

@@ -1,7 +1,7 @@
 import { mustParseCidr, subnetAt } from "../config/cidr";
 import type { EgressConfig, EgressException } from "../config/sections/egress";
-import { renderExceptionsDocument } from "./egress-register";
-import { type DatedEntry, renderExceptionsFile, sortEntries } from "./squid/exceptions-file";
+import { hostProblem, renderExceptionsDocument } from "./egress-register";
+import { byteOrder, type DatedEntry, renderExceptionsFile, sortEntries } from "./squid/exceptions-file";
 import { renderExpiryScript } from "./squid/expiry";
 import { renderLogShipper } from "./squid/log-shipping";
 import { PROXY_PORT, PROXY_ZONES, type ProxyZone } from "./squid/paths";
@@ -17,6 +17,11 @@ export interface EgressProxyPlanInput {
   readonly vpcCidr: string;
   /** Subnet CIDRs per zone, from the network plan: the proxy's source ACLs. */
   readonly zoneCidrs: Readonly<Record<ProxyZone, readonly string[]>>;
+  /**
+   * The in-VPC deployer, a standing client from the DMZ subnets: its names (src/deployer/egress-allowlist.ts)
+   * and its subnets. Its presence keeps one proxy host up (it needs GitHub at every deploy).
+   */
+  readonly deployer?: { readonly cidrs: readonly string[]; readonly hosts: readonly string[] };
 }
 
 /** Security groups the proxy's rules join: its NLB's, its instances', and the zones' own. */
@@ -52,6 +57,8 @@ export interface EgressProxyPlan {
   readonly entries: readonly DatedEntry[];
   readonly squidConf: string;
   readonly exceptionsFile: string;
+  /** The deployer's allowlist file, when the stack has a deployer. */
+  readonly deployerAllowlist?: string;
   readonly expiryScript: string;
   readonly rules: readonly ProxyRule[];
   /** Hosts and ranges clients must reach directly (VPC endpoints, cluster, metadata), for NO_PROXY. */
@@ -67,9 +74,12 @@ export function vpcResolverCidr(vpcCidr: string): string {
   return subnetAt(mustParseCidr(vpcCidr), 32, 2);
 }
 
-export function proxyCapacity(maxSize: number, liveCount: number): ProxyCapacity {
-  // No live exception, no proxy (D6): the group stays, scaled to zero, so a grant is a one-line change.
-  return liveCount === 0 ? { minSize: 0, maxSize, desiredCapacity: 0 } : { minSize: 1, maxSize, desiredCapacity: maxSize };
+export function proxyCapacity(maxSize: number, liveCount: number, standingClient = false): ProxyCapacity {
+  if (liveCount > 0) return { minSize: 1, maxSize, desiredCapacity: maxSize };
+  // The deployer needs GitHub at every deploy, and a deploy can start at any time: one host stays up.
+  if (standingClient) return { minSize: 1, maxSize, desiredCapacity: 1 };
+  // No live exception and no deployer, no proxy (D6): the group stays, scaled to zero, so a grant is a one-line change.
+  return { minSize: 0, maxSize, desiredCapacity: 0 };
 }
 
 function proxyRules(zones: readonly ProxyZone[], resolver: string): ProxyRule[] {
@@ -108,7 +118,13 @@ export function planEgressProxy(input: EgressProxyPlanInput): EgressProxyPlan {
   const squidConf = renderSquidConf({
     sources: zones.map((zone) => ({ zone, cidrs: input.zoneCidrs[zone] })),
     blockedDestinations: [input.vpcCidr],
+    ...(input.deployer === undefined ? {} : { deployer: { cidrs: input.deployer.cidrs } }),
   });
+  for (const host of input.deployer?.hosts ?? []) {
+    const problem = hostProblem(host);
+    if (problem !== undefined) throw new Error(`egress proxy: deployer allowlist entry ${problem}`);
+  }
+  const deployerAllowlist = input.deployer === undefined ? undefined : `${[...new Set(input.deployer.hosts)].sort(byteOrder).join("\n")}\n`;
   const exceptionsFile = renderExceptionsFile(entries);
   const expiryScript = renderExpiryScript({ zones });
   const resolver = vpcResolverCidr(input.vpcCidr);
@@ -116,6 +132,7 @@ export function planEgressProxy(input: EgressProxyPlanInput): EgressProxyPlan {
     renderProxyUserData({
       squidConf,
       exceptionsFile,
+      ...(deployerAllowlist === undefined ? {} : { deployerAllowlist }),
       expiryScript,
       logShipper: renderLogShipper({ bucket: logs.bucket, kmsKeyArn: logs.kmsKeyArn, region: input.region, stack: input.stack }),
     });
@@ -123,10 +140,11 @@ export function planEgressProxy(input: EgressProxyPlanInput): EgressProxyPlan {
   userData({ bucket: "b".repeat(63), kmsKeyArn: `arn:aws:kms:${input.region}:000000000000:key/${"0".repeat(36)}` });
   return {
     zones,
-    capacity: proxyCapacity(input.egress.proxy.maxSize, live.length),
+    capacity: proxyCapacity(input.egress.proxy.maxSize, live.length, input.deployer !== undefined),
     entries,
     squidConf,
     exceptionsFile,
+    ...(deployerAllowlist === undefined ? {} : { deployerAllowlist }),
     expiryScript,
     rules: proxyRules(zones, resolver),
     noProxy: ["localhost", "127.0.0.1", "169.254.169.254", "169.254.170.23", input.vpcCidr, ".internal", ".svc", ".cluster.local", ".amazonaws.com"],

@@ -8,6 +8,7 @@
  * (`npm run mirror -- manifest`) or the check fails.
  */
 import type { ResourceState } from "../offline/snapshot/types";
+import { CHART_PINS, chartPinKey } from "./chart-pins";
 
 export interface MirroredImage {
   readonly name: string;
@@ -20,8 +21,13 @@ export interface MirroredImage {
 export interface MirroredChart {
   readonly chart: string;
   readonly version: string;
-  /** The upstream Helm repository (HTTP index); the copy goes to ECR as `<project>/charts/<chart>`. */
+  /** The upstream Helm repository (`oci://` or an HTTP index); the copy goes to ECR as `<project>/charts/<chart>`. */
   readonly repository: string;
+  /**
+   * The pinned upstream digest (src/mirror/chart-pins.ts): the OCI manifest digest, or the archive's
+   * SHA-256 for an HTTP repository. Absent: not pinned yet, and the mirror job refuses the chart.
+   */
+  readonly digest?: string;
 }
 
 export interface DebianArchive {
@@ -55,7 +61,8 @@ export const DEBIAN_UPSTREAMS: Readonly<Record<string, string>> = {
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 const ECR_CHART = /^oci:\/\/\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9-]+\/charts\/([a-z0-9-]+)$/;
 const MIRROR_IMAGE = /\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9-]+\/mirror\/([a-z0-9-]+)/g;
-const APT_INSTALL = /apt-get\s+(?:-\S+\s+)*install\s+((?:-\S+\s+)*)([a-z0-9][a-z0-9+.\s-]*)/g;
+// One command line: the package list ends at the line's end (a next line's `rm -f` is not a package).
+const APT_INSTALL = /apt-get[ \t]+(?:-\S+[ \t]+)*install[ \t]+((?:-\S+[ \t]+)*)([a-z0-9][a-z0-9+. \t-]*)/g;
 const SOURCES_STANZA = /URIs:\s*(\S+)\s*\n\s*Suites:\s*([^\n]+)\n\s*Components:\s*([^\n]+)/g;
 
 function strings(value: unknown, out: string[]): string[] {
@@ -63,6 +70,12 @@ function strings(value: unknown, out: string[]): string[] {
   else if (Array.isArray(value)) for (const v of value) strings(v, out);
   else if (typeof value === "object" && value !== null) for (const v of Object.values(value)) strings(v, out);
   return out;
+}
+
+/** The chart with its pinned digest, if the version is pinned. */
+function pinned(chart: MirroredChart): MirroredChart {
+  const pin = CHART_PINS[chartPinKey(chart.chart, chart.version)];
+  return pin === undefined ? chart : { ...chart, digest: pin.digest };
 }
 
 const sorted = <T>(items: Iterable<T>, key: (t: T) => string): T[] => [...items].sort((a, b) => key(a).localeCompare(key(b)));
@@ -92,16 +105,16 @@ export function deriveMirrorManifest(uses: readonly StackUse[]): MirrorManifest 
         if (mirrored !== undefined) {
           const upstream = use.chartUpstreams?.[mirrored];
           if (upstream === undefined) problems.push(`stack "${use.stack}": Helm release ${r.urn.split("::").pop() ?? r.urn} installs mirrored chart ${mirrored}, whose upstream src/mirror/derive.ts does not know`);
-          else charts.set(`${mirrored}@${version}`, { chart: mirrored, version, repository: upstream });
+          else charts.set(`${mirrored}@${version}`, pinned({ chart: mirrored, version, repository: upstream }));
         } else if (typeof repo !== "string" || repo === "") problems.push(`stack "${use.stack}": Helm release ${r.urn.split("::").pop() ?? r.urn} (${chart}) names no chart repository`);
-        else charts.set(`${chart}@${version}`, { chart, version, repository: repo });
+        else charts.set(`${chart}@${version}`, pinned({ chart, version, repository: repo }));
       }
       for (const text of strings(r.inputs, [])) {
         for (const m of text.matchAll(MIRROR_IMAGE)) {
           const name = m[1] ?? "";
           if (!use.mirrored.some((i) => i.name === name)) problems.push(`stack "${use.stack}": ${r.urn.split("::").pop() ?? r.urn} runs mirror/${name}, which fitness-platform:images.mirrored does not list`);
         }
-        for (const m of text.matchAll(APT_INSTALL)) for (const p of (m[2] ?? "").split(/\s+/)) if (p !== "") packages.add(p);
+        for (const m of text.matchAll(APT_INSTALL)) for (const p of (m[2] ?? "").split(/[ \t]+/)) if (p !== "" && !p.startsWith("-")) packages.add(p);
         for (const m of text.matchAll(SOURCES_STANZA)) {
           const archive = (m[1] ?? "").replace(/\/+$/, "").split("/").pop() ?? "";
           if (DEBIAN_UPSTREAMS[archive] === undefined) {

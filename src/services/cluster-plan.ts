@@ -7,6 +7,7 @@
 import { Address4 } from "ip-address";
 import { cidrsOverlap, mustParseCidr } from "../config/cidr";
 import type { ClusterConfig } from "../config/sections/cluster";
+import { undocumentedAddonPins } from "./eks-addon-versions";
 
 /** All five control-plane log types (FSBP EKS.8). */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -90,14 +91,17 @@ export function planAddons(cluster: ClusterConfig): AddonPlan[] {
 }
 
 /**
- * kube-proxy's add-on version carries the Kubernetes minor it was built for; EKS lists exactly one per
- * cluster version, and a mismatch is the most common leftover of an upgrade.
+ * kube-proxy's add-on version carries the Kubernetes minor it was built for (a mismatch is the most
+ * common leftover of an upgrade); every add-on with a version table in the EKS user guide must be a
+ * build that table lists for the cluster's version (eks-addon-versions.ts, with the sources).
  */
 export function checkAddonVersions(cluster: ClusterConfig): void {
   const minor = /^v(\d+\.\d+)\./.exec(cluster.addons.kubeProxy)?.[1];
   if (minor !== cluster.kubernetesVersion) {
     throw new Error(`fitness-platform:cluster.addons.kubeProxy = ${cluster.addons.kubeProxy}: allowed: the kube-proxy build for Kubernetes ${cluster.kubernetesVersion} (v${cluster.kubernetesVersion}.x-eksbuild.n)`);
   }
+  const undocumented = undocumentedAddonPins(cluster);
+  if (undocumented.length > 0) throw new Error(undocumented.join("\n"));
 }
 
 export interface AccessEntryPlan {

@@ -9,12 +9,28 @@
  *   pkg/resolvers/endpoints.go, getMatchingServiceClusterIPs). A Service without selector — the API
  *   server's `kubernetes.default` — is reachable only through an ipBlock holding its ClusterIP; a rule
  *   for the VPC block does not admit it;
- * - ingress is judged at the destination pod on the source pod's address and the container port;
+ * - ports are resolved as the controller resolves them (pkg/resolvers/endpoints.go, pkg/k8s): a rule's
+ *   port names the pod's port. For a pod peer it is looked up among the target pod's container ports
+ *   (a number always stands for itself, a name must be a container port's name); for a Service's
+ *   ClusterIP it becomes the Service's listen port — the port whose targetPort equals it (same type),
+ *   else the one whose targetPort is the backing pod's container port of that number or name
+ *   (LookupServiceListenPort, LookupListenPortFromPodSpec); a port that resolves nowhere is dropped, and
+ *   a peer none of whose ports resolve is left out. For ipBlock and peer-less rules names are dropped
+ *   (convertToPolicyInfoPortForCIDRs). The rule's selector is matched against a Service's selector as a
+ *   label set, so a Service without selector (the API server's `kubernetes`) comes with any peer whose
+ *   pod selector matches the empty set (absent, `{}`, or only NotIn/DoesNotExist terms);
+ * - ingress is judged at the destination pod on the source pod's address and the container port; a
+ *   pod peer's ports are the rule's ports resolved on every pod the policy selects (getIngressRulesPorts),
+ *   and the source pod must itself resolve one of them (getMatchingPodAddresses) — so a named port admits
+ *   only sources that carry a container port of that name;
  * - strict enforcing mode (NETWORK_POLICY_ENFORCING_MODE=strict, amazon-vpc-cni-k8s README): a pod
  *   that no policy selects is denied in both directions; once a policy selects it, a direction that no
  *   selecting policy restricts is open (aws-network-policy-agent issue #319); standard mode leaves
  *   unselected pods open;
- * - host-network pods and kubelet probes from the node are outside pod policies (not modelled).
+ * - host-network pods are outside pod policies, and the agent admits the node's own address to a
+ *   pod so kubelet probes pass in strict mode ("node IP addresses are automatically allowed for kubelet
+ *   health probes", AWS re:Post "Troubleshooting Kubernetes network policies", cited in
+ *   aws-network-policy-agent#635): neither is modelled.
  */
 import { cidrContains, mustParseCidr, parseCidr } from "../config/cidr";
 import type { KubeObject } from "./objects";
@@ -32,6 +48,8 @@ export interface Workload {
   readonly ip: string;
   /** Container ports (TCP), for ingress judged after DNAT. */
   readonly ports: readonly number[];
+  /** Container port names → numbers (named ports in rules and Services resolve through them). */
+  readonly portNames?: Readonly<Record<string, number>>;
 }
 
 export interface ServiceEntry {
@@ -40,7 +58,8 @@ export interface ServiceEntry {
   readonly clusterIp: string;
   /** Undefined for a Service without selector (its endpoints are managed elsewhere, e.g. the API server). */
   readonly selector?: Readonly<Record<string, string>>;
-  readonly ports: readonly { readonly port: number; readonly targetPort: number; readonly protocol: string; readonly name?: string }[];
+  /** `targetPort` is a number or a container port name, as the Service declares it. */
+  readonly ports: readonly { readonly port: number; readonly targetPort: number | string; readonly protocol: string; readonly name?: string }[];
 }
 
 export type Destination = { readonly workload: string } | { readonly service: string } | { readonly ip: string };
@@ -88,18 +107,79 @@ function inBlock(peer: Json, ip: string): boolean {
   return ipIn(ip, String(block["cidr"])) && !arr(block["except"]).some((c) => ipIn(ip, String(c)));
 }
 
-/** A rule's port list admits (port, protocol); names are resolved against `names` (container or service port names). */
-function portAdmits(ports: unknown, port: number, protocol: string, names: Readonly<Record<string, number>> = {}): boolean {
-  const list = arr(ports).map(rec);
-  if (list.length === 0) return true;
-  return list.some((p) => {
-    if ((p["protocol"] ?? "TCP") !== protocol) return false;
-    if (p["port"] === undefined) return true;
-    const start = typeof p["port"] === "string" ? names[p["port"]] : Number(p["port"]);
-    if (start === undefined) return false;
-    const end = typeof p["endPort"] === "number" ? p["endPort"] : start;
-    return port >= start && port <= end;
-  });
+interface RulePort {
+  readonly protocol: string;
+  readonly port?: number | string;
+  readonly endPort?: number;
+}
+
+const rulePorts = (ports: unknown): RulePort[] =>
+  arr(ports)
+    .map(rec)
+    .map((p) => ({
+      protocol: String(p["protocol"] ?? "TCP"),
+      ...(typeof p["port"] === "number" || typeof p["port"] === "string" ? { port: p["port"] } : {}),
+      ...(typeof p["endPort"] === "number" ? { endPort: p["endPort"] } : {}),
+    }));
+
+/** A resolved port entry: `start` undefined means every port of the protocol. */
+interface PortRange {
+  readonly protocol: string;
+  readonly start?: number;
+  readonly end?: number;
+}
+
+const inRange = (ranges: readonly PortRange[], port: number, protocol: string) =>
+  ranges.some((r) => r.protocol === protocol && (r.start === undefined || (port >= r.start && port <= (r.end ?? r.start))));
+
+/**
+ * Resolves each rule port with `resolve` (undefined: dropped). `undefined` result: the rule named ports
+ * and none resolved, so the peer is left out; `[]`: no ports named, every port admitted.
+ */
+function resolvePorts(ports: readonly RulePort[], resolve: (port: number | string, protocol: string) => number | undefined): PortRange[] | undefined {
+  if (ports.length === 0) return [];
+  const out: PortRange[] = [];
+  for (const p of ports) {
+    if (p.port === undefined) {
+      out.push({ protocol: p.protocol });
+      continue;
+    }
+    const start = resolve(p.port, p.protocol);
+    if (start !== undefined) out.push({ protocol: p.protocol, start, ...(p.endPort !== undefined ? { end: p.endPort } : {}) });
+  }
+  return out.length === 0 ? undefined : out;
+}
+
+const admits = (ranges: readonly PortRange[] | undefined, port: number, protocol: string) => ranges !== undefined && (ranges.length === 0 || inRange(ranges, port, protocol));
+
+/** ipBlock and peer-less rules: numbers only (convertToPolicyInfoPortForCIDRs). */
+const cidrPorts = (ports: readonly RulePort[]) => resolvePorts(ports, (p) => (typeof p === "number" ? p : undefined));
+
+/** LookupContainerPortAndName: a number always stands for itself; a name must be one of the pod's container ports. */
+function containerPort(w: Workload, port: number | string): { readonly port: number; readonly name?: string } | undefined {
+  const names = w.portNames ?? {};
+  if (typeof port === "number") {
+    const name = Object.entries(names).find(([, n]) => n === port)?.[0];
+    return name === undefined ? { port } : { port, name };
+  }
+  const n = names[port];
+  return n === undefined ? undefined : { port: n, name: port };
+}
+
+/** The workloads a Service's selector picks (an absent selector is the empty one: every pod of its namespace). */
+const backendsOf = (model: ClusterModel, svc: ServiceEntry) => model.workloads.filter((w) => w.namespace === svc.namespace && Object.entries(svc.selector ?? {}).every(([k, v]) => w.labels[k] === v));
+
+/** getMatchingServicePort: the Service's listen port for a rule port, or undefined. */
+function serviceListenPort(model: ClusterModel, svc: ServiceEntry, port: number | string, protocol: string): number | undefined {
+  const direct = svc.ports.find((sp) => sp.protocol === protocol && typeof sp.targetPort === typeof port && String(sp.targetPort) === String(port));
+  if (direct !== undefined) return direct.port;
+  for (const pod of backendsOf(model, svc)) {
+    const cp = containerPort(pod, port);
+    if (cp === undefined) continue;
+    const sp = svc.ports.find((x) => x.protocol === protocol && (typeof x.targetPort === "string" ? x.targetPort === cp.name : x.targetPort === cp.port));
+    if (sp !== undefined) return sp.port;
+  }
+  return undefined;
 }
 
 function peerNamespaces(model: ClusterModel, peer: Json, policyNamespace: string): (ns: string) => boolean {
@@ -131,41 +211,66 @@ function egressAllows(model: ClusterModel, from: Workload, dest: Destination, po
   return applying(model, from, "Egress").some((p) =>
     arr(rec(p["spec"])["egress"]).some((ruleValue) => {
       const rule = rec(ruleValue);
-      const peers = arr(rule["to"]).map(rec);
-      if (peers.length === 0) return portAdmits(rule["ports"], port, protocol);
-      return peers.some((peer) => {
-        if (peer["ipBlock"] !== undefined) return inBlock(peer, ip) && portAdmits(rule["ports"], port, protocol);
-        const nsOk = peerNamespaces(model, peer, p.metadata.namespace ?? "default");
-        if (target !== undefined) return nsOk(target.namespace) && selects(peer["podSelector"], target.labels) && portAdmits(rule["ports"], port, protocol);
-        if (svc !== undefined && svc.selector !== undefined) {
-          // The controller's ClusterIP expansion: rule selector vs the Service's selector, Service port.
-          const names = Object.fromEntries(svc.ports.filter((sp) => sp.name !== undefined).map((sp) => [sp.name as string, sp.port]));
-          return nsOk(svc.namespace) && selects(peer["podSelector"], svc.selector) && portAdmits(rule["ports"], port, protocol, names);
-        }
-        return false;
-      });
+      const ports = rulePorts(rule["ports"]);
+      if (rule["to"] === undefined) return admits(cidrPorts(ports), port, protocol);
+      return arr(rule["to"])
+        .map(rec)
+        .some((peer) => {
+          if (peer["ipBlock"] !== undefined) return inBlock(peer, ip) && admits(cidrPorts(ports), port, protocol);
+          const nsOk = peerNamespaces(model, peer, p.metadata.namespace ?? "default");
+          if (target !== undefined) {
+            if (!nsOk(target.namespace) || !selects(peer["podSelector"], target.labels)) return false;
+            return admits(
+              resolvePorts(ports, (rp) => containerPort(target, rp)?.port),
+              port,
+              protocol,
+            );
+          }
+          if (svc !== undefined) {
+            // The controller's ClusterIP expansion: the rule's selector against the Service's selector.
+            if (!nsOk(svc.namespace) || !selects(peer["podSelector"], svc.selector ?? {})) return false;
+            return admits(
+              resolvePorts(ports, (rp, proto) => serviceListenPort(model, svc, rp, proto)),
+              port,
+              protocol,
+            );
+          }
+          return false;
+        });
     }),
   );
 }
 
 function ingressAllows(model: ClusterModel, source: { readonly workload?: Workload; readonly ip: string }, to: Workload, port: number, protocol: string): boolean {
   if (unrestricted(model, to, "Ingress")) return true;
-  return applying(model, to, "Ingress").some((p) =>
-    arr(rec(p["spec"])["ingress"]).some((ruleValue) => {
+  return applying(model, to, "Ingress").some((p) => {
+    // getIngressRulesPorts: the rule's ports resolved on every pod the policy selects.
+    const selected = model.workloads.filter((w) => w.namespace === p.metadata.namespace && selects(rec(p["spec"])["podSelector"], w.labels));
+    return arr(rec(p["spec"])["ingress"]).some((ruleValue) => {
       const rule = rec(ruleValue);
-      const peers = arr(rule["from"]).map(rec);
-      const portOk = portAdmits(rule["ports"], port, protocol);
-      if (peers.length === 0) return portOk;
-      return (
-        portOk &&
-        peers.some((peer) => {
-          if (peer["ipBlock"] !== undefined) return inBlock(peer, source.ip);
+      const ports = rulePorts(rule["ports"]);
+      if (rule["from"] === undefined) return admits(cidrPorts(ports), port, protocol);
+      return arr(rule["from"])
+        .map(rec)
+        .some((peer) => {
+          if (peer["ipBlock"] !== undefined) return inBlock(peer, source.ip) && admits(cidrPorts(ports), port, protocol);
           const w = source.workload;
-          return w !== undefined && peerNamespaces(model, peer, p.metadata.namespace ?? "default")(w.namespace) && selects(peer["podSelector"], w.labels);
-        })
-      );
-    }),
-  );
+          if (w === undefined || !peerNamespaces(model, peer, p.metadata.namespace ?? "default")(w.namespace) || !selects(peer["podSelector"], w.labels)) return false;
+          // The source pod is left out unless it resolves one of the rule's ports itself.
+          if (resolvePorts(ports, (rp) => containerPort(w, rp)?.port) === undefined) return false;
+          const union = ports.flatMap((rp) =>
+            rp.port === undefined
+              ? [{ protocol: rp.protocol }]
+              : selected.flatMap((s) => {
+                  const cp = containerPort(s, rp.port as number | string);
+                  return cp === undefined ? [] : [{ protocol: rp.protocol, start: cp.port, ...(rp.endPort !== undefined ? { end: rp.endPort } : {}) }];
+                }),
+          );
+          // An empty list admits every port (as the controller writes it when nothing resolved).
+          return union.length === 0 || inRange(union, port, protocol);
+        });
+    });
+  });
 }
 
 /**
@@ -189,11 +294,14 @@ export function canConnect(model: ClusterModel, from: { readonly workload: strin
   const sp = svc.ports.find((p) => p.port === port && p.protocol === protocol);
   if (sp === undefined) return false;
   if (svc.selector === undefined) return true;
-  const backends = model.workloads.filter((w) => w.namespace === svc.namespace && Object.entries(svc.selector ?? {}).every(([k, v]) => w.labels[k] === v));
-  return backends.some((b) => b.ports.includes(sp.targetPort) && ingressAllows(model, { workload: source, ip: sourceIp }, b, sp.targetPort, protocol));
+  // After DNAT: each backing pod on the target port (a name resolves on that pod).
+  return backendsOf(model, svc).some((b) => {
+    const targetPort = typeof sp.targetPort === "number" ? sp.targetPort : b.portNames?.[sp.targetPort];
+    return targetPort !== undefined && b.ports.includes(targetPort) && ingressAllows(model, { workload: source, ip: sourceIp }, b, targetPort, protocol);
+  });
 }
 
-/** Services of a plan's objects (numeric target ports; a named one would not resolve here). */
+/** Services of a plan's objects (a missing target port defaults to the port, as the API server sets it). */
 export function servicesOf(objects: readonly KubeObject[], clusterIps: (ns: string, name: string) => string): ServiceEntry[] {
   return objects
     .filter((o) => o.kind === "Service")
@@ -207,7 +315,8 @@ export function servicesOf(objects: readonly KubeObject[], clusterIps: (ns: stri
         selector: spec["selector"] === undefined ? undefined : labelsOf(spec["selector"]),
         ports: arr(spec["ports"]).map((pv) => {
           const p = rec(pv);
-          return { port: Number(p["port"]), targetPort: typeof p["targetPort"] === "number" ? p["targetPort"] : Number.NaN, protocol: String(p["protocol"] ?? "TCP"), ...(typeof p["name"] === "string" ? { name: p["name"] } : {}) };
+          const targetPort = typeof p["targetPort"] === "number" || typeof p["targetPort"] === "string" ? p["targetPort"] : Number(p["port"]);
+          return { port: Number(p["port"]), targetPort, protocol: String(p["protocol"] ?? "TCP"), ...(typeof p["name"] === "string" ? { name: p["name"] } : {}) };
         }),
       };
     });
@@ -219,8 +328,10 @@ export function deploymentWorkloads(objects: readonly KubeObject[], ipOf: (ns: s
     .filter((o) => o.kind === "Deployment")
     .map((o) => {
       const template = rec(rec(o["spec"])["template"]);
-      const ports = arr(rec(template["spec"])["containers"]).flatMap((c) => arr(rec(c)["ports"]).map((p) => Number(rec(p)["containerPort"])));
+      const declared = arr(rec(template["spec"])["containers"]).flatMap((c) => arr(rec(c)["ports"]).map(rec));
+      const ports = declared.map((p) => Number(p["containerPort"]));
+      const portNames = Object.fromEntries(declared.filter((p) => typeof p["name"] === "string").map((p) => [p["name"] as string, Number(p["containerPort"])]));
       const namespace = o.metadata.namespace ?? "default";
-      return { id: `${namespace}/${o.metadata.name}`, namespace, labels: labelsOf(rec(template["metadata"])["labels"]), ip: ipOf(namespace, o.metadata.name), ports };
+      return { id: `${namespace}/${o.metadata.name}`, namespace, labels: labelsOf(rec(template["metadata"])["labels"]), ip: ipOf(namespace, o.metadata.name), ports, portNames };
     });
 }

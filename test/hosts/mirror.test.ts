@@ -20,6 +20,7 @@ if (process.env.CI === "true" && !canRun) throw new Error("host tests must run u
 const UPSTREAM = "127.0.0.1:45131";
 const ACCOUNT = "127.0.0.1:45132";
 const DEBIAN_UPSTREAM_PORT = 45133;
+const CHART_REPO_PORT = 45134;
 const NS = "day0-mirror-apt";
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "day0-mirror-"));
 const daemons: ChildProcess[] = [];
@@ -122,6 +123,109 @@ describe.runIf(canRun)("images: mirrored by digest into the account's registry",
     expect(refused.status).toBe(1);
     expect(refused.out).toMatch(new RegExp(`vendor/tiny:1.0 is sha256:[0-9a-f]{64} upstream, pinned ${pinned}: refusing`));
     expect(run("skopeo", ["inspect", "--tls-verify=false", "--raw", `docker://${ACCOUNT}/fitness-platform/mirror/tiny-next:1.0`]).status).not.toBe(0);
+  }, 60_000);
+});
+
+/** A chart archive as `helm package` makes it: `<name>/Chart.yaml` (+ a template) in a gzipped tar. */
+function chartArchive(dir: string, name: string, version: string, extra = ""): string {
+  const src = path.join(dir, `${name}-${version}-src`);
+  fs.mkdirSync(path.join(src, name, "templates"), { recursive: true });
+  fs.writeFileSync(path.join(src, name, "Chart.yaml"), `apiVersion: v2\nname: ${name}\nversion: ${version}\nappVersion: "1.0"\ndescription: mirror test chart\n`);
+  fs.writeFileSync(path.join(src, name, "templates", "cm.yaml"), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  x: "${extra}"\n`);
+  const file = path.join(dir, `${name}-${version}.tgz`);
+  sh("tar", ["--sort=name", "--mtime=@0", "--owner=0", "--group=0", "-C", src, "-czf", file, name]);
+  return file;
+}
+
+/** The chart as Helm's OCI artifact (what `helm push` uploads), in an oci-layout directory. */
+function chartArtifact(dir: string, tgz: string, name: string, version: string): void {
+  const blobs = path.join(dir, "blobs", "sha256");
+  fs.mkdirSync(blobs, { recursive: true });
+  const put = (data: Buffer) => {
+    const digest = sha256(data);
+    fs.writeFileSync(path.join(blobs, digest), data);
+    return { digest: `sha256:${digest}`, size: data.length };
+  };
+  const layer = put(fs.readFileSync(tgz));
+  const config = put(Buffer.from(JSON.stringify({ apiVersion: "v2", name, version })));
+  const manifest = put(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        config: { mediaType: "application/vnd.cncf.helm.config.v1+json", ...config },
+        layers: [{ mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", ...layer }],
+      }),
+    ),
+  );
+  fs.writeFileSync(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+  fs.writeFileSync(
+    path.join(dir, "index.json"),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...manifest, annotations: { "org.opencontainers.image.ref.name": version } }] }),
+  );
+}
+
+const rawAt = (ref: string) => JSON.parse(sh("skopeo", ["inspect", "--tls-verify=false", "--raw", `docker://${ref}`])) as { config: { mediaType: string }; layers: { mediaType: string; digest: string }[] };
+const chartsRun = (file: string) => run("bash", [SCRIPT, "charts", "--manifest", file, "--target", ACCOUNT, "--insecure"]);
+
+describe.runIf(canRun)("charts: mirrored by pinned digest into the account's registry as Helm OCI artifacts", () => {
+  it("copies an OCI chart with its digest and Helm media types; refuses a tampered pin and an unpinned chart", () => {
+    const dir = path.join(work, "chart-oci");
+    fs.mkdirSync(dir, { recursive: true });
+    chartArtifact(path.join(dir, "layout"), chartArchive(dir, "gw", "1.2.3"), "gw", "1.2.3");
+    sh("skopeo", ["copy", "--dest-tls-verify=false", "--quiet", `oci:${path.join(dir, "layout")}:1.2.3`, `docker://${UPSTREAM}/vendor/gw:1.2.3`]);
+    const pinned = digestAt(`${UPSTREAM}/vendor/gw:1.2.3`);
+    const chart = { chart: "gw", version: "1.2.3", repository: `oci://${UPSTREAM}/vendor/gw` };
+
+    const ok = chartsRun(manifestFile("charts-oci.json", { charts: [{ ...chart, digest: pinned }] }));
+    expect(ok.out).toContain(`-> oci://${ACCOUNT}/fitness-platform/charts/gw:1.2.3`);
+    expect(ok.status).toBe(0);
+    expect(digestAt(`${ACCOUNT}/fitness-platform/charts/gw:1.2.3`)).toBe(pinned);
+    const copied = rawAt(`${ACCOUNT}/fitness-platform/charts/gw:1.2.3`);
+    expect([copied.config.mediaType, copied.layers.map((l) => l.mediaType)]).toEqual(["application/vnd.cncf.helm.config.v1+json", ["application/vnd.cncf.helm.chart.content.v1.tar+gzip"]]);
+
+    // A pin that is not what upstream serves (one changed hex digit): refused, nothing copied.
+    const tampered = `sha256:${(pinned.slice(7, 8) === "0" ? "1" : "0") + pinned.slice(8)}`;
+    const refused = chartsRun(manifestFile("charts-oci-bad.json", { charts: [{ ...chart, chart: "gw-bad", digest: tampered }] }));
+    expect(refused.status).toBe(1);
+    expect(refused.out).toContain(`is ${pinned} upstream, pinned ${tampered}: refusing to mirror`);
+    expect(run("skopeo", ["inspect", "--tls-verify=false", "--raw", `docker://${ACCOUNT}/fitness-platform/charts/gw-bad:1.2.3`]).status).not.toBe(0);
+
+    const unpinned = chartsRun(manifestFile("charts-unpinned.json", { charts: [{ ...chart, chart: "gw-unpinned" }] }));
+    expect(unpinned.status).toBe(1);
+    expect(unpinned.out).toContain("chart gw-unpinned 1.2.3 has no pinned digest");
+  }, 60_000);
+
+  it("wraps an HTTP repository's archive, checked against its pinned SHA-256, as a deterministic Helm artifact; a changed archive is refused", async () => {
+    const repo = path.join(work, "chart-http");
+    fs.mkdirSync(path.join(repo, "releases"), { recursive: true });
+    const tgz = chartArchive(path.join(repo, "releases"), "lbc", "1.14.1");
+    const digest = `sha256:${sha256(fs.readFileSync(tgz))}`;
+    // index.yaml with a relative URL, as chart repositories publish it.
+    fs.writeFileSync(path.join(repo, "index.yaml"), `apiVersion: v1\nentries:\n  lbc:\n  - name: lbc\n    version: 1.14.1\n    digest: ${digest.slice(7)}\n    urls:\n    - releases/lbc-1.14.1.tgz\n`);
+    daemons.push(spawn("python3", ["-m", "http.server", String(CHART_REPO_PORT), "--bind", "127.0.0.1", "--directory", repo], { stdio: "ignore" }));
+    await waitFor(`http://127.0.0.1:${CHART_REPO_PORT}/index.yaml`);
+    const chart = { chart: "lbc", version: "1.14.1", repository: `http://127.0.0.1:${CHART_REPO_PORT}`, digest };
+
+    const ok = chartsRun(manifestFile("charts-http.json", { charts: [chart] }));
+    expect(ok.status, ok.out).toBe(0);
+    const ref = `${ACCOUNT}/fitness-platform/charts/lbc:1.14.1`;
+    const copied = rawAt(ref);
+    expect(copied.config.mediaType).toBe("application/vnd.cncf.helm.config.v1+json");
+    expect(copied.layers).toEqual([expect.objectContaining({ mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", digest })]);
+    // The archive in the account is byte for byte the pinned one, and the wrapping is deterministic.
+    const layerDir = path.join(work, "lbc-pulled");
+    sh("skopeo", ["copy", "--src-tls-verify=false", "--quiet", `docker://${ref}`, `oci:${layerDir}:x`]);
+    expect(`sha256:${sha256(fs.readFileSync(path.join(layerDir, "blobs", "sha256", digest.slice(7))))}`).toBe(digest);
+    const first = digestAt(ref);
+    const again = chartsRun(manifestFile("charts-http-again.json", { charts: [chart] }));
+    expect(again.status).toBe(0);
+    expect(digestAt(ref)).toBe(first);
+
+    // Upstream republishes different bytes under the same version: the pin no longer matches.
+    fs.appendFileSync(tgz, "tampered");
+    const refused = chartsRun(manifestFile("charts-http-bad.json", { charts: [{ ...chart, chart: "lbc", version: "1.14.1" }] }));
+    expect(refused.status).toBe(1);
+    expect(refused.out).toMatch(new RegExp(`lbc-1\\.14\\.1\\.tgz is sha256:[0-9a-f]{64}, pinned ${digest}: refusing to mirror`));
   }, 60_000);
 });
 

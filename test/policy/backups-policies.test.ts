@@ -217,6 +217,28 @@ describe("BKP-03 immutability", () => {
     ]);
   });
 
+  it("judges an untagged or unknown-environment vault and bucket by prod's rules, never dev's", async () => {
+    const untag = (r: ResourceState) =>
+      edit(r, (side) => {
+        for (const key of ["tags", "tagsAll"]) {
+          const tags = side[key] as Record<string, string> | undefined;
+          if (tags !== undefined) side[key] = Object.fromEntries(Object.entries(tags).filter(([k]) => k !== "environment"));
+        }
+      });
+    const expected = [
+      `violation: backup bucket "${BUCKET.dev}" has no Object Lock default retention.`,
+      'violation: backup vault "backups-vault" has no vault lock: recovery points can be deleted before their retention ends.',
+    ];
+    const untagged = copy("dev");
+    untag(find(untagged, T.vault, "backups-vault"));
+    untag(find(untagged, T.bucket, "backups-repository"));
+    expect((await violations(bkp03Immutability, "dev", untagged)).sort()).toEqual(expected);
+    const staging = copy("dev");
+    retag(find(staging, T.vault, "backups-vault"), "staging");
+    retag(find(staging, T.bucket, "backups-repository"), "staging");
+    expect((await violations(bkp03Immutability, "dev", staging)).sort()).toEqual(expected);
+  });
+
   it("fails in prod for a governance-mode vault lock and a GOVERNANCE Object Lock", async () => {
     const rs = copy("prod");
     edit(find(rs, T.vaultLock, "backups-vault-lock"), (s) => delete s["changeableForDays"]);

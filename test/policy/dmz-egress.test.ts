@@ -176,8 +176,24 @@ describe("EGR-02 proxy placement, ingress and allowlist", () => {
     const fromDmz = copy("dev+live");
     relink(find(fromDmz, INGRESS, "egress-proxy-from-app"), "referencedSecurityGroupId", [find(fromDmz, SG, "edge-alb-sg")], ([id]) => id);
     expect(await audit(egr02ProxyPlacement, "dev+live", fromDmz)).toEqual([
-      `ingress rule "egress-proxy-from-app" of the egress proxy's group "egress-lb-sg" admits group "edge-alb-sg" (zone dmz); only app and data may reach the proxy.`,
+      `ingress rule "egress-proxy-from-app" of the egress proxy's group "egress-lb-sg" admits group "edge-alb-sg" (zone dmz); only app, data and the deployer may reach the proxy.`,
     ]);
+  });
+
+  it("admits the in-VPC deployer's group (its rule of its own), and checks the deployer's fixed allowlist like any entry", async () => {
+    const dev = copy("dev");
+    const rule = find(dev, INGRESS, "deployer-proxy-from-deployer");
+    expect(rule.inputs?.referencedSecurityGroupId).toBe(find(dev, SG, "deployer-sg").id);
+    expect(await audit(egr02ProxyPlacement, "dev", dev)).toEqual([]);
+
+    const widened = copy("dev");
+    edit(find(widened, LT, "egress-lt"), (p) => {
+      const text = Buffer.from(String(p.userData), "base64").toString("utf8").replace("registry.npmjs.org", ".blob.core.windows.net");
+      p.userData = Buffer.from(text, "utf8").toString("base64");
+    });
+    const found = await audit(egr02ProxyPlacement, "dev", widened);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^Egress allowlist entry "\.blob\.core\.windows\.net" is refused: .*\(in LaunchTemplate "egress-lt"\)/);
   });
 
   it("fails wildcard, raw-IP and top-level-domain allowlist entries", async () => {

@@ -249,6 +249,15 @@ describe("K8S-09 controllers reach the API server (VPC CNI semantics)", () => {
     same(messages(await audit(s, [k8sApiReachability]), "K8S-09"), [
       'Helm release "aws-load-balancer-controller/aws-load-balancer-controller" cannot reach the API server: no egress rule of namespace "aws-load-balancer-controller" admits 172.20.0.1:443 (egress is judged on the ClusterIP, before DNAT).',
     ]);
+    // The controller's endpoint resolution: a namespace peer with an empty pod selector matches the
+    // selector-less kubernetes Service (its ClusterIP is added); a labelled pod selector does not.
+    for (const [podSelector, violations] of [[undefined, 0], [{ matchLabels: { component: "apiserver" } }, 1]] as const) {
+      const t = copy("dev");
+      edit(obj(t, "networking.k8s.io/v1:NetworkPolicy", "aws-load-balancer-controller", "controller-egress"), (p) => {
+        p.spec.egress = [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "default" } }, ...(podSelector === undefined ? {} : { podSelector }) }], ports: [{ protocol: "TCP", port: 443 }] }];
+      });
+      expect(messages(await audit(t, [k8sApiReachability]), "K8S-09"), JSON.stringify(podSelector)).toHaveLength(violations);
+    }
     const unpinned = copy("dev");
     edit(find(unpinned, "aws:eks/cluster:Cluster", () => true), (p) => {
       delete p.kubernetesNetworkConfig;

@@ -159,24 +159,24 @@ describe.each(["dev", "prod"] as const)("%s: the edge", (stack) => {
   });
 });
 
-describe.each(["dev", "prod"] as const)("%s as committed: the egress proxy is off", (stack) => {
-  it("has desired capacity 0 and minimum 0, in the dmz subnets", () => {
+describe.each(["dev", "prod"] as const)("%s as committed: the egress proxy serves only the in-VPC deployer", (stack) => {
+  it("has one host (the deployer needs GitHub at every deploy), in the dmz subnets", () => {
     const g = graph(stack);
     const asg = g.one(T.asg, "egress-asg");
     const maxSize = (committedConfigData(stack)["fitness-platform:egress"] as { proxy: { maxSize: number } }).proxy.maxSize;
-    expect([g.input(asg, "minSize"), g.input(asg, "desiredCapacity"), g.input(asg, "maxSize")]).toEqual([0, 0, maxSize]);
+    expect([g.input(asg, "minSize"), g.input(asg, "desiredCapacity"), g.input(asg, "maxSize")]).toEqual([1, 1, maxSize]);
     expect(sorted(g.refs(asg, "vpcZoneIdentifiers").map((s) => g.name(s)))).toEqual(sorted(g.subnetsOfZone("dmz").map((s) => g.name(s))));
-    expect(g.outputs()["egressProxy"]).toMatchObject({ desiredCapacity: 0 });
+    expect(g.outputs()["egressProxy"]).toMatchObject({ desiredCapacity: 1 });
   });
 
-  it("admits nobody: no ingress on the proxy's load balancer group, no zone egress towards it", () => {
+  it("admits only the deployer: one ingress rule on the proxy's load balancer group, from the deployer's group; no zone egress towards it", () => {
     const g = graph(stack);
     const front = g.one(T.sg, "egress-lb-sg");
-    expect(g.rulesOn(front, T.ingress)).toEqual([]);
+    expect(g.rulesOn(front, T.ingress).map((r) => [g.name(r), g.peerOf(r)])).toEqual([["deployer-proxy-from-deployer", "deployer-sg"]]);
     for (const zone of ["app", "data"]) {
       expect(g.rulesOn(g.zoneGroup(zone), T.egress).filter((r) => g.peerOf(r) === "egress-lb-sg"), zone).toEqual([]);
     }
-    expect(g.userData()).not.toContain("http_access allow");
+    expect(g.hostFile("/etc/squid/squid.conf").match(/^http_access allow .*$/gm)).toEqual(["http_access allow from_deployer allow_deployer !inward_dst"]);
   });
 
   it("keeps a stable name: an internal NLB in the dmz, proxy.<stack>.fitness.internal:3128 in the private zone", () => {
@@ -226,12 +226,12 @@ describe("with a live exception: the egress proxy runs", () => {
 
   it("admits exactly the zones the exception names, from their security groups", () => {
     const dev = graph("dev+live");
-    expect(rulesSummary(dev, dev.rulesOn(dev.one(T.sg, "egress-lb-sg"), T.ingress))).toEqual(["tcp/3128 network-sg-app"]);
+    expect(rulesSummary(dev, dev.rulesOn(dev.one(T.sg, "egress-lb-sg"), T.ingress))).toEqual(["tcp/3128 deployer-sg", "tcp/3128 network-sg-app"]);
     expect(rulesSummary(dev, dev.rulesOn(dev.zoneGroup("app"), T.egress).filter((r) => dev.peerOf(r) === "egress-lb-sg"))).toEqual(["tcp/3128 egress-lb-sg"]);
     expect(dev.rulesOn(dev.zoneGroup("data"), T.egress).filter((r) => dev.peerOf(r) === "egress-lb-sg")).toEqual([]);
 
     const prod = graph("prod+live");
-    expect(rulesSummary(prod, prod.rulesOn(prod.one(T.sg, "egress-lb-sg"), T.ingress))).toEqual(["tcp/3128 network-sg-app", "tcp/3128 network-sg-data"]);
+    expect(rulesSummary(prod, prod.rulesOn(prod.one(T.sg, "egress-lb-sg"), T.ingress))).toEqual(["tcp/3128 deployer-sg", "tcp/3128 network-sg-app", "tcp/3128 network-sg-data"]);
   });
 
   it("gives the hosts the exception, dated, and source ACLs of the zone's subnets", () => {
@@ -245,9 +245,9 @@ describe("with a live exception: the egress proxy runs", () => {
     expect(conf).not.toContain("from_data");
   });
 
-  it("does not run for an exception that is granted only from tomorrow", () => {
+  it("does not admit the zone of an exception that is granted only from tomorrow (one host stays, for the deployer)", () => {
     const g = graph("dev+later");
-    expect(g.input(g.one(T.asg, "egress-asg"), "desiredCapacity")).toBe(0);
-    expect(g.rulesOn(g.one(T.sg, "egress-lb-sg"), T.ingress)).toEqual([]);
+    expect(g.input(g.one(T.asg, "egress-asg"), "desiredCapacity")).toBe(1);
+    expect(rulesSummary(g, g.rulesOn(g.one(T.sg, "egress-lb-sg"), T.ingress))).toEqual(["tcp/3128 deployer-sg"]);
   });
 });

@@ -110,7 +110,9 @@ const cases: Array<[string, string, (c: Data, k: Data) => void, string]> = [
   ["service without image", "dev", (c) => delete c[`${P}:images`].serviceTags.orders, `${P}:images.serviceTags.orders = (missing): allowed: an immutable image tag for every catalog service`],
   ["operator account id", "dev", (c) => (c[`${P}:operator`].providerAccountId = "12345"), `${P}:operator.providerAccountId = "12345": allowed: a 12-digit AWS account id`],
   ["certificate mode", "dev", (c) => (c[`${P}:edge`].certificate = { mode: "self-signed" }), `${P}:edge.certificate.mode = "self-signed": allowed:`],
-  ["TLS policy", "dev", (c) => (c[`${P}:edge`].tlsPolicy = "ELBSecurityPolicy-2016-08"), `${P}:edge.tlsPolicy = "ELBSecurityPolicy-2016-08": allowed: ELBSecurityPolicy-TLS13-1-2-2021-06`],
+  ["TLS policy accepting TLS 1.0", "dev", (c) => (c[`${P}:edge`].tlsPolicy = "ELBSecurityPolicy-2016-08"), `${P}:edge.tlsPolicy = "ELBSecurityPolicy-2016-08": allowed: a predefined ELB security policy accepting TLS 1.2 or newer only`],
+  ["TLS policy accepting TLS 1.1", "prod", (c) => (c[`${P}:edge`].tlsPolicy = "ELBSecurityPolicy-TLS13-1-1-2021-06"), `${P}:edge.tlsPolicy = "ELBSecurityPolicy-TLS13-1-1-2021-06": allowed: a predefined ELB security policy`],
+  ["TLS policy that is no ELB policy", "dev", (c) => (c[`${P}:edge`].tlsPolicy = "TLS13-1-2"), `${P}:edge.tlsPolicy = "TLS13-1-2": allowed: a predefined ELB security policy`],
   ["catalog: call to unknown service", "dev", (_c, k) => (k.services.orders.calls = ["billing"]), `src/config/catalog.yaml: services.orders.calls[0] = "billing": allowed: a service of the catalog (users, trainings, catalog, orders, notifications)`],
   ["catalog: self call", "dev", (_c, k) => (k.services.orders.calls = ["orders"]), `src/config/catalog.yaml: services.orders.calls[0] = "orders": allowed: another service`],
   ["catalog: subscription nobody publishes", "dev", (_c, k) => { k.events["coupon-issued"] = { description: "a coupon" }; k.services.notifications.subscribes.push("coupon-issued"); }, `src/config/catalog.yaml: services.notifications.subscribes[4] = "coupon-issued": allowed: an event that some service publishes`],
@@ -135,6 +137,12 @@ const cases: Array<[string, string, (c: Data, k: Data) => void, string]> = [
 describe("stack configuration validation", () => {
   it("accepts the committed dev and prod stacks", () => {
     for (const stack of ["dev", "prod"]) expect(() => run(stack, () => undefined)).not.toThrow();
+  });
+
+  it("accepts any predefined TLS 1.2+ ELB policy family, including post-quantum and FIPS variants", () => {
+    for (const policy of ["ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04", "ELBSecurityPolicy-FS-1-2-Res-2020-10"]) {
+      expect(() => run("prod", (c) => (c[`${P}:edge`].tlsPolicy = policy))).not.toThrow();
+    }
   });
 
   it.each(cases)("rejects %s", (_name, stack, edit, expected) => {

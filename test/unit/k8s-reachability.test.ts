@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { API_SERVER, KUBE_DNS } from "../../src/services/cluster-inventory";
 import { type ClusterModel, canConnect, type Destination } from "../../src/services/reachability";
 import { POD_IDENTITY_AGENT_CIDR } from "../../src/services/network-policies";
-import type { KubeObject } from "../../src/services/objects";
+import { type KubeObject, NAMESPACE_NAME_LABEL } from "../../src/services/objects";
+import { vpcResolver } from "../../src/services/system-plan";
 import { build } from "./services-support";
 
 /**
@@ -23,6 +24,9 @@ function targets(b: (typeof stacks)["dev"]): Target[] {
     { name: "imds", to: { ip: "169.254.169.254" }, port: 80 },
     { name: "internet", to: { ip: "52.94.1.1" }, port: 443 },
     { name: "xds", to: { service: "envoy-gateway-system/envoy-gateway" }, port: 18000 },
+    // Upstream DNS only through CoreDNS; the kubelets only for metrics-server.
+    { name: "vpc-resolver", to: { ip: vpcResolver(b.platform.config.network.vpcCidr).replace("/32", "") }, port: 53, protocol: "UDP" },
+    { name: "kubelet", to: { ip: b.services.addresses.appCidrs[0]!.replace(/\.0\/\d+$/, ".6") }, port: 10250 },
   ];
   for (const [service, db] of Object.entries(b.services.databases)) list.push({ name: `db:${service}`, to: { ip: db.hostIp }, port: db.port });
   for (const [service, spec] of Object.entries(b.platform.catalog.services)) list.push({ name: `svc:${service}`, to: { service: `${service}/${service}` }, port: spec.port });
@@ -42,8 +46,8 @@ function expected(b: (typeof stacks)["dev"]): Record<string, string[]> {
     "envoy-gateway-system/envoy-gateway": ["dns", ...controller],
     "aws-load-balancer-controller/aws-load-balancer-controller": ["dns", ...controller, "pod-identity"],
     "cluster-autoscaler/cluster-autoscaler": ["dns", ...controller, "pod-identity"],
-    "kube-system/coredns": [...controller],
-    "kube-system/metrics-server": [...controller],
+    "kube-system/coredns": [...controller, "vpc-resolver"],
+    "kube-system/metrics-server": [...controller, "kubelet"],
   };
   for (const [service, spec] of Object.entries(b.platform.catalog.services)) {
     out[`${service}/${service}`] = [
@@ -114,5 +118,70 @@ describe("the model's semantics (each one a fault the old offline checks missed)
     expect(canConnect(strict, { workload: stray.id }, { service: API_SERVER }, 443)).toBe(false);
     expect(canConnect(strict, { workload: "orders/orders" }, { workload: stray.id }, 8080)).toBe(false);
     expect(canConnect(standard, { workload: stray.id }, { service: API_SERVER }, 443)).toBe(true);
+  });
+});
+
+describe("the model follows the network policy controller's endpoint resolution (aws/amazon-network-policy-controller-k8s, pkg/resolvers/endpoints.go)", () => {
+  // Two namespaces: a client, and a server whose container port 8080 is named "http", behind a Service
+  // whose listen port differs from its target port, and one whose target port is the name.
+  const ns = (n: string) => ({ [NAMESPACE_NAME_LABEL]: n });
+  const server = { id: "b/server", namespace: "b", labels: { app: "server" }, ip: "10.0.0.20", ports: [8080], portNames: { http: 8080 } };
+  const client = { id: "a/client", namespace: "a", labels: { app: "client" }, ip: "10.0.0.10", ports: [] };
+  const policy = (namespace: string, app: string, spec: Record<string, unknown>): KubeObject => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: `${app}-policy`, namespace },
+    spec: { podSelector: { matchLabels: { app } }, ...spec },
+  });
+  const serverIngress = (ports: unknown[]) => policy("b", "server", { policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: { matchLabels: ns("a") } }], ports }] });
+  const clientEgress = (to: unknown[], ports: unknown[]) => policy("a", "client", { policyTypes: ["Egress"], egress: [{ to, ports }] });
+  const toServerPods = [{ namespaceSelector: { matchLabels: ns("b") }, podSelector: { matchLabels: { app: "server" } } }];
+  const model = (...policies: KubeObject[]): ClusterModel => ({
+    mode: "strict",
+    policies,
+    namespaceLabels: ns,
+    workloads: [client, server],
+    services: new Map([
+      ["b/server", { namespace: "b", name: "server", clusterIp: "172.20.0.50", selector: { app: "server" }, ports: [{ port: 80, targetPort: 8080, protocol: "TCP", name: "web" }] }],
+      ["b/server-named", { namespace: "b", name: "server-named", clusterIp: "172.20.0.51", selector: { app: "server" }, ports: [{ port: 81, targetPort: "http", protocol: "TCP" }] }],
+      ["default/kubernetes", { namespace: "default", name: "kubernetes", clusterIp: "172.20.0.1", ports: [{ port: 443, targetPort: 443, protocol: "TCP", name: "https" }] }],
+    ]),
+  });
+  const from = { workload: client.id };
+  const open = serverIngress([{ protocol: "TCP", port: 8080 }]);
+
+  it("translates a rule's port (the pod's port) to the Service's listen port for the ClusterIP (LookupServiceListenPort)", () => {
+    expect(canConnect(model(open, clientEgress(toServerPods, [{ protocol: "TCP", port: 8080 }])), from, { service: "b/server" }, 80)).toBe(true);
+    // The Service's own port in the rule matches no target port and no container port: the ClusterIP is left out.
+    expect(canConnect(model(open, clientEgress(toServerPods, [{ protocol: "TCP", port: 80 }])), from, { service: "b/server" }, 80)).toBe(false);
+    // A named target port: the rule's number resolves through the pod's named container port (LookupListenPortFromPodSpec).
+    expect(canConnect(model(open, clientEgress(toServerPods, [{ protocol: "TCP", port: 8080 }])), from, { service: "b/server-named" }, 81)).toBe(true);
+  });
+
+  it("resolves named ports against the pods' container ports, for pods and Services alike, and never for CIDRs", () => {
+    const named = [{ protocol: "TCP", port: "http" }];
+    expect(canConnect(model(open, clientEgress(toServerPods, named)), from, { workload: server.id }, 8080)).toBe(true);
+    expect(canConnect(model(open, clientEgress(toServerPods, named)), from, { service: "b/server" }, 80)).toBe(true);
+    expect(canConnect(model(open, clientEgress(toServerPods, named)), from, { service: "b/server-named" }, 81)).toBe(true);
+    // Ingress: the name resolves on the pods the policy selects, and the source pod must carry a
+    // container port of that name itself (getMatchingPodAddresses resolves the rule's ports on it).
+    const egressAll = clientEgress(toServerPods, [{ protocol: "TCP", port: 8080 }]);
+    expect(canConnect(model(serverIngress(named), egressAll), from, { workload: server.id }, 8080)).toBe(false);
+    const namedClient: ClusterModel = { ...model(serverIngress(named), egressAll), workloads: [{ ...client, ports: [9000], portNames: { http: 9000 } }, server] };
+    expect(canConnect(namedClient, from, { workload: server.id }, 8080)).toBe(true);
+    expect(canConnect(namedClient, from, { workload: server.id }, 9000)).toBe(false);
+    expect(canConnect(model(serverIngress([{ protocol: "TCP", port: "metrics" }]), egressAll), from, { workload: server.id }, 8080)).toBe(false);
+    // An ipBlock rule whose ports are all names is dropped (convertToPolicyInfoPortForCIDRs).
+    expect(canConnect(model(open, clientEgress([{ ipBlock: { cidr: "10.0.0.0/24" } }], named)), from, { workload: server.id }, 8080)).toBe(false);
+  });
+
+  it("admits a Service without selector (the API server) to a peer whose pod selector matches the empty label set", () => {
+    const toDefault = (podSelector?: Record<string, unknown>) => clientEgress([{ namespaceSelector: { matchLabels: ns("default") }, ...(podSelector === undefined ? {} : { podSelector }) }], [{ protocol: "TCP", port: 443 }]);
+    expect(canConnect(model(toDefault()), from, { service: "default/kubernetes" }, 443)).toBe(true);
+    expect(canConnect(model(toDefault({})), from, { service: "default/kubernetes" }, 443)).toBe(true);
+    expect(canConnect(model(toDefault({ matchExpressions: [{ key: "app", operator: "DoesNotExist" }] })), from, { service: "default/kubernetes" }, 443)).toBe(true);
+    expect(canConnect(model(toDefault({ matchLabels: { app: "apiserver" } })), from, { service: "default/kubernetes" }, 443)).toBe(false);
+    // Every namespace, any pod: the API server's ClusterIP comes with it.
+    expect(canConnect(model(clientEgress([{ namespaceSelector: {} }], [{ protocol: "TCP", port: 443 }])), from, { service: "default/kubernetes" }, 443)).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ClusterConfig } from "../../src/config/sections/cluster";
 import { LINUX_EPHEMERAL } from "../../src/network/nacl-plan";
 import { planCapacity, platformDemand, serviceDemand } from "../../src/services/capacity-plan";
+import { ADDONS_WITHOUT_PUBLISHED_TABLE, DOCUMENTED_ADDON_BUILDS, EKS_ADDON_NAMES, undocumentedAddonPins } from "../../src/services/eks-addon-versions";
 import { apiServiceIp, checkAddonVersions, checkServiceCidr, CONTROL_PLANE_LOG_TYPES, planAddons, planEndpoint, planNodeTemplate, principalFromCallerArn } from "../../src/services/cluster-plan";
 import { mirroredImage, planRepositories, serviceImage } from "../../src/services/images";
 import { cpuMillis, memoryMiB, renderCpu, renderMemory } from "../../src/services/quantity";
@@ -62,6 +63,26 @@ describe("cluster plan", () => {
     expect(() => checkAddonVersions({ ...cluster, addons: { ...cluster.addons, kubeProxy: "v1.33.0-eksbuild.2" } })).toThrow(
       "fitness-platform:cluster.addons.kubeProxy = v1.33.0-eksbuild.2: allowed: the kube-proxy build for Kubernetes 1.35",
     );
+  });
+
+  it("pins exactly the add-on builds EKS's version tables list for the cluster's Kubernetes version (fault 7)", () => {
+    // Every add-on with a published table is pinned to a listed build; the two without one are named.
+    for (const key of Object.keys(EKS_ADDON_NAMES) as (keyof typeof EKS_ADDON_NAMES)[]) {
+      if (ADDONS_WITHOUT_PUBLISHED_TABLE.includes(key)) continue;
+      expect(DOCUMENTED_ADDON_BUILDS[cluster.kubernetesVersion]?.[key]?.map((b) => b.version), key).toContain(cluster.addons[key]);
+    }
+    expect(undocumentedAddonPins(cluster)).toEqual([]);
+    // A build of the right minor that the table does not list (the pins this change corrected) is refused.
+    const stale = { ...cluster, addons: { ...cluster.addons, vpcCni: "v1.21.1-eksbuild.3", coreDns: "v1.13.2-eksbuild.1", kubeProxy: "v1.35.0-eksbuild.2" } };
+    expect(undocumentedAddonPins(stale)).toEqual([
+      "fitness-platform:cluster.addons.vpcCni = v1.21.1-eksbuild.3: allowed: the vpc-cni build EKS lists for Kubernetes 1.35 (v1.21.1-eksbuild.7)",
+      "fitness-platform:cluster.addons.coreDns = v1.13.2-eksbuild.1: allowed: the coredns build EKS lists for Kubernetes 1.35 (v1.13.2-eksbuild.4)",
+      "fitness-platform:cluster.addons.kubeProxy = v1.35.0-eksbuild.2: allowed: the kube-proxy build EKS lists for Kubernetes 1.35 (v1.35.3-eksbuild.2)",
+    ]);
+    expect(() => checkAddonVersions(stale)).toThrow("cluster.addons.vpcCni = v1.21.1-eksbuild.3");
+    // A Kubernetes version without a recorded table refuses every tabled add-on rather than guessing.
+    expect(undocumentedAddonPins({ ...cluster, kubernetesVersion: "1.36" as never })).toHaveLength(3);
+    for (const builds of Object.values(DOCUMENTED_ADDON_BUILDS)) for (const list of Object.values(builds)) for (const b of list ?? []) expect(b.source).toMatch(/EKS user guide, .* row \d+\.\d+, read \d{4}-\d{2}-\d{2}/);
   });
 
   it("pins the service CIDR outside the VPC and derives the API service address from it (fault 2)", () => {

@@ -38,6 +38,12 @@ export const HOST_PATHS: SquidPaths = {
   hostsFile: "/etc/hosts",
 };
 
-export function allowlistFile(paths: SquidPaths, zone: ProxyZone): string {
+export function allowlistFile(paths: SquidPaths, zone: ProxyZone | typeof DEPLOYER_CLIENT): string {
   return `${paths.allowlistDir}/allow-${zone}.domains`;
 }
+
+/**
+ * The in-VPC deployer (src/deployer): a standing client of the proxy from the DMZ subnets, held to its
+ * own fixed allowlist (`allow-deployer.domains`, written at deploy time, not by the expiry timer).
+ */
+export const DEPLOYER_CLIENT = "deployer";

@@ -1,5 +1,5 @@
 import { cidrContains, mustParseCidr } from "../../config/cidr";
-import { allowlistFile, HOST_PATHS, PROXY_PORT, type ProxyZone, type SquidPaths } from "./paths";
+import { allowlistFile, DEPLOYER_CLIENT, HOST_PATHS, PROXY_PORT, type ProxyZone, type SquidPaths } from "./paths";
 
 /** Source addresses of one zone, and therefore which allowlist file its clients are held to. */
 export interface ZoneSource {
@@ -10,6 +10,11 @@ export interface ZoneSource {
 export interface SquidConfInput {
   /** Zones named by a live exception; clients from anywhere else are refused. */
   readonly sources: readonly ZoneSource[];
+  /**
+   * The in-VPC deployer's subnets (the DMZ's): admitted to the deployer's own allowlist only, whether or
+   * not an exception is live. Absent: no deployer client.
+   */
+  readonly deployer?: { readonly cidrs: readonly string[] };
   /**
    * Destinations never reached even under an allowlisted name (the VPC), on top of ALWAYS_BLOCKED, so a
    * name that resolves inwards cannot become a way back in.
@@ -81,6 +86,11 @@ export function renderSquidConf(input: SquidConfInput): string {
     if (source.cidrs.length === 0) throw new Error(`squid.conf: zone "${source.zone}" has no source CIDRs`);
     checkCidrs(`zone ${source.zone}`, source.cidrs);
   }
+  if (input.deployer !== undefined) {
+    if (input.deployer.cidrs.length === 0) throw new Error("squid.conf: the deployer has no source CIDRs");
+    checkCidrs("deployer", input.deployer.cidrs);
+  }
+  const deployer = input.deployer;
   const sources = [...input.sources].sort((a, b) => a.zone.localeCompare(b.zone));
   const blocked = blockedRanges(input.blockedDestinations);
 
@@ -98,12 +108,16 @@ export function renderSquidConf(input: SquidConfInput): string {
       // -n: never reverse-resolve an address to find a name that happens to be listed.
       `acl allow_${s.zone} dstdomain -n "${allowlistFile(paths, s.zone)}"`,
     ]),
+    ...(deployer === undefined
+      ? []
+      : [`acl from_${DEPLOYER_CLIENT} src ${deployer.cidrs.join(" ")}`, `acl allow_${DEPLOYER_CLIENT} dstdomain -n "${allowlistFile(paths, DEPLOYER_CLIENT)}"`]),
     "",
     "http_access deny !CONNECT",
     "http_access deny !tls_port",
     "http_access deny ip_literal",
     // inward_dst last: it needs a DNS answer, which only allowlisted names are worth a lookup for.
     ...sources.map((s) => `http_access allow from_${s.zone} allow_${s.zone} !inward_dst`),
+    ...(deployer === undefined ? [] : [`http_access allow from_${DEPLOYER_CLIENT} allow_${DEPLOYER_CLIENT} !inward_dst`]),
     "http_access deny all",
     "",
     "# A tunnel, not a cache.",

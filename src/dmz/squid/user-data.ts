@@ -4,7 +4,7 @@ import { BOOTSTRAP_PATH, renderProxyBootstrap } from "./bootstrap";
 import { APT_SOURCES_FILE, renderAptSources } from "./debian";
 import { EXPIRY_SCRIPT_PATH, EXPIRY_UNIT, renderExpiryUnits } from "./expiry";
 import { LOG_SHIPPER_PATH, LOG_SHIPPER_UNIT, renderLogShipperUnits } from "./log-shipping";
-import { HOST_PATHS } from "./paths";
+import { allowlistFile, DEPLOYER_CLIENT, HOST_PATHS } from "./paths";
 
 /** The rendered texts the proxy host needs; nothing secret goes in here (EC2-05). */
 export interface ProxyHostFiles {
@@ -12,6 +12,8 @@ export interface ProxyHostFiles {
   readonly exceptionsFile: string;
   readonly expiryScript: string;
   readonly logShipper: string;
+  /** The in-VPC deployer's fixed allowlist (one name per line), when the stack has a deployer. */
+  readonly deployerAllowlist?: string;
 }
 
 interface WriteFile {
@@ -40,6 +42,7 @@ export function renderProxyUserData(files: ProxyHostFiles): string {
       file(APT_SOURCES_FILE, renderAptSources()),
       file(HOST_PATHS.configFile, files.squidConf),
       file(HOST_PATHS.exceptionsFile, files.exceptionsFile),
+      ...(files.deployerAllowlist === undefined ? [] : [file(allowlistFile(HOST_PATHS, DEPLOYER_CLIENT), files.deployerAllowlist)]),
       file(EXPIRY_SCRIPT_PATH, files.expiryScript, "0755"),
       file(LOG_SHIPPER_PATH, files.logShipper, "0755"),
       file(`${units}/${EXPIRY_UNIT}.service`, expiry.service),
