@@ -10,8 +10,10 @@ import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
 import { ROOT } from "../support/stack-config";
 
-/** At most this share of the limit may be used: a quarter stays free. */
-const MARGIN = 0.75;
+/** At most this share of the limit may be used by any host: a fifth stays free. */
+const MARGIN = 0.8;
+/** The database and consensus hosts ship gzip (src/conventions/user-data.ts): they keep half free. */
+const DATABASE_MARGIN = 0.5;
 const INSTANCE = "aws:ec2/instance:Instance";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 
@@ -34,14 +36,14 @@ function payloadBytes(r: ResourceState): number | undefined {
 }
 
 describe.each(["dev", "prod"])("user-data of every host in %s", (stack) => {
-  it(`uses at most ${MARGIN * 100} % of EC2's ${USER_DATA_LIMIT_BYTES} bytes`, () => {
+  it(`uses at most ${MARGIN * 100} % of EC2's ${USER_DATA_LIMIT_BYTES} bytes (database hosts ${DATABASE_MARGIN * 100} %)`, () => {
     const hosts = (snapshots[stack] as StackExport).deployment.resources.filter((r) => r.type === INSTANCE || r.type === LAUNCH_TEMPLATE);
     const sizes = hosts.map((r) => ({ host: r.urn.split("::").pop() ?? r.urn, bytes: payloadBytes(r) }));
     const carrying = sizes.filter((s): s is { host: string; bytes: number } => s.bytes !== undefined);
     // Every database, consensus and proxy host boots from user-data: none may slip out of the check.
     for (const name of [/^databases-.*-host$/, /^egress-lt$/]) expect(carrying.some((s) => name.test(s.host)), String(name)).toBe(true);
     if (stack === "prod") expect(carrying.filter((s) => /^databases-consensus-etcd-[a-z]-host$/.test(s.host))).toHaveLength(3);
-    const over = carrying.filter((s) => s.bytes > USER_DATA_LIMIT_BYTES * MARGIN);
+    const over = carrying.filter((s) => s.bytes > USER_DATA_LIMIT_BYTES * (/^databases-/.test(s.host) ? DATABASE_MARGIN : MARGIN));
     expect(over, JSON.stringify(carrying)).toEqual([]);
   });
 });
