@@ -54,7 +54,7 @@ export function generatedSnapshot(target: number): StackExport {
  * A real export's size per resource: outputs carry long documents (policies, user data, certificates).
  * Each resource gets an output document so that the whole export reaches about `bytes`.
  */
-function paddedExport(resources: number, bytes: number): string {
+export function paddedExport(resources: number, bytes: number): string {
   const snapshot = generatedSnapshot(resources);
   const per = Math.max(0, Math.floor(bytes / snapshot.deployment.resources.length) - 1200);
   const statement = JSON.stringify({ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::fitness-bench/*" });

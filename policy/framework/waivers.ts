@@ -122,17 +122,19 @@ export function waiverMatches(waiver: Waiver, urn: string | undefined, findingKe
 export class WaiverLedger {
   private readonly recorded = new Map<string, RecordedWaivers>();
   private readonly appliedWaivers: AppliedWaiver[] = [];
-  private now: () => Date = () => new Date();
+  private day: () => string = () => new Date().toISOString().slice(0, 10);
 
   reset(now?: Date): void {
     this.recorded.clear();
     this.appliedWaivers.length = 0;
-    this.now = now === undefined ? () => new Date() : () => now;
+    // Asked once per resource and policy: a fixed day is formatted once.
+    const fixed = now?.toISOString().slice(0, 10);
+    this.day = fixed === undefined ? () => new Date().toISOString().slice(0, 10) : () => fixed;
   }
 
   /** Today as YYYY-MM-DD (UTC), the day waivers are judged against. */
   today(): string {
-    return this.now().toISOString().slice(0, 10);
+    return this.day();
   }
 
   record(meta: PolicyMetadata, waivers: readonly Waiver[]): void {

@@ -8,7 +8,17 @@ export interface AddressRange {
   readonly text: string;
 }
 
+/** Blocks already parsed: rules repeat the same few blocks, and parsing through ip-address is costly. */
+const parsed = new Map<string, AddressRange | undefined>();
+
 export function parseRange(text: string): AddressRange | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const range = parseUncached(text);
+  parsed.set(text, range);
+  return range;
+}
+
+function parseUncached(text: string): AddressRange | undefined {
   if (text.includes(":")) {
     if (!Address6.isValid(text)) return undefined;
     const a = new Address6(text.includes("/") ? text : `${text}/128`);

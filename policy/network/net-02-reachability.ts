@@ -8,10 +8,25 @@ import type { PolicyResource } from "@pulumi/policy";
 
 export const DEFAULT_PROXY_COMPONENTS = ["egress-proxy"];
 
+type Analysis = { model: NetworkModel; reachability: Reachability };
+
+/**
+ * Analyses already made, per list of resources and proxy components. The offline auditor hands NET-02 and
+ * its report (the zone-to-zone matrix) the same frozen list, so the analysis runs once per audit; under
+ * the engine every policy gets a fresh list and this never hits. Results are only read by their users.
+ */
+const analyses = new WeakMap<readonly PolicyResource[], Map<string, Analysis>>();
+
 /** The analysis NET-02 runs, exported for reports (the zone-to-zone matrix). */
-export function analyseNetwork(resources: readonly PolicyResource[], proxyComponents: readonly string[] = DEFAULT_PROXY_COMPONENTS): { model: NetworkModel; reachability: Reachability } {
+export function analyseNetwork(resources: readonly PolicyResource[], proxyComponents: readonly string[] = DEFAULT_PROXY_COMPONENTS): Analysis {
+  const key = JSON.stringify(proxyComponents);
+  const known = Object.isFrozen(resources) ? analyses.get(resources)?.get(key) : undefined;
+  if (known !== undefined) return known;
   const model = new NetworkModelBuilder(new StackIndex(resources), { proxyComponents }).build();
-  return { model, reachability: analyse(model) };
+  const analysis = { model, reachability: analyse(model) };
+  // Only a frozen list cannot change between two calls.
+  if (Object.isFrozen(resources)) analyses.set(resources, (analyses.get(resources) ?? new Map<string, Analysis>()).set(key, analysis));
+  return analysis;
 }
 
 export const netReachability = defineStackPolicy({

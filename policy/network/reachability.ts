@@ -40,13 +40,15 @@ function peerMatchesBlock(peer: Peer, block: string, vpcRanges: readonly Address
 /** Flows that `groups` admit in `direction` to/from `peer`. */
 function groupFlows(groups: readonly Group[], direction: "ingress" | "egress", peer: Peer, vpcRanges: readonly AddressRange[]): FlowSet {
   let flows = FlowSet.empty();
+  let peerKeys: Set<string> | undefined;
   for (const group of groups) {
     for (const rule of group.rules) {
       if (rule.direction !== direction) continue;
       let matches = rule.cidrs.some((c) => peerMatchesBlock(peer, c, vpcRanges));
       if (!matches && peer.kind === "endpoint") {
-        const peerKeys = new Set(peer.endpoint.groups.map((g) => g.key));
-        matches = rule.refs.some((k) => peerKeys.has(k)) || (rule.self && peerKeys.has(group.key));
+        peerKeys ??= new Set(peer.endpoint.groups.map((g) => g.key));
+        const keys = peerKeys;
+        matches = rule.refs.some((k) => keys.has(k)) || (rule.self && keys.has(group.key));
       }
       if (matches) flows = flows.union(rule.flows);
     }
@@ -103,11 +105,64 @@ function internetRoute(subnet: Subnet, family: 4 | 6, publicAddress: boolean): s
   return undefined;
 }
 
+/**
+ * The endpoints an endpoint's egress rules can reach at all: those in a subnet one of its blocks overlaps,
+ * those holding a group it references, and its own group's members for a `self` rule. Any other endpoint
+ * gets no flow from groupFlows(src, "egress", dst), so the pairwise check skips it: the analysis grows with
+ * the pairs the rules allow, not with the square of the endpoints (hundreds of hosts, each allowed to
+ * reach a few groups). In endpoint order, so the work is done in the same order as over all pairs.
+ */
+class EgressCandidates {
+  private readonly order = new Map<Endpoint, number>();
+  private readonly byGroup = new Map<string, Endpoint[]>();
+  private readonly bySubnet = new Map<Subnet, Endpoint[]>();
+  private readonly byBlock = new Map<string, readonly Endpoint[]>();
+
+  constructor(endpoints: readonly Endpoint[]) {
+    const append = <K>(map: Map<K, Endpoint[]>, key: K, e: Endpoint): void => {
+      const list = map.get(key);
+      if (list === undefined) map.set(key, [e]);
+      else list.push(e);
+    };
+    endpoints.forEach((e, i) => {
+      this.order.set(e, i);
+      for (const g of e.groups) append(this.byGroup, g.key, e);
+      append(this.bySubnet, e.subnet, e);
+    });
+  }
+
+  of(src: Endpoint): Endpoint[] {
+    const found = new Set<Endpoint>();
+    const add = (list: readonly Endpoint[] | undefined): void => list?.forEach((e) => found.add(e));
+    for (const group of src.groups) {
+      for (const rule of group.rules) {
+        if (rule.direction !== "egress") continue;
+        for (const block of rule.cidrs) add(this.inBlock(block));
+        for (const key of rule.refs) add(this.byGroup.get(key));
+        if (rule.self) add(this.byGroup.get(group.key));
+      }
+    }
+    return [...found].sort((a, b) => (this.order.get(a) as number) - (this.order.get(b) as number));
+  }
+
+  /** Endpoints in subnets the block overlaps (peerMatchesBlock's test for an endpoint peer). */
+  private inBlock(block: string): readonly Endpoint[] {
+    let list = this.byBlock.get(block);
+    if (list === undefined) {
+      const range = parseRange(block);
+      list = range === undefined ? [] : [...this.bySubnet].flatMap(([subnet, members]) => (subnet.ranges.some((r) => overlaps(range, r)) ? members : []));
+      this.byBlock.set(block, list);
+    }
+    return list;
+  }
+}
+
 export function analyse(model: NetworkModel): Reachability {
   const nodes = new Map(model.endpoints.map((e) => [e.key, e] as const));
   const { vpcRanges } = model;
   const edges: Edge[] = [];
   const internet: Peer = { kind: "internet" };
+  const candidates = new EgressCandidates(model.endpoints);
   for (const dst of model.endpoints) {
     // Internet → dst: a public address, a route back to the internet gateway, groups and NACL admitting it.
     for (const family of [4, 6] as const) {
@@ -134,8 +189,8 @@ export function analyse(model: NetworkModel): Reachability {
         if (!flows.isEmpty()) edges.push({ from: src.key, to: INTERNET, flows, via });
       }
     }
-    // src → dst inside the VPC.
-    for (const dst of model.endpoints) {
+    // src → dst inside the VPC: only the endpoints src's egress rules can name at all (see egressCandidates).
+    for (const dst of candidates.of(src)) {
       if (dst === src || dst.resource === src.resource) continue;
       if (src.subnet.vpc !== undefined && dst.subnet.vpc !== undefined && src.subnet.vpc !== dst.subnet.vpc) continue;
       const out = groupFlows(src.groups, "egress", { kind: "endpoint", endpoint: dst }, vpcRanges);
@@ -193,8 +248,8 @@ export function inboundBypasses(r: Reachability): PathFinding[] {
   const next = adjacency(r.edges, false);
   const parent = new Map<string, string>([[INTERNET, ""]]);
   const queue = [INTERNET];
-  while (queue.length > 0) {
-    const key = queue.shift() as string;
+  for (let head = 0; head < queue.length; head++) {
+    const key = queue[head] as string;
     if (key !== INTERNET && r.nodes.get(key)?.role === "edge load balancer") continue;
     for (const e of next.get(key) ?? []) {
       if (parent.has(e.to)) continue;
@@ -210,8 +265,8 @@ export function outboundBypasses(r: Reachability): PathFinding[] {
   const prev = adjacency(r.edges, true);
   const child = new Map<string, string>([[INTERNET, ""]]);
   const queue = [INTERNET];
-  while (queue.length > 0) {
-    const key = queue.shift() as string;
+  for (let head = 0; head < queue.length; head++) {
+    const key = queue[head] as string;
     if (key !== INTERNET && r.nodes.get(key)?.role === "egress proxy") continue;
     for (const e of prev.get(key) ?? []) {
       if (child.has(e.from)) continue;
@@ -238,6 +293,18 @@ function findings(r: Reachability, links: Map<string, string>, outbound: boolean
   return result.sort((a, b) => a.endpoint.key.localeCompare(b.endpoint.key));
 }
 
+const edgeIndexes = new WeakMap<Reachability, Map<string, Edge>>();
+
+/** The edge from one node to another (each pair has at most one). */
+function edgeBetween(r: Reachability, from: string, to: string): Edge | undefined {
+  let index = edgeIndexes.get(r);
+  if (index === undefined) {
+    index = new Map(r.edges.map((e) => [`${e.from}\0${e.to}`, e] as const));
+    edgeIndexes.set(r, index);
+  }
+  return index.get(`${from}\0${to}`);
+}
+
 /** "internet → load balancer "alb" (dmz) [tcp/443] → instance "api" (app) [tcp/8080]". */
 export function describePath(r: Reachability, path: readonly string[]): string {
   const parts: string[] = [];
@@ -248,7 +315,7 @@ export function describePath(r: Reachability, path: readonly string[]): string {
       parts.push(label);
       continue;
     }
-    const edge = r.edges.find((e) => e.from === path[i - 1] && e.to === key);
+    const edge = edgeBetween(r, path[i - 1] as string, key);
     const how = edge === undefined ? "" : ` [${edge.flows.toString()}${edge.via === undefined ? "" : ` via ${edge.via}`}]`;
     parts.push(`${label}${how}`);
   }

@@ -1,4 +1,4 @@
-import { parseSnapshotJson, readSnapshotText, SnapshotError, snapshotFromDocument } from "../snapshot/reader";
+import { parseSnapshotJson, readSnapshotDocument, SnapshotError, snapshotFromDocument, snapshotFromStreamedDocument } from "../snapshot/reader";
 import type { ResourceState, StackExport } from "../snapshot/types";
 
 /**
@@ -32,6 +32,7 @@ export function fromStackExport(snapshot: StackExport, source = "snapshot"): Aud
 const REMOVING_OPS = new Set(["delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace", "read-discard"]);
 
 function fromPreview(doc: Record<string, unknown>, source: string): AuditInput {
+  // Steps are already free of plaintexts when streamed; concealing again finds none and costs little.
   const steps = doc["steps"];
   if (!Array.isArray(steps)) throw new AuditInputError(`${source}: steps: expected a list of steps`);
   const states = new Map<string, unknown>();
@@ -55,9 +56,11 @@ function fromPreview(doc: Record<string, unknown>, source: string): AuditInput {
   return { source, format: "preview", resources: snapshot.deployment.resources };
 }
 
-function checkedExport(doc: unknown, source: string): StackExport {
+type ExportCheck = (doc: unknown, source: string) => StackExport;
+
+function checkedExport(doc: unknown, source: string, check: ExportCheck = snapshotFromDocument): StackExport {
   try {
-    return snapshotFromDocument(doc, source);
+    return check(doc, source);
   } catch (err) {
     if (err instanceof SnapshotError) throw new AuditInputError(err.message);
     throw err;
@@ -66,32 +69,33 @@ function checkedExport(doc: unknown, source: string): StackExport {
 
 /** Parses any of the accepted formats; throws AuditInputError with a one-line reason. */
 export function parseAuditInput(text: string, source: string): AuditInput {
-  let doc: unknown;
+  return fromDocument(asAuditInputError(() => parseSnapshotJson(text, source)), source, snapshotFromDocument);
+}
+
+function asAuditInputError<T>(read: () => T): T {
   try {
-    doc = parseSnapshotJson(text, source);
+    return read();
   } catch (err) {
     if (err instanceof SnapshotError) throw new AuditInputError(err.message);
     throw err;
   }
+}
+
+/** Recognises the format of a parsed document; `check` turns an export document into a checked snapshot. */
+function fromDocument(doc: unknown, source: string, check: ExportCheck): AuditInput {
   if (!isObject(doc)) throw new AuditInputError(`${source}: expected a stack export or the output of \`pulumi preview --json\``);
   if (Array.isArray(doc["steps"])) return fromPreview(doc, source);
-  if ("version" in doc || "deployment" in doc || "checkpoint" in doc) return fromStackExport(checkedExport(doc, source), source);
+  if ("version" in doc || "deployment" in doc || "checkpoint" in doc) return fromStackExport(checkedExport(doc, source, check), source);
   if (Array.isArray(doc["resources"]) && isObject(doc["manifest"])) {
     // A bare deployment (the `deployment` member of an export).
-    return fromStackExport(checkedExport({ version: 3, deployment: doc }, source), source);
+    return fromStackExport(checkedExport({ version: 3, deployment: doc }, source, check), source);
   }
   throw new AuditInputError(
     `${source}: neither a stack export (version 3, from \`pulumi stack export\` or synth) nor the output of \`pulumi preview --json\` (steps)`,
   );
 }
 
+/** Reads any of the accepted formats from a file, streaming resources and preview steps (snapshot/reader.ts). */
 export function readAuditInput(file: string): AuditInput {
-  let text: string;
-  try {
-    text = readSnapshotText(file);
-  } catch (err) {
-    if (err instanceof SnapshotError) throw new AuditInputError(err.message);
-    throw err;
-  }
-  return parseAuditInput(text, file);
+  return fromDocument(asAuditInputError(() => readSnapshotDocument(file, ["steps"])), file, snapshotFromStreamedDocument);
 }

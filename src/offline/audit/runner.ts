@@ -9,7 +9,7 @@ import type {
 } from "@pulumi/policy";
 import rootPackage from "../../../package.json";
 import { splitFinding } from "../../../policy/framework/findings";
-import { controlLabels, DECISION_TITLES, DECISIONS, type PlatformPolicy } from "../../../policy/framework/metadata";
+import { controlLabels, DECISION_TITLES, DECISIONS, type PlatformPolicy, type PlatformResourcePolicy } from "../../../policy/framework/metadata";
 import { waiverLedger, waiverProblems, type Waiver } from "../../../policy/framework/waivers";
 import { backupCoverage } from "../../../policy/backups/coverage";
 import { DEFAULT_PROXY_COMPONENTS, analyseNetwork } from "../../../policy/network/net-02-reachability";
@@ -21,7 +21,8 @@ import { parseProviderReference, parseUrn } from "../snapshot/urn";
 import { parsePolicyConfig, reconcile, type PolicyConfig, type PolicyPackConfigFile } from "./config";
 import { fromStackExport, type AuditInput } from "./input";
 import type { AuditResult, BackupCoverageReport, ControlSummary, DecisionSummary, PolicyRecord, ReachabilityReport, ViolationRecord, WaiverRecord } from "./types";
-import { deserialize, unknownCheckingProxy, UnknownValueError } from "./values";
+import { deepFreeze, readOnlyProps } from "./read-only-view";
+import { deserialize, UnknownValueError } from "./values";
 
 export interface AuditOptions {
   /** Policy pack config: the parsed `--config` file, or its JSON object. */
@@ -52,8 +53,13 @@ class NotApplicableError extends Error {
   }
 }
 
+/** Thrown for every resource a policy does not apply to (most of them): no stack trace, which is costly and never shown. */
 function throwNotApplicable(reason?: string): never {
-  throw new NotApplicableError(reason);
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const err = new NotApplicableError(reason);
+  Error.stackTraceLimit = limit;
+  throw err;
 }
 
 interface Tally {
@@ -108,7 +114,8 @@ function stackProps(state: ResourceState): Record<string, unknown> {
   const outputs = state.outputs !== undefined && Object.keys(state.outputs).length > 0 ? state.outputs : (state.inputs ?? {});
   const props = deserialize(outputs) as Record<string, unknown>;
   // Terraform-based providers report the id among the outputs; keep states that lack it comparable.
-  if (!("id" in props) && state.id !== undefined && state.custom) props["id"] = state.id;
+  // (A copy: deserialize may return the state's own object.)
+  if (!("id" in props) && state.id !== undefined && state.custom) return { ...props, id: state.id };
   return props;
 }
 
@@ -160,47 +167,51 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
     };
   };
 
+  // One object per provider, shared (frozen) by every resource it manages and every policy.
+  const providers = new Map<string, PolicyProviderResource | undefined>();
   const providerOf = (state: ResourceState): PolicyProviderResource | undefined => {
     if (state.provider === undefined) return undefined;
-    let ref: { urn: string };
+    if (providers.has(state.provider)) return providers.get(state.provider);
+    let found: PolicyProviderResource | undefined;
     try {
-      ref = parseProviderReference(state.provider);
+      const provider = byUrn.get(parseProviderReference(state.provider).urn);
+      if (provider !== undefined) {
+        found = Object.freeze({ type: provider.type, props: readOnlyProps(deserialize(provider.inputs ?? {}) as Record<string, unknown>), urn: provider.urn, name: nameOf(provider.urn) });
+      }
     } catch {
-      return undefined;
+      found = undefined;
     }
-    const provider = byUrn.get(ref.urn);
-    if (provider === undefined) return undefined;
-    return { type: provider.type, props: unknownCheckingProxy(deserialize(provider.inputs ?? {}) as Record<string, unknown>), urn: provider.urn, name: nameOf(provider.urn) };
+    providers.set(state.provider, found);
+    return found;
   };
 
-  // Resource policies: every resource, in registration order, sees its inputs.
+  // Resource policies: every resource, in registration order, sees its inputs (one read-only copy for all policies).
+  const resourcePolicies = policies.filter((p): p is PlatformResourcePolicy => p.kind === "resource" && levelOf(p) !== "disabled");
   for (const state of live) {
-    const props = deserialize(state.inputs ?? {}) as Record<string, unknown>;
+    const props = readOnlyProps(deserialize(state.inputs ?? {}) as Record<string, unknown>);
     const provider = providerOf(state);
-    for (const p of policies) {
-      if (p.kind !== "resource") continue;
+    const isType = (resourceClass: object) => isTypeOf(state.type, resourceClass);
+    const subject = {
+      type: state.type,
+      props,
+      urn: state.urn,
+      name: nameOf(state.urn),
+      opts: deepFreeze(optionsOf(state)),
+      stackTags,
+      isType,
+      asType: (resourceClass: object) => (isType(resourceClass) ? props : undefined),
+      notApplicable: throwNotApplicable,
+      ...(provider === undefined ? {} : { provider }),
+    };
+    for (const p of resourcePolicies) {
       const configured = levelOf(p);
-      if (configured === "disabled") continue;
       const level = configured === "remediate" ? "mandatory" : configured;
       const tally = tallies.get(p.policy.name) as Tally;
       const v = p.policy.validateResource;
       const validations = v === undefined ? [] : Array.isArray(v) ? v : [v];
       let applied = false;
       for (const validation of validations) {
-        const proxied = unknownCheckingProxy(props);
-        const args = {
-          type: state.type,
-          props: proxied,
-          urn: state.urn,
-          name: nameOf(state.urn),
-          opts: optionsOf(state),
-          stackTags,
-          isType: (resourceClass: object) => isTypeOf(state.type, resourceClass),
-          asType: (resourceClass: object) => (isTypeOf(state.type, resourceClass) ? proxied : undefined),
-          getConfig: getConfigOf(p),
-          notApplicable: throwNotApplicable,
-          ...(provider === undefined ? {} : { provider }),
-        } as unknown as ResourceValidationArgs;
+        const args = { ...subject, getConfig: getConfigOf(p) } as unknown as ResourceValidationArgs;
         const report: ReportViolation = (message) => {
           tally.violations.push(record(p, level, "violation", message, state));
         };
@@ -222,37 +233,9 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
     }
   }
 
-  // Stack policies: every resource's outputs, linked to parent, dependencies and property dependencies.
-  // Values are unpacked once; each policy gets its own objects and proxies (policies only read props).
-  const unpacked = live.map((state) => ({ state, props: stackProps(state), provider: providerOf(state) }));
-  const stackResources = (): PolicyResource[] => {
-    const made = new Map<string, PolicyResource>();
-    for (const { state, props: raw, provider } of unpacked) {
-      const props = unknownCheckingProxy(raw);
-      const resource = {
-        type: state.type,
-        props,
-        urn: state.urn,
-        name: nameOf(state.urn),
-        opts: optionsOf(state),
-        dependencies: [],
-        propertyDependencies: {},
-        isType: (resourceClass: object) => isTypeOf(state.type, resourceClass),
-        asType: (resourceClass: object) => (isTypeOf(state.type, resourceClass) ? props : undefined),
-        ...(provider === undefined ? {} : { provider }),
-      } as unknown as PolicyResource;
-      made.set(state.urn, resource);
-    }
-    for (const state of live) {
-      const resource = made.get(state.urn) as PolicyResource;
-      const linked = (urns: readonly string[] | undefined): PolicyResource[] =>
-        (urns ?? []).map((u) => made.get(u)).filter((r): r is PolicyResource => r !== undefined);
-      if (state.parent !== undefined && made.has(state.parent)) resource.parent = made.get(state.parent);
-      resource.dependencies = linked(state.dependencies);
-      for (const [key, urns] of Object.entries(state.propertyDependencies ?? {})) resource.propertyDependencies[key] = linked(urns);
-    }
-    return [...made.values()];
-  };
+  // Stack policies, and the reports' reachability matrix and backup coverage: every resource's outputs,
+  // linked to parent, dependencies and property dependencies, built once and shared read-only.
+  const resources = stackView(live, providerOf);
 
   for (const p of policies) {
     if (p.kind !== "stack") continue;
@@ -260,8 +243,8 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
     if (configured === "disabled") continue;
     const level = configured === "remediate" ? "mandatory" : configured;
     const tally = tallies.get(p.policy.name) as Tally;
-    const resources = stackResources();
-    const args: StackValidationArgs = { resources, stackTags, getConfig: getConfigOf(p) as StackValidationArgs["getConfig"], notApplicable: throwNotApplicable };
+    // Typed mutable by @pulumi/policy; frozen here, which only a policy that tried to change it would notice.
+    const args: StackValidationArgs = { resources: resources as PolicyResource[], stackTags, getConfig: getConfigOf(p) as StackValidationArgs["getConfig"], notApplicable: throwNotApplicable };
     const report: ReportViolation = (message, urn) => {
       tally.violations.push(record(p, level, "violation", message, urn === undefined ? undefined : byUrn.get(urn)));
     };
@@ -281,8 +264,52 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
     }
   }
 
-  const assembled = assemble(input, policies, pack, levelOf, tallies, config.unknownKeys, now, reachabilityOf(stackResources(), config.policies.get("NET-02")));
-  return { ...assembled, backupCoverage: backupCoverageOf(stackResources()) };
+  const assembled = assemble(input, policies, pack, levelOf, tallies, config.unknownKeys, now, reachabilityOf(resources, config.policies.get("NET-02")));
+  return { ...assembled, backupCoverage: backupCoverageOf(resources) };
+}
+
+/**
+ * The resources as every stack policy sees them, as the engine builds them for each policy: outputs
+ * (stackProps), options, provider, and links to parent, dependencies and property dependencies. Built
+ * once per audit: the list, the resources, their options and links are frozen and the properties are
+ * read-only views (read-only-view.ts), so one policy cannot change what the next one sees.
+ */
+function stackView(live: readonly ResourceState[], providerOf: (state: ResourceState) => PolicyProviderResource | undefined): readonly PolicyResource[] {
+  const made = new Map<string, PolicyResource>();
+  for (const state of live) {
+    const props = readOnlyProps(stackProps(state));
+    const provider = providerOf(state);
+    const isType = (resourceClass: object) => isTypeOf(state.type, resourceClass);
+    const resource = {
+      type: state.type,
+      props,
+      urn: state.urn,
+      name: nameOf(state.urn),
+      opts: deepFreeze(optionsOf(state)),
+      dependencies: [],
+      propertyDependencies: {},
+      isType,
+      asType: (resourceClass: object) => (isType(resourceClass) ? props : undefined),
+      ...(provider === undefined ? {} : { provider }),
+    } as unknown as PolicyResource;
+    made.set(state.urn, resource);
+  }
+  const linked = (urns: readonly string[] | undefined): PolicyResource[] =>
+    (urns ?? []).map((u) => made.get(u)).filter((r): r is PolicyResource => r !== undefined);
+  for (const state of live) {
+    const resource = made.get(state.urn) as PolicyResource;
+    if (state.parent !== undefined && made.has(state.parent)) resource.parent = made.get(state.parent);
+    resource.dependencies = linked(state.dependencies);
+    for (const [key, urns] of Object.entries(state.propertyDependencies ?? {})) resource.propertyDependencies[key] = linked(urns);
+  }
+  // Freeze only once every link is set (parents and dependencies point at each other).
+  for (const resource of made.values()) {
+    Object.freeze(resource.dependencies);
+    for (const list of Object.values(resource.propertyDependencies)) Object.freeze(list);
+    Object.freeze(resource.propertyDependencies);
+    Object.freeze(resource);
+  }
+  return Object.freeze([...made.values()]);
 }
 
 function backupCoverageOf(resources: readonly PolicyResource[]): BackupCoverageReport {

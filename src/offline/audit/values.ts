@@ -1,10 +1,9 @@
-import { UNKNOWN_SENTINELS } from "../../../policy/framework/props";
 import { SECRET_SIG_KEY, SECRET_SIG_VALUE } from "../snapshot/types";
 
 /**
  * Property values as the Pulumi engine hands them to policies: special objects of the state format
- * (secrets, assets, resource references, output values) unpacked into plain JSON, and every object
- * wrapped so that reading a value unknown during preview throws, as `@pulumi/policy` does.
+ * (secrets, assets, resource references, output values) unpacked into plain JSON. Policies read them
+ * through read-only-view.ts, where reading a value unknown during preview throws, as `@pulumi/policy` does.
  */
 const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
 const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
@@ -12,7 +11,7 @@ const RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-const UNKNOWN_KINDS: Readonly<Record<string, string>> = {
+export const UNKNOWN_KINDS: Readonly<Record<string, string>> = {
   "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7": "boolean",
   "3eeb2bf0-c639-47a8-9e75-3b44932eb421": "number",
   "04da6b54-80e4-46f7-96ec-b56ff0331ba9": "string",
@@ -42,8 +41,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Plain JSON (no special objects inside) comes back as it is, not copied: policies read it through
+ * read-only views, and a 55,000-resource export would otherwise be copied whole once more.
+ */
 export function deserialize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(deserialize);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    value.forEach((item: unknown, i) => {
+      const d = deserialize(item);
+      if (out === undefined && d !== item) out = value.slice(0, i);
+      out?.push(d);
+    });
+    return out ?? value;
+  }
   if (!isObject(value)) return value;
   const sig = value[SECRET_SIG_KEY];
   if (sig === SECRET_SIG_VALUE) {
@@ -64,28 +75,14 @@ export function deserialize(value: unknown): unknown {
   }
   if (sig === RESOURCE_REFERENCE_SIG) return typeof value["id"] === "string" && value["id"] !== "" ? value["id"] : value["urn"];
   if (sig === OUTPUT_VALUE_SIG) return "value" in value ? deserialize(value["value"]) : UNKNOWN_STRING;
+  const entries = Object.entries(value);
+  const unpacked = entries.map(([, v]) => (v === undefined ? v : deserialize(v)));
+  // As the engine does: a property whose value is undefined does not exist. A "__proto__" key is copied
+  // the way it always was (by assignment, which sets the prototype), so results stay as they were.
+  if (entries.every(([k, v], i) => unpacked[i] === v && v !== undefined && k !== "__proto__")) return value;
   const out: Record<string, unknown> = {};
-  // As the engine does: a property whose value is undefined does not exist.
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = deserialize(v);
-  return out;
-}
-
-function proxyHelper(target: unknown, path: readonly string[]): unknown {
-  if (!(target instanceof Object)) return target;
-  return new Proxy(target, {
-    get: (obj, prop) => {
-      const field: unknown = Reflect.get(obj, prop);
-      const step = typeof prop === "string" ? [...path, prop] : path;
-      if (typeof field === "string" && UNKNOWN_SENTINELS.has(field)) throw new UnknownValueError(UNKNOWN_KINDS[field] ?? "unknown", step);
-      if (field instanceof EncryptedSecret) throw new UnknownValueError("encrypted secret", step);
-      // Proxy invariant: a non-configurable, read-only data property must be returned as is.
-      const desc = Object.getOwnPropertyDescriptor(obj, prop);
-      if (desc !== undefined && "value" in desc && desc.configurable === false && desc.writable === false) return field;
-      return proxyHelper(field, step);
-    },
+  entries.forEach(([k, v], i) => {
+    if (v !== undefined) out[k] = unpacked[i];
   });
-}
-
-export function unknownCheckingProxy(props: Record<string, unknown>): Record<string, unknown> {
-  return proxyHelper(props, []) as Record<string, unknown>;
+  return out;
 }

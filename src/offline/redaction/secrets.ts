@@ -21,6 +21,8 @@ export const MASK = "[secret]";
 const MIN_MASKED_LENGTH = 6;
 
 const remembered = new Set<string>();
+/** Texts rememberFlaggedValues has scanned already (per process, like `remembered`). */
+const scanned = new Set<string>();
 
 function remember(value: string): void {
   const trimmed = value.trim();
@@ -86,7 +88,9 @@ export function rememberFlaggedValues(doc: unknown): void {
     const [key, node] = stack.pop() as [string, unknown];
     if (typeof node === "string") {
       if (SECRET_KEY.test(key) && !REFERENCE.test(node)) remember(node);
-      if (node.length >= MIN_MASKED_LENGTH) {
+      // The scan depends on the text alone: a text seen before (outputs repeat inputs) was scanned then.
+      if (node.length >= MIN_MASKED_LENGTH && !scanned.has(node)) {
+        scanned.add(node);
         const lines = node.split("\n");
         for (const finding of findSecrets(node)) remember(lines[finding.line - 1] ?? "");
       }

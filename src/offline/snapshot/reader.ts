@@ -1,6 +1,6 @@
-import { readBoundedText } from "../../config/bounded-file";
 import { InputError } from "../../config/input-error";
 import { parseJson, SNAPSHOT_JSON_LIMITS } from "../../config/json-reader";
+import { readJsonFileStreaming } from "../../config/json-stream-reader";
 import { concealPlaintextSecrets, rememberFlaggedValues } from "../redaction/secrets";
 import type { DeploymentV3, ResourceState, StackExport } from "./types";
 import { parseUrn } from "./urn";
@@ -79,7 +79,10 @@ function readResource(source: string, index: number, raw: unknown): ResourceStat
   return resource;
 }
 
-function readDeployment(source: string, raw: unknown, where: string): DeploymentV3 {
+/** How a deployment's resources are checked: from raw JSON, or already checked while streamed. */
+type ResourceReader = (source: string, index: number, raw: unknown) => ResourceState;
+
+function readDeployment(source: string, raw: unknown, where: string, read: ResourceReader): DeploymentV3 {
   if (!isObject(raw)) throw new SnapshotError(`${source}: ${where}: expected an object, found ${describe(raw)}`);
   const resources = raw.resources ?? [];
   if (!Array.isArray(resources)) {
@@ -93,7 +96,7 @@ function readDeployment(source: string, raw: unknown, where: string): Deployment
       magic: typeof manifest.magic === "string" ? manifest.magic : "",
       version: typeof manifest.version === "string" ? manifest.version : "",
     },
-    resources: oneStack(source, resources.map((r, i) => readResource(source, i, r))),
+    resources: oneStack(source, resources.map((r: unknown, i) => read(source, i, r))),
   } as DeploymentV3;
 }
 
@@ -143,6 +146,10 @@ export function snapshotFromDocument(doc: unknown, source: string): StackExport 
   // `--show-secrets` exports carry plaintexts: drop them before anything else sees the document.
   concealPlaintextSecrets(doc);
   rememberFlaggedValues(doc);
+  return checkedDocument(doc, source, readResource);
+}
+
+function checkedDocument(doc: unknown, source: string, read: ResourceReader): StackExport {
   if (!isObject(doc)) throw new SnapshotError(`${source}: expected a stack export object, found ${describe(doc)}`);
   if (doc.version !== 3) {
     throw new SnapshotError(
@@ -150,24 +157,90 @@ export function snapshotFromDocument(doc: unknown, source: string): StackExport 
     );
   }
   if (isObject(doc.checkpoint)) {
-    return { version: 3, deployment: readDeployment(source, doc.checkpoint.latest ?? {}, "checkpoint.latest") };
+    return { version: 3, deployment: readDeployment(source, doc.checkpoint.latest ?? {}, "checkpoint.latest", read) };
   }
   if (!isObject(doc.deployment)) {
     throw new SnapshotError(`${source}: deployment: expected an object, found ${describe(doc.deployment)}`);
   }
-  return { version: 3, deployment: readDeployment(source, doc.deployment, "deployment") };
+  return { version: 3, deployment: readDeployment(source, doc.deployment, "deployment", read) };
 }
 
-/** Reads a snapshot file: a regular file within the snapshot size limit. */
-export function readSnapshotText(file: string): string {
+/** A resource the streaming reader refused; the error is raised only if the resource's list is the one used. */
+class RefusedResource {
+  constructor(readonly error: unknown) {}
+}
+
+/** Where the resources of each accepted form sit: an export, a self-managed checkpoint, a bare deployment. */
+const RESOURCE_LISTS = new Set(["deployment.resources", "checkpoint.latest.resources", "resources"]);
+
+/**
+ * Reads a snapshot file (or, with `alsoStreamed`, another document with large lists, such as the steps of
+ * `pulumi preview --json`) without holding its text and its tree at once: resources are streamed one by
+ * one through the plaintext removal and the checks of readResource, and kept as checked states. The rest
+ * of the document is small and passes the same secret handling afterwards. Errors are raised as the
+ * text reader raises them: a resource's only once the document is known to be a snapshot that uses it.
+ */
+export function readSnapshotDocument(file: string, alsoStreamed: readonly string[] = []): unknown {
+  const others = new Set(alsoStreamed);
   try {
-    return readBoundedText(file, SNAPSHOT_JSON_LIMITS.maxBytes, "stack export");
+    const doc = readJsonFileStreaming(
+      file,
+      SNAPSHOT_JSON_LIMITS,
+      {
+        isStreamed: (path) => RESOURCE_LISTS.has(path.join(".")) || others.has(path.join(".")),
+        onElement: (path, index, element) => {
+          concealPlaintextSecrets(element);
+          rememberFlaggedValues(element);
+          if (!RESOURCE_LISTS.has(path.join("."))) return element;
+          try {
+            return readResource(file, index, element);
+          } catch (err) {
+            return new RefusedResource(err);
+          }
+        },
+      },
+      "stack export",
+    );
+    // Everything but the streamed lists (handled above): manifest, secrets providers, pending operations.
+    const rest = withoutLists(doc, [...RESOURCE_LISTS, ...others]);
+    concealPlaintextSecrets(rest);
+    rememberFlaggedValues(rest);
+    return doc;
   } catch (err) {
     if (err instanceof InputError) throw new SnapshotError(err.message);
     throw err;
   }
 }
 
+/** Shallow copies of the objects along each path, with the list at its end left out. */
+function withoutLists(doc: unknown, paths: readonly string[]): unknown {
+  if (!isObject(doc)) return doc;
+  const copy: Json = { ...doc };
+  for (const path of paths) {
+    const keys = path.split(".");
+    let node: Json = copy;
+    for (const [i, key] of keys.entries()) {
+      const next = node[key];
+      if (i === keys.length - 1) {
+        if (Array.isArray(next)) delete node[key];
+      } else if (isObject(next)) {
+        node[key] = { ...next };
+        node = node[key] as Json;
+      } else break;
+    }
+  }
+  return copy;
+}
+
+/** The checks of snapshotFromDocument on a document readSnapshotDocument read (resources already checked). */
+export function snapshotFromStreamedDocument(doc: unknown, source: string): StackExport {
+  return checkedDocument(doc, source, (_source, _index, r) => {
+    if (r instanceof RefusedResource) throw r.error;
+    return r as ResourceState;
+  });
+}
+
+/** Reads a snapshot file: a regular file within the snapshot size and depth limits, streamed. */
 export function readSnapshot(file: string): StackExport {
-  return parseSnapshot(readSnapshotText(file), file);
+  return snapshotFromStreamedDocument(readSnapshotDocument(file), file);
 }
