@@ -1,6 +1,6 @@
 import { durabilityOf } from "../../src/conventions/durability";
+import { instanceUserData } from "../ec2/user-data";
 import { defineStackPolicy } from "../framework/define";
-import { text } from "../framework/props";
 import { StackIndex } from "../framework/stack-index";
 import { isArchiveBucket } from "../logs/archive";
 import { bucketName, bucketProtection, criticalHosts, writableBuckets } from "./facts";
@@ -32,7 +32,7 @@ export const bkp02PitrCoverage = defineStackPolicy({
     if (hosts.length === 0) args.notApplicable("the stack has no host tagged data-class=critical");
     for (const host of hosts) {
       const what = `critical host "${host.name}"`;
-      if (!ARCHIVE_COMMAND.test(text(host.props["userData"]) ?? "")) reportViolation(`${what} does not archive WAL with pgBackRest (no archive_command 'pgbackrest --stanza=... archive-push %p' in its bootstrap).`, host.urn);
+      if (!ARCHIVE_COMMAND.test(instanceUserData(host.props))) reportViolation(`${what} does not archive WAL with pgBackRest (no archive_command 'pgbackrest --stanza=... archive-push %p' in its bootstrap).`, host.urn);
       // The log archive takes the host's Session Manager transcripts; it is no backup repository.
       const buckets = writableBuckets(index, host).filter((b) => !isArchiveBucket(b));
       if (buckets.length === 0) {

@@ -2,6 +2,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { defineStackPolicy } from "../framework/define";
 import { flag, tagsOf, text } from "../framework/props";
 import { subnetsOf } from "../ec2/compute";
+import { instanceUserData } from "../ec2/user-data";
 import { isCustomerManagedKey } from "../kms/keys";
 import { selectionsCovering } from "../backups/facts";
 import { attachedVolumes, clusterOf, stackDatabaseHosts } from "./db-hosts";
@@ -58,7 +59,7 @@ export const db02HighAvailability = defineStackPolicy({
       }
       if (members.length >= 2) {
         const confs = members.map((m) => {
-          const names = [...(text(m.props["userData"]) ?? "").matchAll(SETUP_FETCH)].map((x) => x[1]);
+          const names = [...instanceUserData(m.props).matchAll(SETUP_FETCH)].map((x) => x[1]);
           return names.map((n) => text(parameters.get(n)?.props["insecureValue"]) ?? text(parameters.get(n)?.props["value"]) ?? "").join("\n");
         });
         if (!confs.every((c) => /^\s*synchronous_mode: true$/m.test(c))) {

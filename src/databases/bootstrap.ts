@@ -1,3 +1,4 @@
+import { encodeUserData } from "../conventions/user-data";
 import { type BootstrapExtras, validateExtras } from "./bootstrap-extras";
 import { HOST_LAYOUT, nvmeDevicePath } from "./host-layout";
 import { bootstrapGuard, ssmAgentBlock } from "./bootstrap-guard";
@@ -48,8 +49,7 @@ export interface UserDataParams extends SecretsScriptParams {
   readonly patroni?: { readonly member: string; readonly privateIp: string; readonly setupParameter: string; readonly secretId: string };
 }
 
-/** EC2 refuses user-data above 16 KiB (before base64). */
-export const USER_DATA_LIMIT_BYTES = 16_384;
+export { USER_DATA_LIMIT_BYTES } from "../conventions/user-data";
 
 const L = HOST_LAYOUT;
 const PACKAGES = [`postgresql-${L.postgresVersion}`, "awscli", "jq", "ca-certificates"];
@@ -346,9 +346,7 @@ export function renderUserData(params: UserDataParams): string {
     "",
   ].join("\n");
 
-  const bytes = Buffer.byteLength(script, "utf8");
-  if (bytes > USER_DATA_LIMIT_BYTES) {
-    throw new Error(`user-data of database host ${params.domain} is ${bytes} bytes: allowed: at most ${USER_DATA_LIMIT_BYTES} (EC2 limit); move large extra files elsewhere`);
-  }
+  // Shipped gzip-compressed (userDataBase64): the limit applies to those bytes.
+  encodeUserData(script, `database host ${params.domain}`);
   return script;
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../conventions/context";
+import { encodeUserData } from "../conventions/user-data";
 import type { PackageSource } from "./bootstrap";
 import type { ConsensusPlan } from "./consensus-plan";
 import { renderEtcdUserData } from "./etcd-bootstrap";
@@ -119,11 +120,12 @@ export class Consensus extends pulumi.ComponentResource {
           monitoring: true,
           metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
           rootBlockDevice: { volumeType: "gp3", volumeSize: 10, encrypted: true, kmsKeyId: args.key.arn, deleteOnTermination: true, tags: tags(`${n.physicalName}-root`) },
-          userData,
+          // gzip + base64: cloud-init unpacks it; EC2's 16 KiB counts the compressed bytes (src/conventions/user-data.ts).
+          userDataBase64: userData.apply((script) => encodeUserData(script, `consensus node ${n.name}`)),
           userDataReplaceOnChange: false,
           tags: tags(n.physicalName),
         },
-        { ...keep, ignoreChanges: ["ami", "userData"], deleteBeforeReplace: true, dependsOn: [secrets[i].version, readTls, ssm, ...(args.readyBeforeHosts ?? [])] },
+        { ...keep, ignoreChanges: ["ami", "userData", "userDataBase64"], deleteBeforeReplace: true, dependsOn: [secrets[i].version, readTls, ssm, ...(args.readyBeforeHosts ?? [])] },
       );
       new aws.ec2.VolumeAttachment(
         `${name}-${n.name}-data`,

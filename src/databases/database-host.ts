@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { PlatformContext } from "../conventions/context";
+import { encodeUserData } from "../conventions/user-data";
 import type { BootstrapExtras } from "./bootstrap-extras";
 import { type PackageSource, renderUserData } from "./bootstrap";
 import { bootstrapDocument } from "./bootstrap-document";
@@ -347,14 +348,15 @@ export class DatabaseHost extends pulumi.ComponentResource {
             deleteOnTermination: true,
             tags: ctx.tags(internal, `${m.physicalName}-root`),
           },
-          userData,
+          // gzip + base64: cloud-init unpacks it; EC2's 16 KiB counts the compressed bytes (src/conventions/user-data.ts).
+          userDataBase64: userData.apply((script) => encodeUserData(script, `database host ${m.name}`)),
           userDataReplaceOnChange: false,
           tags: { ...ctx.tags(critical, m.physicalName), "db-cluster": plan.domain, "db-member": m.name },
         },
         {
           ...keep,
           // A new AMI or bootstrap reaches a host only through a deliberate rebuild (runbook).
-          ignoreChanges: ["ami", "userData"],
+          ignoreChanges: ["ami", "userData", "userDataBase64"],
           // The address is fixed (certificate, DNS): the old host must be gone before its successor starts.
           deleteBeforeReplace: true,
           // First boot reads these: they must exist before the instance does (and the package mirror must be ready).

@@ -1,4 +1,5 @@
-import { type PackageSource, aptSourceBlock, aptSources, dataVolumeBlock, mirrorReadyCheck, USER_DATA_LIMIT_BYTES } from "./bootstrap";
+import { encodeUserData } from "../conventions/user-data";
+import { type PackageSource, aptSourceBlock, aptSources, dataVolumeBlock, mirrorReadyCheck } from "./bootstrap";
 import { bootstrapGuard, ssmAgentBlock } from "./bootstrap-guard";
 import { HOST_LAYOUT } from "./host-layout";
 import { shQuote, WRITE_FILE_FUNCTION, writeFileBlock } from "./shell";
@@ -76,7 +77,7 @@ export function renderEtcdUserData(p: EtcdUserDataParams): string {
     'echo "fitness bootstrap: done $(date -u +%FT%TZ)"',
     "",
   ].join("\n");
-  const bytes = Buffer.byteLength(script, "utf8");
-  if (bytes > USER_DATA_LIMIT_BYTES) throw new Error(`user-data of consensus node ${p.node} is ${bytes} bytes: allowed: at most ${USER_DATA_LIMIT_BYTES}`);
+  // Shipped gzip-compressed (userDataBase64): the limit applies to those bytes.
+  encodeUserData(script, `consensus node ${p.node}`);
   return script;
 }

@@ -130,6 +130,7 @@ export function planDatabaseHosts(input: DatabasesPlanInput): DatabasesPlan {
       taken.add(placement.privateIp);
       return { name, placement };
     });
+    const rolesOptions = replicated ? { maintenanceConnect: [REWIND_USER] } : {};
     const peers = replicated ? { addresses: placed.map((m) => m.placement.privateIp), replicationUser: REPLICATION_USER, rewindUser: REWIND_USER } : undefined;
     const members: MemberPlan[] = placed.map(({ name, placement }) => {
       const memberDns = replicated ? memberDnsName(name, input.privateZoneName) : dnsName;
@@ -208,9 +209,9 @@ export function planDatabaseHosts(input: DatabasesPlanInput): DatabasesPlan {
       },
       files: {
         pgHba: renderPgHba({ appCidrs: input.appCidrs, grants: owners, peers }),
-        rolesSql: renderRolesSql(owners),
+        rolesSql: renderRolesSql(owners, rolesOptions),
       },
-      rolesSetup: { parameter: rolesSetupParameterName(input.project, input.stack, domain), script: renderRolesSetup(domain, renderRolesSql(owners)) },
+      rolesSetup: { parameter: rolesSetupParameterName(input.project, input.stack, domain), script: renderRolesSetup(domain, renderRolesSql(owners, rolesOptions)) },
     });
   }
 

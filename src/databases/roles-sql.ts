@@ -10,7 +10,22 @@ import type { DatabaseIdentity } from "./identity";
  * has no CONNECT), each service's schema belongs to its role alone, and nobody may create objects in a
  * `public` schema.
  */
-export function renderRolesSql(identities: readonly DatabaseIdentity[]): string {
+export interface RolesSqlOptions {
+  /**
+   * Roles that must keep CONNECT on the `postgres` database although PUBLIC loses it: Patroni's pg_rewind
+   * role. pg_rewind reads the source server through a libpq connection to a database (Patroni passes
+   * dbname=postgres) and Patroni's post_bootstrap grants it only EXECUTE on the file functions, so a
+   * revoked CONNECT leaves a failed primary unable to rejoin ("permission denied for database postgres").
+   * The role exists before this script runs: Patroni creates it when it initialises the cluster.
+   */
+  readonly maintenanceConnect?: readonly string[];
+}
+
+export function renderRolesSql(identities: readonly DatabaseIdentity[], options: RolesSqlOptions = {}): string {
+  const maintenance = options.maintenanceConnect ?? [];
+  for (const name of maintenance) {
+    if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new Error(`SQL identifier "${name}": allowed: lower-case letters, digits and underscores`);
+  }
   const seen = new Set<string>();
   for (const id of identities) {
     for (const name of [id.database, id.role]) {
@@ -39,6 +54,7 @@ export function renderRolesSql(identities: readonly DatabaseIdentity[]): string 
     "REVOKE ALL ON DATABASE postgres FROM PUBLIC;",
     "REVOKE ALL ON DATABASE template1 FROM PUBLIC;",
     "REVOKE CREATE ON SCHEMA public FROM PUBLIC;",
+    ...maintenance.map((name) => `GRANT CONNECT ON DATABASE postgres TO ${ident(name)};`),
   ];
 
   for (const id of identities) {

@@ -36,7 +36,7 @@ describe("routine changes to dev do not announce false replacements", () => {
   it("records each resource's ignoreChanges in the snapshot, as the engine does", () => {
     const hosts = base.deployment.resources.filter((r) => r.type === "aws:ec2/instance:Instance" && r.urn.includes("DatabaseHost"));
     expect(hosts.length).toBeGreaterThan(0);
-    for (const host of hosts) expect(host.ignoreChanges).toEqual(["ami", "userData"]);
+    for (const host of hosts) expect(host.ignoreChanges).toEqual(["ami", "userData", "userDataBase64"]);
   });
 
   it("bumping databases.amiId replaces no DB host (they ignore AMI changes) and says it is held back", async () => {

@@ -6,6 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
+import { userDataOf } from "../../src/offline/host-files/carriers";
+import { USER_DATA_LIMIT_BYTES, userDataPayload } from "../../src/conventions/user-data";
 import { ROOT } from "../support/stack-config";
 
 const snapshots: Record<string, StackExport> = {};
@@ -39,10 +41,10 @@ describe.each(["dev", "prod"])("%s: backups", (stack) => {
       const doc = JSON.parse(String(grant.inputs?.policy)) as { Statement: Array<{ Sid: string; Resource: unknown }> };
       expect(doc.Statement.find((s) => s.Sid === "WriteAndReadOwnRepository")?.Resource).toBe(`arn:aws:s3:::fitness-platform-${stack}-backups-pitr-${account}/${domain}/*`);
       expect(doc.Statement.map((s) => s.Sid)).toContain("NeverDeleteBackups");
-      const userData = String(host.inputs?.userData);
+      const userData = userDataOf(host)?.text ?? "";
       expect(userData).toContain(`archive_command = 'pgbackrest --stanza=${domain} archive-push %p'`);
       expect(userData).toContain(`fitness_pgbackrest_setup '/fitness-platform/${stack}/backups/${domain}/config'`);
-      expect(Buffer.byteLength(userData)).toBeLessThanOrEqual(16_384);
+      expect(userDataPayload(userData).length).toBeLessThanOrEqual(USER_DATA_LIMIT_BYTES);
     }
   });
 

@@ -4,6 +4,7 @@
  * delete-before-replace; first boot waits for its secrets), the API that BACKUPS and SERVICES consume,
  * and the proxy package source.
  */
+import { gunzipSync } from "node:zlib";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -83,7 +84,7 @@ describe("database host resource options", () => {
     const hosts = all.filter((c) => !c.name.includes("consensus"));
     expect(hosts).toHaveLength(8);
     for (const host of hosts) {
-      expect(host.opts.ignoreChanges).toEqual(["ami", "userData"]);
+      expect(host.opts.ignoreChanges).toEqual(["ami", "userData", "userDataBase64"]);
       expect(host.opts.deleteBeforeReplace).toBe(true);
       expect(host.opts.protect).toBe(true);
       expect(host.opts.retainOnDelete).toBe(true);
@@ -145,7 +146,7 @@ describe("the API for BACKUPS and SERVICES", () => {
       },
     });
     expect(seen.sort()).toEqual(["personal-data", "product-catalog", "purchase-history", "training-records"]);
-    const userData = await value(dbs.hosts["purchase-history"]?.instance.userData as pulumi.Output<string>);
+    const userData = gunzipSync(Buffer.from(await value(dbs.hosts["purchase-history"]?.instance.userDataBase64 as pulumi.Output<string>), "base64")).toString("utf8");
     expect(userData).toContain("[purchase-history]\npg1-path=/srv/postgresql/15/main\n");
     expect(userData).toContain("pgbackrest --stanza=purchase-history stanza-create");
     expect(userData).toMatch(/install -y --no-install-recommends .* pgbackrest\n/);
@@ -159,7 +160,7 @@ describe("package source", () => {
 
   it("installs through the egress proxy when the stack says so", async () => {
     const dbs = build("dev", "proxied", { proxyUrl: pulumi.output("http://proxy.dev.fitness.internal:3128") }, proxied);
-    const userData = await value(dbs.hosts["personal-data"]?.instance.userData as pulumi.Output<string>);
+    const userData = gunzipSync(Buffer.from(await value(dbs.hosts["personal-data"]?.instance.userDataBase64 as pulumi.Output<string>), "base64")).toString("utf8");
     expect(userData).toContain('Acquire::https::Proxy "http://proxy.dev.fitness.internal:3128";');
     expect(userData).toContain("URIs: https://deb.debian.org/debian\n");
   });

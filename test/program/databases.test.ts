@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { mustParseCidr, cidrContains } from "../../src/config/cidr";
 import { CRITICAL_DOMAINS } from "../../src/config/sections/databases";
 import { synthesize } from "../../src/offline/engine/synthesize";
+import { userDataOf } from "../../src/offline/host-files/carriers";
 import { SECRET_SIG_KEY, type ResourceState, type StackExport } from "../../src/offline/snapshot/types";
 import { ROOT, committedConfigData } from "../support/stack-config";
 
@@ -200,7 +201,7 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
   it("boots from user-data that names only the host's own secrets and volume, and holds no secret", () => {
     const v = new View(stack);
     for (const host of v.dbHosts()) {
-      const userData = String(host.inputs?.userData);
+      const userData = userDataOf(host)?.text ?? "";
       const name = String(v.tags(host).Name);
       const attachment = v.ofType(T.attachment).find((a) => a.inputs?.instanceId === host.id);
       expect(userData).toContain(`nvme-Amazon_Elastic_Block_Store_${String(attachment?.inputs?.volumeId).replace("-", "")}`);
@@ -233,7 +234,7 @@ describe.each(["dev", "prod"])("%s: database hosts", (stack) => {
       const content = JSON.parse(String(doc.inputs?.content)) as { mainSteps: { inputs: { runCommand: string[] } }[] };
       const lines = content.mainSteps[0]?.inputs.runCommand ?? [];
       const script = `${lines.slice(lines.indexOf("cat > /root/fitness-bootstrap.sh <<'FITNESS_BOOTSTRAP_EOF'") + 1, lines.indexOf("FITNESS_BOOTSTRAP_EOF")).join("\n")}\n`;
-      expect(script).toBe(host.inputs?.userData);
+      expect(script).toBe(userDataOf(host)?.text);
     }
   });
 

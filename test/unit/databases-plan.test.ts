@@ -216,4 +216,13 @@ describe("database identity and roles SQL", () => {
   it("refuses the same database twice", () => {
     expect(() => renderRolesSql([databaseIdentity("users"), databaseIdentity("users")])).toThrow(/appears twice/);
   });
+
+  it("leaves Patroni's pg_rewind role CONNECT on postgres after closing it to PUBLIC (a rewind connects there)", () => {
+    const patroni = renderRolesSql([databaseIdentity("users")], { maintenanceConnect: ["rewinder"] });
+    const revoke = patroni.indexOf("REVOKE ALL ON DATABASE postgres FROM PUBLIC;");
+    expect(revoke).toBeGreaterThan(-1);
+    expect(patroni.indexOf('GRANT CONNECT ON DATABASE postgres TO "rewinder";')).toBeGreaterThan(revoke);
+    expect(sql).not.toContain("ON DATABASE postgres TO");
+    expect(() => renderRolesSql([databaseIdentity("users")], { maintenanceConnect: ["rewinder; drop"] })).toThrow(/SQL identifier "rewinder; drop": allowed:/);
+  });
 });

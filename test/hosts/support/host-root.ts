@@ -40,6 +40,11 @@ export class HostRoot {
       const work = path.join(this.dir, `o${i}`, "work");
       fs.mkdirSync(upper, { recursive: true });
       fs.mkdirSync(work, { recursive: true });
+      // An overlay's root takes the upper directory's owner and mode: keep the real directory's
+      // (/var/lib/postgresql belongs to postgres, and Patroni writes its pgpass there).
+      const lower = fs.statSync(p);
+      fs.chownSync(upper, lower.uid, lower.gid);
+      fs.chmodSync(upper, lower.mode & 0o7777);
       return `mount -t overlay overlay -o lowerdir=${p},upperdir=${upper},workdir=${work} ${p}`;
     });
     const etcUpper = path.join(this.dir, "o0", "upper");
