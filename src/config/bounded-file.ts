@@ -10,35 +10,46 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-function reason(err: unknown): string {
-  return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+/** The one-line error for a file the system would not let us read. */
+export function unreadable(file: string, err: unknown): InputError {
+  return new InputError(file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
 }
 
 /**
- * The text of a regular file of at most `maxBytes`. A FIFO, a device or a directory is refused before
- * it is opened for reading (reading `/dev/zero` or a pipe would never end), and the size is checked on
- * the open descriptor, so a file swapped in after the check cannot slip through.
+ * Opens a regular file of at most `maxBytes` for reading and returns its descriptor (the caller closes
+ * it) and size. A FIFO, a device or a directory is refused before it is opened for reading (reading
+ * `/dev/zero` or a pipe would never end), and the size is checked on the open descriptor, so a file
+ * swapped in after the check cannot slip through.
  */
-export function readBoundedText(file: string, maxBytes: number, what: string): string {
+export function openBoundedFile(file: string, maxBytes: number, what: string): { readonly fd: number; readonly size: number } {
   let fd: number;
   try {
-    const before = fs.statSync(file);
-    if (!before.isFile()) throw new InputError(file, `not a regular file; allowed: a ${what} file`);
+    if (!fs.statSync(file).isFile()) throw new InputError(file, `not a regular file; allowed: a ${what} file`);
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(file, `cannot be read (${reason(err)})`);
+    throw unreadable(file, err);
   }
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new InputError(file, `not a regular file; allowed: a ${what} file`);
-    if (stat.size > maxBytes) {
-      throw new InputError(file, `${formatBytes(stat.size)} is larger than the ${formatBytes(maxBytes)} allowed for a ${what} file`);
-    }
-    const buffer = Buffer.alloc(stat.size);
+    if (stat.size > maxBytes) throw new InputError(file, `${formatBytes(stat.size)} is larger than the ${formatBytes(maxBytes)} allowed for a ${what} file`);
+    return { fd, size: stat.size };
+  } catch (err) {
+    fs.closeSync(fd);
+    if (err instanceof InputError) throw err;
+    throw unreadable(file, err);
+  }
+}
+
+/** The text of a regular file of at most `maxBytes` (see openBoundedFile), without a UTF-8 byte-order mark. */
+export function readBoundedText(file: string, maxBytes: number, what: string): string {
+  const { fd, size } = openBoundedFile(file, maxBytes, what);
+  try {
+    const buffer = Buffer.alloc(size);
     let read = 0;
-    while (read < stat.size) {
-      const n = fs.readSync(fd, buffer, read, stat.size - read, read);
+    while (read < size) {
+      const n = fs.readSync(fd, buffer, read, size - read, read);
       if (n === 0) break;
       read += n;
     }
@@ -47,7 +58,7 @@ export function readBoundedText(file: string, maxBytes: number, what: string): s
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(file, `cannot be read (${reason(err)})`);
+    throw unreadable(file, err);
   } finally {
     fs.closeSync(fd);
   }

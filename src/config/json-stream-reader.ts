@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { none } from "stream-chain/defs.js";
 import { jsonParser, type Token } from "stream-json/core/parser.js";
-import { formatBytes } from "./bounded-file";
+import { formatBytes, openBoundedFile, unreadable } from "./bounded-file";
 import { InputError } from "./input-error";
 import type { JsonLimits } from "./json-reader";
 
@@ -138,29 +138,13 @@ class Assembler {
   }
 }
 
-function reason(err: unknown): string {
-  return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-}
-
 /**
  * Reads and parses a JSON file within `limits`, streaming the arrays `streamed` names. A regular file
  * only (a FIFO or a device is refused before it is opened for reading); one InputError line otherwise.
  */
 export function readJsonFileStreaming(file: string, limits: JsonLimits, streamed: StreamedArrays, what = "JSON"): unknown {
-  let fd: number;
+  const { fd } = openBoundedFile(file, limits.maxBytes, what);
   try {
-    if (!fs.statSync(file).isFile()) throw new InputError(file, `not a regular file; allowed: a ${what} file`);
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(file, `cannot be read (${reason(err)})`);
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new InputError(file, `not a regular file; allowed: a ${what} file`);
-    if (stat.size > limits.maxBytes) {
-      throw new InputError(file, `${formatBytes(stat.size)} is larger than the ${formatBytes(limits.maxBytes)} allowed for a ${what} file`);
-    }
     const tokenize = jsonParser({ packValues: true, streamValues: false });
     const assembler = new Assembler(file, limits.maxDepth, streamed);
     const feed = (text: string | typeof none): void => {
@@ -205,6 +189,6 @@ function readBlock(file: string, fd: number, block: Buffer, position: number): n
   try {
     return fs.readSync(fd, block, 0, block.length, position);
   } catch (err) {
-    throw new InputError(file, `cannot be read (${reason(err)})`);
+    throw unreadable(file, err);
   }
 }
