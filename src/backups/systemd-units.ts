@@ -75,7 +75,8 @@ export function renderSystemdUnits(schedules: BackupSchedules): SystemdUnit[] {
         "Description=pgBackRest cipher passphrase from Secrets Manager",
         "After=network-online.target",
         "Wants=network-online.target",
-        `Before=${PG}`,
+        // Both ways PostgreSQL starts: Debian's cluster unit (single host) and Patroni's (HA members).
+        `Before=${PG} ${HOST_LAYOUT.patroniUnit}`,
         FAILED,
         "",
         "[Service]",

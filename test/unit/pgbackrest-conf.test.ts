@@ -70,7 +70,8 @@ describe("systemd units", () => {
   it("reports every job unit that fails, even when killed, and fetches the passphrase before PostgreSQL", () => {
     expect(unit("fitness-pgbackrest@.service")).toContain("OnFailure=fitness-pgbackrest-failed@%n.service");
     expect(unit("fitness-pgbackrest@.service")).toContain("ExecStart=/usr/local/sbin/fitness-pgbackrest job %i");
-    expect(unit("fitness-pgbackrest-passphrase.service")).toContain("Before=postgresql@15-main.service");
+    // Before both ways PostgreSQL starts, so archive-push never runs without its passphrase.
+    expect(unit("fitness-pgbackrest-passphrase.service")).toContain("Before=postgresql@15-main.service patroni@15-main.service");
   });
 
   it("refuses a schedule that is not an OnCalendar expression", () => {
