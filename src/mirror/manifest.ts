@@ -7,6 +7,7 @@
  * image or a package changes the derived list, and the committed file must be regenerated
  * (`npm run mirror -- manifest`) or the check fails.
  */
+import { userDataOf } from "../offline/host-files/carriers";
 import type { ResourceState } from "../offline/snapshot/types";
 import { CHART_PINS, chartPinKey } from "./chart-pins";
 
@@ -109,7 +110,9 @@ export function deriveMirrorManifest(uses: readonly StackUse[]): MirrorManifest 
         } else if (typeof repo !== "string" || repo === "") problems.push(`stack "${use.stack}": Helm release ${r.urn.split("::").pop() ?? r.urn} (${chart}) names no chart repository`);
         else charts.set(`${chart}@${version}`, pinned({ chart, version, repository: repo }));
       }
-      for (const text of strings(r.inputs, [])) {
+      // User-data may be base64 and gzip-compressed (database and etcd hosts): read it as cloud-init will.
+      const userData = userDataOf(r)?.text;
+      for (const text of strings(r.inputs, userData === undefined ? [] : [userData])) {
         for (const m of text.matchAll(MIRROR_IMAGE)) {
           const name = m[1] ?? "";
           if (!use.mirrored.some((i) => i.name === name)) problems.push(`stack "${use.stack}": ${r.urn.split("::").pop() ?? r.urn} runs mirror/${name}, which fitness-platform:images.mirrored does not list`);

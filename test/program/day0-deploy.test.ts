@@ -7,6 +7,7 @@ import { deriveMirrorManifest, renderManifest } from "../../src/mirror/manifest"
 import { readStackConfig } from "../../src/offline/engine/project";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState } from "../../src/offline/snapshot/types";
+import { PROXY_PACKAGES } from "../../src/dmz/squid/debian";
 
 /**
  * Day 0 (issue 13): the mirror list is the one the stacks need, and the first deploy's phases — the
@@ -18,10 +19,12 @@ describe("the mirror manifest", () => {
   it("is exactly what dev and prod use: every mirrored image, Helm chart and Debian package (regenerate with `npm run mirror -- manifest`)", async () => {
     const derived = renderManifest(await deriveFromProject(ROOT));
     expect(fs.readFileSync(path.join(ROOT, "mirror", "manifest.json"), "utf8")).toBe(derived);
-    const manifest = JSON.parse(derived) as { images: unknown[]; charts: unknown[]; debian: { packages: string[] } };
+    const manifest = JSON.parse(derived) as { images: unknown[]; charts: unknown[]; debian: { packages: string[]; archives: { path: string }[] } };
     expect(manifest.images.length).toBeGreaterThan(0);
     expect(manifest.charts.length).toBeGreaterThan(0);
-    expect(manifest.debian.packages).toContain("postgresql-15");
+    // Read through gzip+base64 user-data (database and etcd hosts) and base64 launch templates (proxy) alike.
+    expect(manifest.debian.packages).toEqual(expect.arrayContaining(["postgresql-15", "patroni", "etcd-server", ...PROXY_PACKAGES]));
+    expect(manifest.debian.archives.map((a) => a.path)).toEqual(["debian", "debian-security"]);
   }, 120_000);
 
   it("catches a workload running a mirror image the config does not list, and two stacks pinning one name differently", () => {
