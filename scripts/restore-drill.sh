@@ -62,8 +62,11 @@ local_drill() {
 
   local started; started="$(now)"
   say "restoring stanza $STANZA to $TARGET into $data"
-  # archive-mode=off: the restored copy must never archive into the production repository.
-  runuser -u postgres -- pgbackrest --stanza="$STANZA" --pg1-path="$data" --type=time --target="$TARGET" \
+  # archive-mode=off: the restored copy must never archive into the production repository. A spool path of
+  # its own: restore clears the stanza's queue under the spool path, which on a live host would take the
+  # async archive-push queue (WAL not yet in the repository) with it, or race it (ENOTEMPTY).
+  install -d -m 0750 -o postgres -g postgres "$WORKDIR/spool"
+  runuser -u postgres -- pgbackrest --stanza="$STANZA" --pg1-path="$data" --spool-path="$WORKDIR/spool" --type=time --target="$TARGET" \
     --target-action=promote --archive-mode=off restore
   local restored; restored="$(elapsed "$started")"
 
