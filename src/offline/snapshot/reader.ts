@@ -180,7 +180,7 @@ const RESOURCE_LISTS = new Set(["deployment.resources", "checkpoint.latest.resou
  * of the document is small and passes the same secret handling afterwards. Errors are raised as the
  * text reader raises them: a resource's only once the document is known to be a snapshot that uses it.
  */
-export function readSnapshotDocument(file: string, alsoStreamed: readonly string[] = []): unknown {
+export function readSnapshotDocument(file: string, alsoStreamed: readonly string[] = [], wholeTextBytes?: number): unknown {
   const others = new Set(alsoStreamed);
   try {
     const doc = readJsonFileStreaming(
@@ -200,6 +200,7 @@ export function readSnapshotDocument(file: string, alsoStreamed: readonly string
         },
       },
       "stack export",
+      wholeTextBytes,
     );
     // Everything but the streamed lists (handled above): manifest, secrets providers, pending operations.
     const rest = withoutLists(doc, [...RESOURCE_LISTS, ...others]);
@@ -240,7 +241,10 @@ export function snapshotFromStreamedDocument(doc: unknown, source: string): Stac
   });
 }
 
-/** Reads a snapshot file: a regular file within the snapshot size and depth limits, streamed. */
-export function readSnapshot(file: string): StackExport {
-  return snapshotFromStreamedDocument(readSnapshotDocument(file), file);
+/**
+ * Reads a snapshot file: a regular file within the snapshot size and depth limits, streamed above
+ * `wholeTextBytes` (json-stream-reader.ts; tests lower it to cover both ways).
+ */
+export function readSnapshot(file: string, wholeTextBytes?: number): StackExport {
+  return snapshotFromStreamedDocument(readSnapshotDocument(file, [], wholeTextBytes), file);
 }
