@@ -1,5 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { ENVIRONMENT_RULES } from "../../src/config/stack-rules";
+import { ENVIRONMENT_RULES } from "../../src/config/environment-rules";
 import { isRecord, tagsOf, UNKNOWN_SENTINELS } from "../framework/props";
 import type { StackIndex } from "../framework/stack-index";
 import { environmentTag } from "../framework/environment";

@@ -32,8 +32,18 @@ export function jsonDepth(text: string, limit: number): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
+      // Jump to the quote that ends the string (indexOf is native; strings are most of a snapshot): a
+      // quote is escaped when an odd run of backslashes precedes it.
+      let end = text.indexOf('"', i);
+      for (;;) {
+        if (end < 0) return deepest;
+        let run = 0;
+        while (end - run - 1 >= i && text.charCodeAt(end - run - 1) === BACKSLASH) run++;
+        if (run % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      i = end;
+      inString = false;
     } else if (c === QUOTE) inString = true;
     else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       depth++;

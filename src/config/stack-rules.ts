@@ -1,17 +1,13 @@
 import { availabilityZoneProblem } from "./availability-zones";
 import { cidrContains, cidrsOverlap, mustParseCidr, parseCidr } from "./cidr";
 import { egressHostProblem } from "./egress-host";
+import { ENVIRONMENT_RULES } from "./environment-rules";
 import type { ConfigIssue } from "./issues";
 import type { AwsConfig, StackConfig } from "./schema";
 import { PROJECT } from "./schema";
 import { CRITICAL_DOMAINS } from "./sections/databases";
 import { databaseTopologyRules } from "./sections/databases-topology";
 
-/** Environment minimums the design sets (D6 availability, D7 retention); policies check the same floor. */
-export const ENVIRONMENT_RULES = {
-  dev: { minAzs: 2, minLogRetentionDays: 30 },
-  prod: { minAzs: 3, minLogRetentionDays: 365 },
-} as const;
 
 const DAY_MS = 86_400_000;
 

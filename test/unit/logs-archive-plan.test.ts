@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogsConfig } from "../../src/config/sections/logs";
-import { ENVIRONMENT_RULES } from "../../src/config/stack-rules";
+import { ENVIRONMENT_RULES } from "../../src/config/environment-rules";
 import { validatePlatformConfig } from "../../src/config/validate";
 import { bucketName, physicalName } from "../../src/conventions/naming";
 import { type ArchiveNaming, LOG_PREFIXES, NONCURRENT_VERSION_DAYS, planLogArchive } from "../../src/logs/archive-plan";

@@ -52,19 +52,17 @@ export class AuditRunError extends Error {
   }
 }
 
-class NotApplicableError extends Error {
-  constructor(readonly reason: string | undefined) {
-    super(reason ?? "Policy does not apply");
-  }
+/**
+ * Thrown for every resource a policy does not apply to (most of them), and caught by the runner alone:
+ * not an Error, because an Error's construction captures a stack trace, which is costly and never shown
+ * (at 10,000 resources it was 5 % of the audit, even with the trace limit set to 0).
+ */
+class NotApplicableError {
+  constructor(readonly reason: string | undefined) {}
 }
 
-/** Thrown for every resource a policy does not apply to (most of them): no stack trace, which is costly and never shown. */
 function throwNotApplicable(reason?: string): never {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  const err = new NotApplicableError(reason);
-  Error.stackTraceLimit = limit;
-  throw err;
+  throw new NotApplicableError(reason);
 }
 
 interface Tally {

@@ -111,13 +111,22 @@ function spellings(value: string): string[] {
   return [...new Set([value, json, JSON.stringify(json).slice(1, -1), xmlEscape(value), xmlEscape(json), mdText(value), oneLine(value)])];
 }
 
+/** The spellings of every remembered value, longest value first; rebuilt only when a value was remembered since. */
+let masks: { readonly size: number; readonly spellings: readonly string[] } = { size: 0, spellings: [] };
+
+function maskSpellings(): readonly string[] {
+  if (masks.size !== remembered.size) {
+    // Longest first, so a secret that contains another is masked whole.
+    const values = [...remembered].sort((a, b) => b.length - a.length);
+    masks = { size: remembered.size, spellings: values.flatMap(spellings) };
+  }
+  return masks.spellings;
+}
+
 /** The text with every remembered secret replaced by `[secret]`. */
 export function maskSecrets(text: string): string {
   if (remembered.size === 0) return text;
   let out = text;
-  // Longest first, so a secret that contains another is masked whole.
-  for (const value of [...remembered].sort((a, b) => b.length - a.length)) {
-    for (const spelling of spellings(value)) if (out.includes(spelling)) out = out.split(spelling).join(MASK);
-  }
+  for (const spelling of maskSpellings()) if (out.includes(spelling)) out = out.split(spelling).join(MASK);
   return out;
 }
