@@ -11,11 +11,22 @@ const NAME_CHAR = /[A-Za-z0-9_-]/;
 /** Characters no identifier holds: they end a candidate run (quotes, spaces, JSON punctuation, escapes). */
 const DELIMITER = /[\s"'`,{}[\]()\\=;<>|]/;
 
+/** The two classes above for every UTF-16 code unit, looked up per character of a text (texts are long). */
+const IS_NAME = new Uint8Array(0x10000);
+const IS_DELIMITER = new Uint8Array(0x10000);
+for (let code = 0; code < 0x10000; code += 1) {
+  const c = String.fromCharCode(code);
+  IS_NAME[code] = NAME_CHAR.test(c) ? 1 : 0;
+  IS_DELIMITER[code] = DELIMITER.test(c) ? 1 : 0;
+}
+
 export class ReferenceIndex {
   private readonly byIdentifier = new Map<string, Landmark[]>();
   /** Identifiers holding a delimiter cannot be cut out of a text; they are searched for directly (rare). */
   private readonly irregular: Array<[string, Landmark]> = [];
   private readonly longest: number;
+  /** Which lengths identifiers have: a candidate of another length is not cut out of the text at all. */
+  private readonly lengths = new Set<number>();
 
   constructor(landmarks: readonly Landmark[]) {
     let longest = 0;
@@ -28,6 +39,7 @@ export class ReferenceIndex {
         const list = this.byIdentifier.get(id) ?? [];
         if (!list.includes(landmark)) list.push(landmark);
         this.byIdentifier.set(id, list);
+        this.lengths.add(id.length);
         longest = Math.max(longest, id.length);
       }
     }
@@ -37,10 +49,10 @@ export class ReferenceIndex {
   /** The landmarks whose identifiers occur in `text` as whole names. */
   namedIn(text: string): Set<Landmark> {
     const found = new Set<Landmark>();
-    const name = (i: number): boolean => i >= 0 && i < text.length && NAME_CHAR.test(text[i] as string);
+    const name = (i: number): boolean => i >= 0 && i < text.length && IS_NAME[text.charCodeAt(i)] === 1;
     let runStart = 0;
     for (let i = 0; i <= text.length; i += 1) {
-      if (i < text.length && !DELIMITER.test(text[i] as string)) continue;
+      if (i < text.length && IS_DELIMITER[text.charCodeAt(i)] === 0) continue;
       this.scanRun(text, runStart, i, name, found);
       runStart = i + 1;
     }
@@ -60,6 +72,7 @@ export class ReferenceIndex {
       for (let k = first; k < ends.length; k += 1) {
         const end = ends[k] as number;
         if (end - start > this.longest) break;
+        if (!this.lengths.has(end - start)) continue;
         for (const landmark of this.byIdentifier.get(text.slice(start, end)) ?? []) found.add(landmark);
       }
     }
