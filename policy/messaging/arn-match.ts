@@ -1,13 +1,22 @@
 import type { PolicyStatement } from "../iam/document";
 
+/** Compiled once per pattern: the rules ask every role about every queue, with the same few patterns. */
+const compiled = new Map<string, RegExp>();
+
 /**
  * Whether IAM statements allow an action on a resource ARN, with IAM's wildcards (`*`, `?`) in actions
  * and resources, NotAction and NotResource. Conditions are not evaluated: an Allow counts whatever its
  * conditions (the rules ask what a principal could ever do), a Deny only when it has none.
  */
 function glob(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${escaped}$`, caseInsensitive ? "i" : "").test(value);
+  const key = `${caseInsensitive ? "i" : "s"}${pattern}`;
+  let regex = compiled.get(key);
+  if (regex === undefined) {
+    const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    regex = new RegExp(`^${escaped}$`, caseInsensitive ? "i" : "");
+    compiled.set(key, regex);
+  }
+  return regex.test(value);
 }
 
 function coversAction(s: PolicyStatement, action: string): boolean {

@@ -34,13 +34,24 @@ function findIn(value: unknown, path: string, matches: (s: string) => boolean): 
   return undefined;
 }
 
+/** Whether findIn would find something, without spelling out a path for every value on the way (most of the work). */
+function anyIn(value: unknown, matches: (s: string) => boolean): boolean {
+  if (typeof value === "string") return matches(value);
+  if (Array.isArray(value)) return value.some((v) => anyIn(v, matches));
+  if (typeof value === "object" && value !== null) {
+    for (const key of Object.keys(value)) if (matches(key) || anyIn((value as Record<string, unknown>)[key], matches)) return true;
+  }
+  return false;
+}
+
 export function assertNoPlaintextSecrets(snapshot: StackExport, plaintexts: Iterable<string>): void {
   const embedded = [...plaintexts].filter((p) => p.length >= MIN_EMBEDDED);
   const whole = new Set([...plaintexts].filter((p) => p.length >= MIN_WHOLE && p.length < MIN_EMBEDDED));
   if (embedded.length === 0 && whole.size === 0) return;
   const matches = (s: string): boolean => whole.has(s) || embedded.some((p) => s.includes(p));
   for (const resource of snapshot.deployment.resources) {
-    const found = findIn({ inputs: resource.inputs, outputs: resource.outputs, id: resource.id }, resource.urn, matches);
+    const values = { inputs: resource.inputs, outputs: resource.outputs, id: resource.id };
+    const found = anyIn(values, matches) ? findIn(values, resource.urn, matches) : undefined;
     if (found !== undefined) {
       throw new SecretLeakError(
         `a secret value would be written in plain text at ${found}; keep it secret in the program (pulumi.secret / config.requireSecret, no unsecret) — nothing was written`,
