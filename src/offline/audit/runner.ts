@@ -113,6 +113,25 @@ function nameOf(urn: string): string {
   }
 }
 
+/**
+ * What every policy sees of a resource, as the engine's analyzer builds it for resource and stack
+ * policies alike: type, properties (inputs for the one, outputs for the other), name, options, provider,
+ * and the type checks.
+ */
+function policyResource(state: ResourceState, props: Record<string, unknown>, provider: PolicyProviderResource | undefined) {
+  const isType = (resourceClass: object): boolean => isTypeOf(state.type, resourceClass);
+  return {
+    type: state.type,
+    props,
+    urn: state.urn,
+    name: nameOf(state.urn),
+    opts: deepFreeze(optionsOf(state)),
+    isType,
+    asType: (resourceClass: object) => (isType(resourceClass) ? props : undefined),
+    ...(provider === undefined ? {} : { provider }),
+  };
+}
+
 /** Outputs, as the engine gives stack policies; inputs when a state has none (preview steps, bare exports). */
 function stackProps(state: ResourceState): Record<string, unknown> {
   const outputs = state.outputs !== undefined && Object.keys(state.outputs).length > 0 ? state.outputs : (state.inputs ?? {});
@@ -193,20 +212,7 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
   const resourcePolicies = policies.filter((p): p is PlatformResourcePolicy => p.kind === "resource" && levelOf(p) !== "disabled");
   for (const state of live) {
     const props = readOnlyProps(deserialize(state.inputs ?? {}) as Record<string, unknown>, state.urn);
-    const provider = providerOf(state);
-    const isType = (resourceClass: object) => isTypeOf(state.type, resourceClass);
-    const subject = {
-      type: state.type,
-      props,
-      urn: state.urn,
-      name: nameOf(state.urn),
-      opts: deepFreeze(optionsOf(state)),
-      stackTags,
-      isType,
-      asType: (resourceClass: object) => (isType(resourceClass) ? props : undefined),
-      notApplicable: throwNotApplicable,
-      ...(provider === undefined ? {} : { provider }),
-    };
+    const subject = { ...policyResource(state, props, providerOf(state)), stackTags, notApplicable: throwNotApplicable };
     for (const p of resourcePolicies) {
       const configured = levelOf(p);
       const level = configured === "remediate" ? "mandatory" : configured;
@@ -291,20 +297,10 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
 function stackView(live: readonly ResourceState[], providerOf: (state: ResourceState) => PolicyProviderResource | undefined): readonly PolicyResource[] {
   const made = new Map<string, PolicyResource>();
   for (const state of live) {
-    const props = readOnlyProps(stackProps(state), state.urn);
-    const provider = providerOf(state);
-    const isType = (resourceClass: object) => isTypeOf(state.type, resourceClass);
     const resource = {
-      type: state.type,
-      props,
-      urn: state.urn,
-      name: nameOf(state.urn),
-      opts: deepFreeze(optionsOf(state)),
+      ...policyResource(state, readOnlyProps(stackProps(state), state.urn), providerOf(state)),
       dependencies: [],
       propertyDependencies: {},
-      isType,
-      asType: (resourceClass: object) => (isType(resourceClass) ? props : undefined),
-      ...(provider === undefined ? {} : { provider }),
     } as unknown as PolicyResource;
     made.set(state.urn, resource);
   }
