@@ -302,6 +302,11 @@ describe("Patroni members of prod personal-data, booted from their shipped user-
       expect(await unitDone(l, `fitness-pgbackrest@${job}.service`), job).toEqual({ result: "success", status: "0" });
     }
     expect(lab.api.metrics().some((x) => x.name === "JobSucceeded" && x.dimensions.Job === "verify")).toBe(true);
+    // The unit that writes the cipher passphrase before PostgreSQL starts at every boot (the bootstrap ran its script directly).
+    m(l).must(["rm", "-f", "/etc/pgbackrest/conf.d/cipher.conf"]);
+    m(l).must(["systemctl", "restart", "fitness-pgbackrest-passphrase.service"], { timeoutMs: 300_000 });
+    expect(await unitDone(l, "fitness-pgbackrest-passphrase.service")).toEqual({ result: "success", status: "0" });
+    expect(m(l).must(["stat", "-c", "%a %U:%G", "/etc/pgbackrest/conf.d/cipher.conf"]).trim()).toBe("440 root:postgres");
     m(l).exec(["systemctl", "start", "fitness-pgbackrest@nosuchjob.service"]);
     expect(await unitDone(l, "fitness-pgbackrest-failed@fitness-pgbackrest@nosuchjob.service.service")).toEqual({ result: "success", status: "0" });
     await waitFor("the JobFailed metric", () => lab.api.metrics().some((x) => x.name === "JobFailed"), 60);
