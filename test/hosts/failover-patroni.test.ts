@@ -476,7 +476,9 @@ describe("Patroni failover of the prod personal-data cluster, from the shipped f
     }
     const resumed = acks().length;
     await until("commits after the target", 30, () => acks().length > resumed + 10);
-    const laterIds = acks().slice(resumed);
+    // Commits acknowledged after the client resumed. One committed just before the stop can have its
+    // acknowledgement written only after it: it is in `expected` and rightly restored.
+    const laterIds = acks().slice(resumed).filter((id) => !expected.includes(id));
     // The new leader archives (its own timeline's segments) into the same repository.
     const segment = localSql(l, "select pg_walfile_name(pg_switch_wal())").stdout.trim();
     expect(parseInt(segment.slice(0, 8), 16)).toBe(timeline);

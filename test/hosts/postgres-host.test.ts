@@ -93,10 +93,7 @@ beforeAll(async () => {
   const outsideClient = `${base[0]}.${Number(base[1]) + 1}.200.20/24`;
   lab = await buildDbHostLab({ prefix: PREFIX, dir: DIR, db, appClient, outsideClient });
   await lab.machine.boot();
-  const status = lab.machine.exec(["cloud-init", "status", "--wait", "--long"], { timeoutMs: 1_500_000 });
-  if (!/status: done/.test(status.stdout)) {
-    throw new Error(`cloud-init did not finish the shipped bootstrap:\n${status.stdout}\n${lab.machine.exec(["tail", "-n", "80", "/var/log/fitness-bootstrap.log"]).stdout}`);
-  }
+  lab.machine.awaitCloudInit();
 }, 1_800_000);
 
 afterAll(async () => {

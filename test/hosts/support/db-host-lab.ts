@@ -33,7 +33,7 @@ import { fileAt, selectFiles, type ShippedStack } from "./shipped";
  */
 export const DB_LAB = { router: "10.250.0.1", aws: "198.51.100.1", s3: "198.51.100.20", api: "198.51.100.21", mirrorRoot: "100.127.251.1", mirrorHost: "100.127.251.2" } as const;
 export const IMDS_ADDRESS = "169.254.169.254";
-const SSM_AGENT_KEY = "latest/debian_amd64/amazon-ssm-agent.deb";
+export const SSM_AGENT_KEY = "latest/debian_amd64/amazon-ssm-agent.deb";
 
 export interface DbShipped {
   readonly shipped: ShippedStack;
@@ -95,6 +95,30 @@ export function dbHostFiles(shipped: ShippedStack, host: string): DbShipped {
   };
 }
 
+export interface DbHostSecrets {
+  /** What Secrets Manager holds for the host, by id (JSON strings). */
+  readonly secrets: Record<string, string>;
+  /** The service passwords, by role environment variable. */
+  readonly passwords: Record<string, string>;
+  readonly passphrase: string;
+}
+
+/** A host's secrets: a TLS certificate issued for what the stack requests, fresh random values for the rest. */
+export function dbHostSecrets(db: DbShipped, pki: LabPki): DbHostSecrets {
+  const issued = pki.issueFor(db.privateIp);
+  const passphrase = randomBytes(48).toString("base64url");
+  const passwords: Record<string, string> = {};
+  const secrets: Record<string, string> = {
+    [db.secretIds.tls]: JSON.stringify({ privateKeyPem: issued.keyPem, certificatePem: issued.certPem, caCertificatePem: pki.caCertPem }),
+    [db.secretIds.cipher]: JSON.stringify({ passphrase }),
+  };
+  for (const c of db.secretIds.credentials) {
+    passwords[c.env] = randomBytes(24).toString("base64url");
+    secrets[c.id] = JSON.stringify({ password: passwords[c.env] });
+  }
+  return { secrets, passwords, passphrase };
+}
+
 /** Every SSM parameter of the stack with a readable value, as the parameter store would serve it. */
 export function stackParameters(shipped: ShippedStack): Record<string, string> {
   const out: Record<string, string> = {};
@@ -107,7 +131,7 @@ export function stackParameters(shipped: ShippedStack): Record<string, string> {
 }
 
 /** A stand-in for the SSM agent's package: a unit that keeps running (the agent itself needs AWS). */
-function agentPackage(dir: string): string {
+export function agentPackage(dir: string): string {
   const root = path.join(dir, "ssm-agent-pkg");
   fs.mkdirSync(path.join(root, "DEBIAN"), { recursive: true });
   fs.mkdirSync(path.join(root, "lib", "systemd", "system"), { recursive: true });
@@ -216,22 +240,12 @@ export async function buildDbHostLab(options: DbHostLabOptions): Promise<DbHostL
 
     // What AWS holds for this host: its secrets (fresh values), the stack's parameters, the agent package.
     const pki = new LabPki(path.join(dir, "pki"), db.shipped.snapshot);
-    const issued = pki.issueFor(db.privateIp);
     const other = new LabPki(path.join(dir, "pki-other"), db.shipped.snapshot);
     const otherCaFile = path.join(dir, "other-ca.crt");
     fs.writeFileSync(otherCaFile, other.caCertPem);
     const internalCaFile = path.join(dir, "internal-ca.crt");
     fs.writeFileSync(internalCaFile, pki.caCertPem);
-    const passphrase = randomBytes(48).toString("base64url");
-    const passwords: Record<string, string> = {};
-    const secrets: Record<string, string> = {
-      [db.secretIds.tls]: JSON.stringify({ privateKeyPem: issued.keyPem, certificatePem: issued.certPem, caCertificatePem: pki.caCertPem }),
-      [db.secretIds.cipher]: JSON.stringify({ passphrase }),
-    };
-    for (const c of db.secretIds.credentials) {
-      passwords[c.env] = randomBytes(24).toString("base64url");
-      secrets[c.id] = JSON.stringify({ password: passwords[c.env] });
-    }
+    const { secrets, passwords, passphrase } = dbHostSecrets(db, pki);
     api.setSecrets(secrets);
     api.setParameters(stackParameters(db.shipped));
     api.putAgentObject(SSM_AGENT_KEY, agentPackage(dir));
@@ -241,24 +255,12 @@ export async function buildDbHostLab(options: DbHostLabOptions): Promise<DbHostL
     must("truncate", ["-s", "2G", loopFile]);
     loop = must("losetup", ["--find", "--show", loopFile]).trim();
     machine = new Machine({ name: ns("db"), netns: ns("db"), dir: path.join(dir, "machine"), nspawnArgs: [`--bind=${loop}:${device}`, `--bind=${loop}`] });
-    machine.mount();
-    machine.write(
-      "/etc/hosts",
-      [
-        "127.0.0.1 localhost",
-        `127.0.1.1 ${ns("db")}`,
-        `${DB_LAB.mirrorRoot} ${db.mirrorName}`,
-        `${DB_LAB.s3} ${endpoint} ${db.backupBucket}.${endpoint}`,
-        `${DB_LAB.api} ${[...apiNames, agentBucket].join(" ")}`,
-        "",
-      ].join("\n"),
-    );
-    machine.write("/etc/hostname", `${ns("db")}\n`);
-    machine.write("/usr/local/share/ca-certificates/fitness-lab.crt", fs.readFileSync(ca.certFile, "utf8"));
-    machine.chroot(["update-ca-certificates"]);
-    machine.write("/etc/cloud/cloud.cfg.d/99-fitness-lab.cfg", "datasource_list: [ NoCloud, None ]\nnetwork: {config: disabled}\n");
-    machine.write("/var/lib/cloud/seed/nocloud/meta-data", `instance-id: i-0fa1afe1ab00000db\nlocal-hostname: ${ns("db")}\n`);
-    machine.write("/var/lib/cloud/seed/nocloud/user-data", db.userData.content);
+    machine.seed({
+      hosts: [`${DB_LAB.mirrorRoot} ${db.mirrorName}`, `${DB_LAB.s3} ${endpoint} ${db.backupBucket}.${endpoint}`, `${DB_LAB.api} ${[...apiNames, agentBucket].join(" ")}`],
+      caPem: fs.readFileSync(ca.certFile, "utf8"),
+      userData: db.userData.content,
+      instanceId: "i-0fa1afe1ab00000db",
+    });
 
     return {
       dir,

@@ -93,6 +93,32 @@ export class Machine {
     return must("chroot", [this.root, ...args]);
   }
 
+  /**
+   * Prepares the first boot as EC2 would have it: the lab's names in /etc/hosts (`address name...`
+   * lines; localhost and the machine's own name come first), the lab CA in the system trust store
+   * (where a host finds the public CAs of AWS and the mirror), and the user-data in a NoCloud seed: the
+   * image's datasource is EC2; in the lab cloud-init reads the same user-data from the seed.
+   */
+  seed(options: { readonly hosts: readonly string[]; readonly caPem: string; readonly userData: string; readonly instanceId: string }): void {
+    const name = this.options.name;
+    this.mount();
+    this.write("/etc/hosts", ["127.0.0.1 localhost", "::1 localhost ip6-localhost ip6-loopback", `127.0.1.1 ${name}`, ...options.hosts, ""].join("\n"));
+    this.write("/etc/hostname", `${name}\n`);
+    this.write("/usr/local/share/ca-certificates/fitness-lab.crt", options.caPem);
+    this.chroot(["update-ca-certificates"]);
+    this.write("/etc/cloud/cloud.cfg.d/99-fitness-lab.cfg", "datasource_list: [ NoCloud, None ]\nnetwork: {config: disabled}\n");
+    this.write("/var/lib/cloud/seed/nocloud/meta-data", `instance-id: ${options.instanceId}\nlocal-hostname: ${name}\n`);
+    this.write("/var/lib/cloud/seed/nocloud/user-data", options.userData);
+  }
+
+  /** Waits until cloud-init has run the user-data; throws with the tail of `log` when it did not finish well. */
+  awaitCloudInit(log = "/var/log/fitness-bootstrap.log", timeoutMs = 1_500_000): void {
+    const status = this.exec(["cloud-init", "status", "--wait", "--long"], { timeoutMs });
+    if (!/status: done/.test(status.stdout)) {
+      throw new Error(`${this.options.name}: cloud-init did not finish the shipped bootstrap:\n${status.stdout}\n${this.exec(["tail", "-n", "80", log]).stdout}`);
+    }
+  }
+
   /** Boots systemd in the container and waits until the boot has finished (running or degraded). */
   async boot(): Promise<void> {
     this.mount();

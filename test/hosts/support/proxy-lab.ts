@@ -189,24 +189,12 @@ export async function buildProxyLab(options: ProxyLabOptions): Promise<ProxyLab>
     await waitFor("the lab's sites, S3, metadata and archive", () => [sites.log, localSite.log, imds.log, s3.log, mirror.log].every((l) => listening(l)()), 60);
 
     machine = new Machine({ name: ns("proxy"), netns: ns("proxy"), dir: path.join(dir, "machine") });
-    machine.mount();
-    const hosts = [
-      "127.0.0.1 localhost",
-      "::1 localhost ip6-localhost ip6-loopback",
-      `127.0.1.1 ${ns("proxy")}`,
-      `${MIRROR.root} deb.debian.org`,
-      `${INET.s3} ${endpoint} ${bucket}.${endpoint}`,
-      ...options.hosts.map(([address, name]) => `${address} ${name}`),
-      "",
-    ].join("\n");
-    machine.write("/etc/hosts", hosts);
-    machine.write("/etc/hostname", `${ns("proxy")}\n`);
-    machine.write("/usr/local/share/ca-certificates/fitness-lab.crt", fs.readFileSync(ca.certFile, "utf8"));
-    machine.chroot(["update-ca-certificates"]);
-    // The image's datasource is EC2; in the lab cloud-init reads the same user-data from a NoCloud seed.
-    machine.write("/etc/cloud/cloud.cfg.d/99-fitness-lab.cfg", "datasource_list: [ NoCloud, None ]\nnetwork: {config: disabled}\n");
-    machine.write("/var/lib/cloud/seed/nocloud/meta-data", `instance-id: ${instanceId}\nlocal-hostname: ${ns("proxy")}\n`);
-    machine.write("/var/lib/cloud/seed/nocloud/user-data", proxy.userData.content);
+    machine.seed({
+      hosts: [`${MIRROR.root} deb.debian.org`, `${INET.s3} ${endpoint} ${bucket}.${endpoint}`, ...options.hosts.map(([address, name]) => `${address} ${name}`)],
+      caPem: fs.readFileSync(ca.certFile, "utf8"),
+      userData: proxy.userData.content,
+      instanceId,
+    });
 
     const lab: ProxyLab = {
       prefix,

@@ -82,10 +82,7 @@ export function egressProxySuite(stack: ShippedStackName, mode: "full" | "core")
     // The VPC itself: the data zone's client address, under an allowlisted name.
     lab.machine.write("/etc/hosts", `${lab.machine.read("/etc/hosts")}${lab.client("data")} vpc.egress-lab.example.net\n`);
     await lab.machine.boot();
-    const status = lab.machine.exec(["cloud-init", "status", "--wait", "--long"], { timeoutMs: 900_000 });
-    if (!/status: done/.test(status.stdout)) {
-      throw new Error(`cloud-init did not finish the shipped bootstrap:\n${status.stdout}\n${lab.machine.exec(["tail", "-n", "60", "/var/log/cloud-init-output.log"]).stdout}`);
-    }
+    lab.machine.awaitCloudInit("/var/log/cloud-init-output.log", 900_000);
   }, 1_800_000);
 
   afterAll(async () => {
