@@ -3,6 +3,7 @@ import {
   ENTITY_QUOTAS,
   IAM_DOCUMENT_TEXT,
   NAME_RULES,
+  SNS_POLICY_LIMITS,
   SQS_POLICY_LIMITS,
   WAF_METRIC_NAME,
   documentSize,
@@ -34,7 +35,7 @@ const SECURITY_GROUP_LISTS: Readonly<Record<string, ReadonlyArray<readonly (stri
 };
 
 /** Everything one resource's inputs can break on their own; cross-resource quotas are in ./entity-quotas.ts. */
-export function resourceLimitProblems(type: string, props: Json): LimitProblem[] {
+export function resourceLimitProblems(type: string, props: Json, region?: string): LimitProblem[] {
   const problems: LimitProblem[] = [];
   const add = (key: string, message: string) => problems.push({ key, message });
 
@@ -60,6 +61,13 @@ export function resourceLimitProblems(type: string, props: Json): LimitProblem[]
     }
   }
   if (SQS_POLICY_TYPES.has(type)) sqsPolicyShapeProblems(text(props["policy"]), add);
+  if (type === "aws:sns/topicPolicy:TopicPolicy" || type === "aws:sns/topic:Topic") {
+    const statements = statementsOf(text(props["policy"]));
+    if (statements !== undefined && statements.length > SNS_POLICY_LIMITS.statements) {
+      add("sns policy statements", `policy has ${statements.length} statements: allowed at most ${SNS_POLICY_LIMITS.statements} (${SNS_POLICY_LIMITS.source})`);
+    }
+  }
+  endpointRegionProblems(type, props, region, add);
 
   securityGroupRuleProblems(type, props, add);
   networkAclProblems(type, props, add);
@@ -99,15 +107,30 @@ function wafMetricProblems(type: string, props: Json, add: (key: string, message
   }
 }
 
-function sqsPolicyShapeProblems(document: string | undefined, add: (key: string, message: string) => void): void {
-  if (document === undefined) return;
-  let parsed: unknown;
+/** A policy document's statements, or undefined when it is no JSON (the messaging and IAM policies report that). */
+function statementsOf(document: string | undefined): unknown[] | undefined {
+  if (document === undefined) return undefined;
   try {
-    parsed = JSON.parse(document);
+    return list(at(JSON.parse(document) as unknown, "Statement"));
   } catch {
-    return; // not JSON: the AWS API refuses it anyway, and the messaging policies report malformed documents
+    return undefined;
   }
-  const statements = list(at(parsed, "Statement"));
+}
+
+/**
+ * An AWS endpoint service is named `com.amazonaws.<region>.<service>`: one of another region cannot be
+ * reached from this VPC (CreateVpcEndpoint answers InvalidServiceName).
+ */
+function endpointRegionProblems(type: string, props: Json, region: string | undefined, add: (key: string, message: string) => void): void {
+  if (type !== "aws:ec2/vpcEndpoint:VpcEndpoint" || region === undefined) return;
+  const service = text(props["serviceName"]);
+  const named = service === undefined ? undefined : /^com\.amazonaws\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\./.exec(service)?.[1];
+  if (named !== undefined && named !== region) add("endpoint region", `serviceName "${service}" is in ${named}, but the provider's region is ${region} (EC2 CreateVpcEndpoint: InvalidServiceName)`);
+}
+
+function sqsPolicyShapeProblems(document: string | undefined, add: (key: string, message: string) => void): void {
+  const statements = statementsOf(document);
+  if (statements === undefined) return;
   const q = SQS_POLICY_LIMITS;
   if (statements.length > q.statements) add("sqs policy statements", `policy has ${statements.length} statements: allowed at most ${q.statements} (${q.source})`);
   let principals = 0;

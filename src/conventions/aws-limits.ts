@@ -13,7 +13,9 @@
  *   PutKeyPolicy API ("The policy size limit is 32 kilobytes (32768 bytes)").
  * - SQS: "Amazon SQS standard queue quotas" and "Amazon SQS FIFO queue quotas" (names),
  *   "Amazon SQS policy quotas", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html
- * - SNS: CreateTopic API, Name constraints.
+ * - SNS: CreateTopic API, Name constraints; "Amazon SNS API permissions: Actions and resources reference",
+ *   https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html (policy quotas:
+ *   30 KB, 100 statements).
  * - EC2/VPC: CreateSecurityGroup API (GroupName, Description constraints); "Amazon VPC quotas",
  *   https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html (rules per security group, security
  *   groups per network interface, rules per network ACL); CreateNetworkAclEntry API (RuleNumber 1-32766);
@@ -83,6 +85,9 @@ function iamName(max: number, what: string): NameRule {
   return { min: 1, max, pattern: IAM_NAME, allowed: IAM_NAME_ALLOWED, source: `${IAM} (${what} name: ${max} characters)` };
 }
 
+/** IAM paths: "/" or "/" + printable ASCII + "/", at most 512 characters. */
+const IAM_PATH: NameRule = { min: 1, max: 512, pattern: /^\/(?:[\x21-\x7e]*\/)?$/, allowed: "/ or /segments/ of printable ASCII, beginning and ending with /", source: `${IAM} (path: 512 characters)` };
+
 /** S3 general purpose bucket names (every rule of the naming page, not only length and charset). */
 export const S3_BUCKET_NAME: NameRule = {
   min: 3,
@@ -107,11 +112,11 @@ const LOAD_BALANCER_NAME: NameRule = {
 
 /** `type` → property → its name rule. Only properties the program sets as literal names. */
 export const NAME_RULES: Readonly<Record<string, Readonly<Record<string, NameRule>>>> = {
-  "aws:iam/role:Role": { name: iamName(64, "role") },
-  "aws:iam/user:User": { name: iamName(64, "user") },
-  "aws:iam/group:Group": { name: iamName(128, "group") },
-  "aws:iam/policy:Policy": { name: iamName(128, "managed policy") },
-  "aws:iam/instanceProfile:InstanceProfile": { name: iamName(128, "instance profile") },
+  "aws:iam/role:Role": { name: iamName(64, "role"), path: IAM_PATH },
+  "aws:iam/user:User": { name: iamName(64, "user"), path: IAM_PATH },
+  "aws:iam/group:Group": { name: iamName(128, "group"), path: IAM_PATH },
+  "aws:iam/policy:Policy": { name: iamName(128, "managed policy"), path: IAM_PATH },
+  "aws:iam/instanceProfile:InstanceProfile": { name: iamName(128, "instance profile"), path: IAM_PATH },
   "aws:iam/rolePolicy:RolePolicy": { name: { min: 1, max: 128, pattern: /^[\x21-\x7e]+$/, allowed: "ASCII without \\ / * ? and white space", extra: [(v) => (/[\\/*?]/.test(v) ? "must not contain \\ / * ?" : undefined)], source: `${IAM} (inline policy name: 128 characters)` } },
   "aws:iam/groupPolicy:GroupPolicy": { name: { min: 1, max: 128, pattern: /^[\x21-\x7e]+$/, allowed: "ASCII without \\ / * ? and white space", extra: [(v) => (/[\\/*?]/.test(v) ? "must not contain \\ / * ?" : undefined)], source: `${IAM} (inline policy name: 128 characters)` } },
   "aws:s3/bucket:Bucket": { bucket: S3_BUCKET_NAME },
@@ -261,11 +266,16 @@ export const DOCUMENT_LIMITS: Readonly<Record<string, Readonly<Record<string, Do
   "aws:kms/key:Key": { policy: { max: 32_768, measure: "bytes", source: "AWS KMS PutKeyPolicy API (32768 bytes)" } },
   "aws:sqs/queuePolicy:QueuePolicy": { policy: { max: 8_192, measure: "bytes", source: "Amazon SQS policy quotas (8,192 bytes)" } },
   "aws:sqs/queue:Queue": { policy: { max: 8_192, measure: "bytes", source: "Amazon SQS policy quotas (8,192 bytes)" } },
+  "aws:sns/topicPolicy:TopicPolicy": { policy: { max: 30_720, measure: "bytes", source: "Amazon SNS policy quotas (30 KB)" } },
+  "aws:sns/topic:Topic": { policy: { max: 30_720, measure: "bytes", source: "Amazon SNS policy quotas (30 KB)" } },
   "aws:secretsmanager/secretPolicy:SecretPolicy": { policy: { max: 20_480, measure: "characters", source: "Secrets Manager PutResourcePolicy API (20,480 characters)" } },
   "aws:ecr/repositoryPolicy:RepositoryPolicy": { policy: { max: 10_240, measure: "characters", source: "Amazon ECR SetRepositoryPolicy API (policyText 0-10240)" } },
   "aws:ec2/vpcEndpoint:VpcEndpoint": { policy: { max: 20_480, measure: "characters", source: "Amazon VPC endpoints and quotas (characters per VPC endpoint policy, including white space)" } },
   "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": { policy: { max: 20_480, measure: "characters", source: "Amazon VPC endpoints and quotas (characters per VPC endpoint policy, including white space)" } },
 };
+
+/** SNS topic policies: at most 100 statements (besides 30 KB). */
+export const SNS_POLICY_LIMITS = { statements: 100, source: "Amazon SNS policy quotas" } as const;
 
 /** SQS policy shape quotas besides bytes. */
 export const SQS_POLICY_LIMITS = { statements: 20, principals: 50, conditions: 10, actionsPerStatement: 7, source: "Amazon SQS policy quotas" } as const;

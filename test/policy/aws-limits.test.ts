@@ -46,6 +46,9 @@ describe("AWS-01 resource limits", () => {
     ["aws:ec2/instance:Instance", { userDataBase64: Buffer.alloc(16_385).toString("base64") }, "user data size"],
     ["aws:ec2/launchTemplate:LaunchTemplate", { name: "lt-nodes", vpcSecurityGroupIds: ["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"] }, "security groups per interface"],
     ["aws:wafv2/webAcl:WebAcl", { name: "waf", visibilityConfig: { metricName: "Default_Action" } }, "waf metric name"],
+    ["aws:iam/group:Group", { name: "senders", path: "messaging/" }, "path format"],
+    ["aws:ec2/vpcEndpoint:VpcEndpoint", { vpcId: "vpc-1", serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway" }, "endpoint region"],
+    ["aws:sns/topicPolicy:TopicPolicy", { arn: "t", policy: JSON.stringify({ Version: "2012-10-17", Statement: Array.from({ length: 101 }, (_, i) => ({ Sid: `S${i}`, Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: "t" })) }) }, "sns policy statements"],
   ] as const)("%s: case %# is refused", async (type, inputs, key) => {
     expect(await keys(one(type, inputs), aws01ResourceLimits)).toEqual([key]);
   });
@@ -57,6 +60,8 @@ describe("AWS-01 resource limits", () => {
     ["aws:iam/policy:Policy", { name: "p", policy: documentOf(6_144) }],
     ["aws:ec2/instance:Instance", { userDataBase64: Buffer.alloc(16_384).toString("base64") }],
     ["aws:ec2/launchTemplate:LaunchTemplate", { name: "lt-nodes", vpcSecurityGroupIds: ["sg-1", "sg-2", "sg-3", "sg-4", "sg-5"] }],
+    ["aws:iam/group:Group", { name: "senders", path: "/messaging/" }],
+    ["aws:ec2/vpcEndpoint:VpcEndpoint", { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-central-1.s3", vpcEndpointType: "Gateway" }],
   ] as const)("%s: case %# at the limit passes", async (type, inputs) => {
     expect(await keys(one(type, inputs), aws01ResourceLimits)).toEqual([]);
   });
