@@ -83,4 +83,19 @@ describe.each(["dev", "prod"])("AWS limits of the %s stack's derived values", (s
     });
     expect(lines).toEqual([]);
   });
+
+  it("refuses a data domain name longer than its pgBackRest stanza may be, as one config line (it was an internal error)", () => {
+    const config = committedConfigData(stack);
+    const databases = config["fitness-platform:databases"] as Data;
+    const long = `d${"-long".repeat(13)}`;
+    databases.domains[long] = Object.values(databases.domains)[0];
+    let lines: string[] = [];
+    try {
+      validatePlatformConfig({ stack, config: encodeConfig(config), catalogFile: "src/config/catalog.yaml", catalogText: committedCatalogText(), now: NOW });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      lines = (err as ConfigError).lines;
+    }
+    expect(lines).toEqual([`stack "${stack}": fitness-platform:databases.domains.${long} = ${JSON.stringify(databases.domains[long]).slice(0, 77)}...: allowed: a domain name of at most 63 characters (it names the host's pgBackRest stanza); this one has 66`]);
+  });
 });
