@@ -188,6 +188,13 @@ export const NAME_RULES: Readonly<Record<string, Readonly<Record<string, NameRul
   },
 };
 
+/** The longest name AWS accepts for `type`'s `property`, for ctx.name(component, thing, maxLength). */
+export function maxNameLength(type: string, property = "name"): number {
+  const rule = NAME_RULES[type]?.[property];
+  if (rule === undefined) throw new Error(`no AWS name rule for ${type}.${property} (src/conventions/aws-limits.ts)`);
+  return rule.max;
+}
+
 /** Checks a name against a rule: what is wrong, or undefined. */
 export function nameProblem(rule: NameRule, value: string): string | undefined {
   const length = [...value].length;

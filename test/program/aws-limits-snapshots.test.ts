@@ -11,7 +11,8 @@ import type { ResourceState, StackExport } from "../../src/offline/snapshot/type
 
 /**
  * Every resource of the real snapshots (dev, prod, both bootstrap stacks) and of dev with a generated
- * catalog of 200 services, walked by the AWS limit policies (AWS-01 per resource, AWS-02 shared quotas):
+ * catalog of 200 services, and dev and prod under 100-character stack names, walked by the AWS limit
+ * policies (AWS-01 per resource, AWS-02 shared quotas):
  * nothing the program registers is a value AWS would refuse; and every principal a policy names that
  * the stack creates is created before the policy (its resource depends on the principal's).
  */
@@ -30,11 +31,20 @@ beforeAll(async () => {
   fs.writeFileSync(file, catalog.text);
   const configOverrides = { images: imagesWithTags("dev", catalog.services), cluster: clusterSizedFor("dev", catalog.services) };
   snapshots.set("dev-200-services", (await synthesize({ stack: "dev", projectRoot: ROOT, catalogFile: file, configOverrides })).snapshot);
+  // Stacks named as long as Pulumi allows (100 characters): every name the program derives still fits.
+  const project = path.join(scratch, "project");
+  fs.mkdirSync(project);
+  for (const entry of fs.readdirSync(ROOT)) fs.symlinkSync(path.join(ROOT, entry), path.join(project, entry));
+  for (const environment of ["dev", "prod"]) {
+    const stack = `${environment}-${"n".repeat(99 - environment.length)}`;
+    fs.copyFileSync(path.join(ROOT, `Pulumi.${environment}.yaml`), path.join(project, `Pulumi.${stack}.yaml`));
+    snapshots.set(`${environment}-long-stack-name`, (await synthesize({ stack, projectRoot: project })).snapshot);
+  }
 }, 900_000);
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-const CASES = ["dev", "prod", "bootstrap-dev", "bootstrap-prod", "dev-200-services"];
+const CASES = ["dev", "prod", "bootstrap-dev", "bootstrap-prod", "dev-200-services", "dev-long-stack-name", "prod-long-stack-name"];
 
 describe.each(CASES)("the %s snapshot", (name) => {
   it("has no value AWS would refuse (AWS-01, AWS-02 over every resource)", async () => {
