@@ -23,6 +23,7 @@ export const aws01ResourceLimits = defineResourcePolicy({
     enforcementLevel: "mandatory",
   },
   validate: (args, reportViolation) => {
+    if (!args.type.startsWith("aws:")) args.notApplicable(`${args.type} is not an AWS resource`);
     const region = text(args.provider?.props["region"]);
     for (const problem of resourceLimitProblems(args.type, args.props, region)) {
       reportViolation(`${args.type} "${args.name}": ${problem.message}.`, undefined, problem.key);
