@@ -105,6 +105,11 @@ function eksAuthenticationProblems(index: StackIndex): QuotaProblem[] {
     if (entries.length > 0 && mode !== "API" && mode !== "API_AND_CONFIG_MAP") {
       problems.push({ resource: cluster, key: "authentication mode", message: `has ${entries.length} access entries but authenticationMode ${mode}: allowed API or API_AND_CONFIG_MAP` });
     }
+    // "An IAM principal can't be included in more than one access entry" (Amazon EKS User Guide, "Create access entries").
+    const principals = entries.map((e) => text(e.props["principalArn"])).filter((p): p is string => p !== undefined);
+    for (const principal of new Set(principals.filter((p, i) => principals.indexOf(p) !== i))) {
+      problems.push({ resource: cluster, key: "access entry principal", message: `has more than one access entry for ${principal}: allowed one per principal` });
+    }
   }
   return problems;
 }

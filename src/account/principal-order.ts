@@ -12,6 +12,17 @@ export interface UnorderedPrincipal extends NamedPrincipal {
   readonly creator: string;
 }
 
+/**
+ * The IAM principals EKS access entries name: "an access entry includes the ARN of one, and only one,
+ * existing IAM principal" (Amazon EKS User Guide, "Create access entries"), so they must exist before
+ * the entry exactly like a policy's principals.
+ */
+export function accessEntryPrincipals(resources: readonly ResourceState[]): NamedPrincipal[] {
+  return resources
+    .filter((r) => r.type === "aws:eks/accessEntry:AccessEntry" && typeof r.inputs?.principalArn === "string")
+    .map((r) => ({ urn: r.urn, property: "principalArn", kind: "AWS", principal: String(r.inputs?.principalArn) }));
+}
+
 /** Named principals created by the stack whose policy resource does not (transitively) depend on their creator. */
 export function principalsNamedBeforeCreated(resources: readonly ResourceState[]): UnorderedPrincipal[] {
   const creatorOf = new Map<string, string>();
@@ -41,7 +52,7 @@ export function principalsNamedBeforeCreated(resources: readonly ResourceState[]
     return seen;
   };
   const out: UnorderedPrincipal[] = [];
-  for (const named of namedPrincipals(resources)) {
+  for (const named of [...namedPrincipals(resources), ...accessEntryPrincipals(resources)]) {
     const creator = creatorOf.get(named.principal);
     if (creator === undefined || creator === named.urn) continue;
     if (!reach(named.urn).has(creator)) out.push({ ...named, creator });

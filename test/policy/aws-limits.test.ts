@@ -135,4 +135,15 @@ describe("AWS-02 shared quotas", () => {
     fx.add("aws:eks/accessEntry:AccessEntry", "entry", { clusterName: cluster.name, principalArn: "arn:aws:iam::123456789012:role/deploy", type: "STANDARD", tags: fx.tags("app", "services") }, { deps: { clusterName: [cluster] } });
     expect(await keys(fx, aws02EntityQuotas)).toEqual(["authentication mode"]);
   });
+
+  it("refuses two access entries for one principal (EKS admits one entry per IAM principal)", async () => {
+    const fx = new FixtureStack();
+    const cluster = fx.add("aws:eks/cluster:Cluster", "cluster", { name: "c", roleArn: "arn:aws:iam::123456789012:role/c", vpcConfig: { subnetIds: ["s"] }, accessConfig: { authenticationMode: "API" }, tags: fx.tags("app", "services") });
+    const entry = (name: string) =>
+      fx.add("aws:eks/accessEntry:AccessEntry", name, { clusterName: cluster.name, principalArn: "arn:aws:iam::123456789012:role/deploy", type: "STANDARD", tags: fx.tags("app", "services") }, { deps: { clusterName: [cluster] } });
+    entry("first");
+    expect(await keys(fx, aws02EntityQuotas)).toEqual([]);
+    entry("second");
+    expect(await keys(fx, aws02EntityQuotas)).toEqual(["access entry principal"]);
+  });
 });

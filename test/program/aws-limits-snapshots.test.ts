@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterSizedFor, generatedCatalog, imagesWithTags } from "../../bench/catalog-100";
 import { awsLimitPolicies } from "../../policy/aws/policies";
-import { principalsNamedBeforeCreated } from "../../src/account/principal-order";
+import { accessEntryPrincipals, principalsNamedBeforeCreated } from "../../src/account/principal-order";
 import { runAudit } from "../../src/offline/audit";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
@@ -60,6 +60,17 @@ describe.each(CASES)("the %s snapshot", (name) => {
   });
 });
 
+describe.each(["dev", "prod"])("the %s platform's EKS access entries", (stack) => {
+  it("name principals that exist first: created or read by the platform, or created by the account's bootstrap", () => {
+    const platform = (snapshots.get(stack) as StackExport).deployment.resources;
+    const bootstrap = (snapshots.get(`bootstrap-${stack}`) as StackExport).deployment.resources;
+    const entries = accessEntryPrincipals(platform);
+    expect(entries.length).toBeGreaterThan(0);
+    const known = new Set([...platform, ...bootstrap].map((r) => r.outputs?.arn).filter((a): a is string => typeof a === "string"));
+    expect(entries.filter((e) => !known.has(e.principal))).toEqual([]);
+  });
+});
+
 describe("principal ordering check", () => {
   const role: ResourceState = { urn: "urn:pulumi:t::p::aws:iam/role:Role::app", custom: true, type: "aws:iam/role:Role", inputs: {}, outputs: { arn: "arn:aws:iam::111111111111:role/app" } };
   const keyNaming = (dependencies: string[]): ResourceState => ({
@@ -78,6 +89,12 @@ describe("principal ordering check", () => {
     expect(principalsNamedBeforeCreated([role, keyNaming([role.urn])])).toEqual([]);
     const middle: ResourceState = { urn: "urn:pulumi:t::p::aws:iam/rolePolicy:RolePolicy::mid", custom: true, type: "aws:iam/rolePolicy:RolePolicy", inputs: {}, dependencies: [role.urn] };
     expect(principalsNamedBeforeCreated([role, middle, keyNaming([middle.urn])])).toEqual([]);
+  });
+
+  it("holds EKS access entries to it too (the entry's principal must exist)", () => {
+    const entry: ResourceState = { urn: "urn:pulumi:t::p::aws:eks/accessEntry:AccessEntry::e", custom: true, type: "aws:eks/accessEntry:AccessEntry", inputs: { principalArn: role.outputs?.arn }, dependencies: [] };
+    expect(principalsNamedBeforeCreated([role, entry]).map((p) => p.urn)).toEqual([entry.urn]);
+    expect(principalsNamedBeforeCreated([role, { ...entry, dependencies: [role.urn] }])).toEqual([]);
   });
 
   it("does not hold a read (external) principal to it: it exists before the stack runs", () => {
