@@ -14,7 +14,7 @@ export const aws02EntityQuotas = defineStackPolicy({
       "policies together at most 10,240 characters without white space (user 2,048, group 5,120), at most 10 managed policies " +
       "per role, at most 60 inbound and 60 outbound rules per security group counting standalone rule resources, at most 20 " +
       "rules per network ACL direction with distinct rule numbers, and EKS access entries only on a cluster whose " +
-      "authentication mode admits them.",
+      "authentication mode admits them, at most one per IAM principal.",
     remediation:
       "Split a role's rights into managed policies or roles per concern, merge security group rules by referencing groups or " +
       "prefix lists, and set accessConfig.authenticationMode to API on clusters that use access entries.",
