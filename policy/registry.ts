@@ -1,5 +1,6 @@
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import packageJson from "./package.json";
+import { awsLimitPolicies } from "./aws/policies";
 import { backupsPolicies } from "./backups/policies";
 import { databasesPolicies } from "./databases/policies";
 import { dmzPolicies } from "./dmz/policies";
@@ -41,6 +42,7 @@ export const policyRegistry: readonly PlatformPolicy[] = [
   ...ecrPolicies,
   ...ssmPolicies,
   ...securityPolicies,
+  ...awsLimitPolicies,
   // Areas add their line above; the closing policies (GOV-01 reads what the others recorded) stay last.
   ...closingPolicies,
 ];

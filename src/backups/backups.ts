@@ -9,6 +9,7 @@ import { assumedBy, backupKeyPolicy, hostBackupPolicy, replicationPolicy, restor
 import { type PitrHostPlan, planPitrHost } from "./pitr-plan";
 import { COMPONENT, type LifecycleRule, planRepository, replicaBucketPolicy, type RepositoryPlan, repositoryBucketPolicy } from "./repository-plan";
 import { planSnapshots, type SnapshotPlan } from "./snapshot-plan";
+import { maxNameLength } from "../conventions/aws-limits";
 
 /** Where the restore drill's throwaway hosts stand: the data zone, like the hosts they stand in for. */
 export interface RestoreDrillPlacement {
@@ -245,7 +246,7 @@ export class Backups extends pulumi.ComponentResource {
     this.restoreInstanceProfile = new aws.iam.InstanceProfile(`${name}-restore`, { name: restoreRoleName, role: this.restoreRole.name, tags: ctx.tags(internal) }, { parent: this });
 
     // --- AWS Backup: vault (locked), plan, tag selection, copy to the second region in prod.
-    const vaultName = ctx.name(COMPONENT, "vault");
+    const vaultName = ctx.name(COMPONENT, "vault", maxNameLength("aws:backup/vault:Vault"));
     this.vault = new aws.backup.Vault(`${name}-vault`, { name: vaultName, kmsKeyArn: this.vaultKey.arn, forceDestroy: ctx.durability.forceDestroyVaults, tags: ctx.tags(critical, vaultName) }, keep);
     const lock = this.snapshots.vaultLock;
     // A locked vault refuses deleting its recovery points, hence itself: dev (disposable) has no lock.
@@ -257,7 +258,7 @@ export class Backups extends pulumi.ComponentResource {
       );
     }
     if (this.snapshots.crossRegion !== undefined && replicaVaultKey !== undefined) {
-      const replicaVaultName = ctx.name(COMPONENT, `vault-${this.snapshots.crossRegion.region}`);
+      const replicaVaultName = ctx.name(COMPONENT, `vault-${this.snapshots.crossRegion.region}`, maxNameLength("aws:backup/vault:Vault"));
       this.replicaVault = new aws.backup.Vault(`${name}-replica-vault`, { name: replicaVaultName, kmsKeyArn: replicaVaultKey.arn, forceDestroy: ctx.durability.forceDestroyVaults, tags: ctx.tags(critical, replicaVaultName) }, inReplica(keep));
       if (ctx.durability.vaultLock) {
         new aws.backup.VaultLockConfiguration(
@@ -275,7 +276,7 @@ export class Backups extends pulumi.ComponentResource {
     const backupGrants = ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"].map(
       (policy) => new aws.iam.RolePolicyAttachment(`${name}-aws-backup-${policy.endsWith("Restores") ? "restores" : "backup"}`, { role: backupRole.name, policyArn: `arn:aws:iam::aws:policy/service-role/${policy}` }, { parent: this }),
     );
-    const planName = ctx.name(COMPONENT, "volumes");
+    const planName = ctx.name(COMPONENT, "volumes", maxNameLength("aws:backup/plan:Plan"));
     this.plan = new aws.backup.Plan(
       `${name}-plan`,
       {

@@ -1,3 +1,4 @@
+import { awsLimitRules } from "./aws-limit-rules";
 import { type CatalogReferences, catalogRules } from "./catalog-rules";
 import { type Catalog, catalogSchema } from "./catalog-schema";
 import { ConfigError } from "./errors";
@@ -104,6 +105,12 @@ export function validatePlatformConfig(input: RawStackInput): PlatformConfig {
     const refs = stack.success ? stack.data : sectionsThatParse(stackRaw);
     issues.push(...catalogRules(catalog, `${input.catalogFile}:`, refs).map(catalogSource(input.catalogFile)));
   }
+  // AWS limits on what the program derives from the catalog; they need a consistent catalog to plan from.
+  const account = aws.success ? aws.data.allowedAccountIds[0] : undefined;
+  if (catalog && aws.success && stack.success && account !== undefined && issues.length === 0 && STACK_SEGMENT.test(input.stack)) {
+    const limits = awsLimitRules({ scope: { project: PROJECT, stack: input.stack }, region: aws.data.region, accountId: account, catalog, catalogSource: `${input.catalogFile}:`, messaging: stack.data.messaging });
+    issues.push(...limits.map(catalogSource(input.catalogFile)));
+  }
 
   if (issues.length > 0 || !aws.success || !stack.success || !catalog) {
     // Two checks can fail on the same value for the same reason; say it once.
@@ -138,6 +145,9 @@ const colonSource = (ns: string) => (issue: ConfigIssue): ConfigIssue => {
   const [top, ...rest] = issue.path;
   return top === undefined ? issue : { ...issue, source: `${ns}:${String(top)}`, path: rest };
 };
+
+/** Stack names that can be a physical name segment (src/conventions/naming.ts). */
+const STACK_SEGMENT = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 const catalogSource = (file: string) => (issue: ConfigIssue): ConfigIssue =>
   issue.source.startsWith(file) ? { ...issue, source: `${file}: ` } : issue;

@@ -1,3 +1,5 @@
+import { nameProblem, S3_BUCKET_NAME } from "./aws-limits";
+
 /**
  * Physical names: `<project>-<stack>-<component>-<thing>`, derived here and nowhere else so that
  * every resource of a stack can be found (and audited) by its prefix.
@@ -28,11 +30,9 @@ export function boundedName(name: string, maxLength: number): string {
   return `${name.slice(0, maxLength - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
 }
 
-/** S3 general-purpose bucket rules: 3-63 characters, lower-case letters, digits, dots and hyphens. */
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
+/** Every S3 general purpose bucket naming rule (src/conventions/aws-limits.ts, with its source). */
 export function isValidBucketName(name: string): boolean {
-  return BUCKET_NAME.test(name) && !name.includes("..") && !/^\d+\.\d+\.\d+\.\d+$/.test(name) && !name.startsWith("xn--") && !name.endsWith("-s3alias");
+  return nameProblem(S3_BUCKET_NAME, name) === undefined;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -50,7 +50,7 @@ export function bucketName(scope: NameScope & { readonly accountId: string }, co
   const middle = boundedName(physicalName(scope, component, thing), 63 - prefix.length - suffix.length);
   const name = `${prefix}${middle}${suffix}`;
   if (!isValidBucketName(name)) {
-    throw new Error(`bucket name "${name}" is not a valid S3 name (3-63 lower-case letters, digits, dots, hyphens; ${name.length} characters)`);
+    throw new Error(`bucket name "${name}" ${nameProblem(S3_BUCKET_NAME, name) ?? "is not a valid S3 name"}`);
   }
   return name;
 }

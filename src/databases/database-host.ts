@@ -10,6 +10,8 @@ import { HOST_LAYOUT } from "./host-layout";
 import { DATABASE_METRIC_NAMESPACE } from "./patroni-scripts";
 import type { InternalCa } from "./internal-ca";
 import type { HostPlan } from "./plan";
+import { maxNameLength } from "../conventions/aws-limits";
+import { boundedName } from "../conventions/naming";
 
 export const COMPONENT = "databases";
 
@@ -387,7 +389,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
       const bootstrap = new aws.ssm.Document(
         `${id}-bootstrap`,
         {
-          name: `${m.physicalName}-bootstrap`,
+          name: boundedName(`${m.physicalName}-bootstrap`, maxNameLength("aws:ssm/document:Document")),
           documentType: "Command",
           documentFormat: "JSON",
           content: userData.apply((script) => JSON.stringify(bootstrapDocument(m.name, script))),

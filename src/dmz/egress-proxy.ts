@@ -16,6 +16,7 @@ import { type EgressProxyPlan, planEgressProxy, type ProxyGroup, type ProxyRule 
 import { EC2_TRUST, logShippingPolicy, volumeKeyPolicy } from "./proxy-iam";
 import { PROXY_PORT } from "./squid/paths";
 import { AUTO_SCALING } from "../account/service-linked-roles";
+import { maxNameLength } from "../conventions/aws-limits";
 
 export interface EgressProxyArgs {
   readonly ctx: PlatformContext;
@@ -141,7 +142,7 @@ export class EgressProxy extends pulumi.ComponentResource {
     this.launchTemplate = new aws.ec2.LaunchTemplate(
       `${name}-lt`,
       {
-        name: ctx.name(PROXY_COMPONENT, "host"),
+        name: ctx.name(PROXY_COMPONENT, "host", maxNameLength("aws:ec2/launchTemplate:LaunchTemplate")),
         description: "Squid egress proxy host",
         imageId: config.proxy.amiId,
         instanceType: config.proxy.instanceType,

@@ -4,6 +4,7 @@ import type { NotificationsConfig } from "../config/sections/messaging";
 import type { PlatformContext } from "../conventions/context";
 import { notificationGrant, smtpSendGrant } from "./grants";
 import type { PolicyStatement } from "./iam-document";
+import { maxNameLength } from "../conventions/aws-limits";
 
 /** SES's SMTP interface with STARTTLS; NETWORK opens it from the app zone to the `email-smtp` endpoint. */
 export const SMTP_PORT = 587;
@@ -67,7 +68,7 @@ export class NotificationDelivery extends pulumi.ComponentResource {
       }
     }
 
-    const senders = new aws.iam.Group(`${name}-ses-senders`, { name: ctx.name("messaging", "ses-senders"), path: "/messaging/" }, { parent: this });
+    const senders = new aws.iam.Group(`${name}-ses-senders`, { name: ctx.name("messaging", "ses-senders", maxNameLength("aws:iam/group:Group")), path: "/messaging/" }, { parent: this });
     new aws.iam.GroupPolicy(
       `${name}-ses-send`,
       {
@@ -77,7 +78,7 @@ export class NotificationDelivery extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const userName = ctx.name("messaging", "ses-smtp");
+    const userName = ctx.name("messaging", "ses-smtp", maxNameLength("aws:iam/user:User"));
     this.smtpUser = new aws.iam.User(`${name}-ses-smtp`, { name: userName, path: "/messaging/", tags: tags(userName) }, { parent: this });
     new aws.iam.UserGroupMembership(`${name}-ses-smtp`, { user: this.smtpUser.name, groups: [senders.name] }, { parent: this });
     const accessKey = new aws.iam.AccessKey(`${name}-ses-smtp`, { user: this.smtpUser.name }, { parent: this });

@@ -20,6 +20,7 @@ import { ecrLifecyclePolicy } from "./ecr-lifecycle";
 import { planRepositories } from "./images";
 import { AUTO_SCALING } from "../account/service-linked-roles";
 import { kubeconfig } from "./kubeconfig";
+import { maxNameLength } from "../conventions/aws-limits";
 
 export const COMPONENT = "eks-cluster";
 const PARTITION = "aws";
@@ -70,7 +71,7 @@ export class EksCluster extends pulumi.ComponentResource {
     const { ctx, config } = args;
     const parent = { parent: this };
     const tags = (thing: string) => ctx.tags({ component: COMPONENT, zone: "app" }, ctx.name(COMPONENT, thing));
-    this.clusterName = ctx.name(COMPONENT);
+    this.clusterName = ctx.name(COMPONENT, undefined, maxNameLength("aws:eks/cluster:Cluster"));
     const clusterName = this.clusterName;
     const appSubnetIds = args.network.subnets.app.map((s) => s.id);
     const appSg = args.network.zoneSecurityGroups.app.id;
@@ -181,7 +182,7 @@ export class EksCluster extends pulumi.ComponentResource {
     this.launchTemplate = new aws.ec2.LaunchTemplate(
       `${name}-nodes`,
       {
-        name: ctx.name(COMPONENT, "nodes"),
+        name: ctx.name(COMPONENT, "nodes", maxNameLength("aws:ec2/launchTemplate:LaunchTemplate")),
         description: "EKS nodes: IMDSv2 (1 hop), encrypted gp3 root, app zone group, no key pair",
         metadataOptions: template.metadataOptions,
         blockDeviceMappings: [{ deviceName: template.rootVolume.deviceName, ebs: { ...template.rootVolume, kmsKeyId: this.key.arn } }],
@@ -241,7 +242,7 @@ export class EksCluster extends pulumi.ComponentResource {
         `${name}-nodes-${zone}`,
         {
           clusterName: this.cluster.name,
-          nodeGroupName: ctx.name(COMPONENT, `nodes-${zone}`),
+          nodeGroupName: ctx.name(COMPONENT, `nodes-${zone}`, maxNameLength("aws:eks/nodeGroup:NodeGroup", "nodeGroupName")),
           nodeRoleArn: this.nodeRole.arn,
           subnetIds: [subnet.id],
           amiType: template.amiType,

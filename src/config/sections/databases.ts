@@ -95,6 +95,10 @@ export const databasesSchema = z
     consensus: consensusSchema.optional(),
   })
   .superRefine((db, ctx) => {
+    // A domain names its host's pgBackRest stanza (at most 63 characters, src/backups/pgbackrest-conf.ts) and the AWS names derived from it.
+    for (const name of Object.keys(db.domains).filter((n) => n.length > 63)) {
+      ctx.addIssue({ code: "custom", path: ["domains", name], message: `allowed: a domain name of at most 63 characters (it names the host's pgBackRest stanza); this one has ${name.length}` });
+    }
     if (db.packageSource === "mirror" && db.mirrorUrl === undefined) {
       ctx.addIssue({ code: "custom", path: ["mirrorUrl"], message: "allowed: the https URL of the Debian mirror (required when packageSource is mirror)" });
     }
