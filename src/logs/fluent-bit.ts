@@ -51,6 +51,7 @@ export class FluentBit extends pulumi.ComponentResource {
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
+        permissionsBoundary: ctx.permissionsBoundary,
         name: roleName,
         description: "Fluent Bit (EKS Pod Identity): put container logs into the application log bucket",
         assumeRolePolicy: pulumi
