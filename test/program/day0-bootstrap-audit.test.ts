@@ -1,6 +1,8 @@
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import * as fs from "node:fs";
 import { PLATFORM_SERVICES } from "../../src/bootstrap/plan";
+import { BOOTSTRAP_ADVISORY, bootstrapConfigFile, renderBootstrapPolicyConfig } from "../../src/bootstrap/policy-config";
 import { readPolicyConfig, runAudit } from "../../src/offline/audit";
 import { synthesize } from "../../src/offline/engine/synthesize";
 import type { ResourceState, StackExport } from "../../src/offline/snapshot/types";
@@ -56,6 +58,18 @@ describe.each(["dev", "prod"] as const)("the bootstrap of %s under the policy pa
     const preflight = JSON.parse(String(byName(snapshots[stack] as StackExport, "bootstrap-preview-preflight")?.inputs?.policy)) as { Statement: { Action: string | string[]; Resource: string }[] };
     const reads = preflight.Statement.filter((s) => [s.Action].flat().includes("s3:GetObject"));
     expect(reads.map((s) => s.Resource)).toEqual([`arn:aws:s3:::fitness-platform-${stack}-mirror-debian-${stack === "dev" ? "111111111111" : "222222222222"}/*`]);
+  }, 120_000);
+
+  it("`pulumi up --policy-pack` of the bootstrap completes with its own policy config: no mandatory finding, and the advisory ones are the accepted set", async () => {
+    // The committed file is what the generator makes (npx tsx src/bootstrap/policy-config.ts --write).
+    expect(fs.readFileSync(bootstrapConfigFile(ROOT, stack), "utf8")).toBe(renderBootstrapPolicyConfig(ROOT, stack));
+    const withStackConfig = await runAudit(snapshots[stack] as StackExport, { config: readPolicyConfig(path.join(ROOT, "policy", "config", `${stack}.json`)), now: NOW });
+    // With the platform's file, the first bootstrap could never complete: mandatory findings stop `pulumi up`.
+    expect(withStackConfig.violations.some((v) => v.level === "mandatory")).toBe(true);
+    const result = await runAudit(snapshots[stack] as StackExport, { config: readPolicyConfig(bootstrapConfigFile(ROOT, stack)), now: NOW });
+    expect(result.violations.filter((v) => v.level === "mandatory").map((v) => `${v.policy}: ${v.message}`)).toEqual([]);
+    expect(result.violations.map((v) => `${v.policy}: ${v.message}`)).toEqual(withStackConfig.violations.map((v) => `${v.policy}: ${v.message}`));
+    expect(new Set(result.violations.map((v) => v.policy))).toEqual(new Set(BOOTSTRAP_ADVISORY));
   }, 120_000);
 
   it("the account-level controls it leaves out are those the platform stack of the same account passes", async () => {
