@@ -9,6 +9,7 @@ import type { PlatformContext } from "../conventions/context";
 import { apiServiceIp, checkAddonVersions, checkServiceCidr } from "./cluster-plan";
 import type { GatewayPlanInput } from "./gateway-plan";
 import type { ClusterAddresses } from "./network-policies";
+import { type DbClientSettings, dbClientSettings } from "./db-client-settings";
 import { proxiedServices } from "./service-identity";
 import type { ServiceDatabase, ServicesPlanInput } from "./workload-plan";
 
@@ -47,11 +48,13 @@ export function registryAccount(platform: Pick<PlatformConfig, "aws" | "stack">)
   return account;
 }
 
-export function databasesByService(plan: PlanContext["databases"]): Record<string, ServiceDatabase> {
+/** `replication`: the Patroni timing of the replicated domains (their clients detect a dead leader within its ttl). */
+export function databasesByService(plan: PlanContext["databases"], replication: Parameters<typeof dbClientSettings>[0]): Record<string, ServiceDatabase> {
   const out: Record<string, ServiceDatabase> = {};
   for (const host of plan.hosts) {
+    const hostIps = (host.members ?? []).map((m) => m.placement.privateIp);
+    const client: DbClientSettings = dbClientSettings(hostIps.length > 1 ? replication : undefined);
     for (const owner of host.owners) {
-      const hostIps = (host.members ?? []).map((m) => m.placement.privateIp);
       out[owner.service] = {
         host: host.dnsName,
         hostIp: host.placement.privateIp,
@@ -59,6 +62,7 @@ export function databasesByService(plan: PlanContext["databases"]): Record<strin
         port: host.port,
         database: owner.database,
         username: owner.role,
+        client,
       };
     }
   }
@@ -83,7 +87,7 @@ export function planInputs(args: PlanInputsArgs): { services: ServicesPlanInput;
     addresses,
     edgeDomain: config.edge.domainName,
     dmzCidrs,
-    databases: databasesByService(args.databases),
+    databases: databasesByService(args.databases, config.databases.replication),
     databaseSecretArns: args.databaseSecretArns,
     caBundle: args.caBundle,
     messaging: Object.fromEntries(Object.keys(catalog.services).map((s) => [s, args.messagingEnv(s)])),

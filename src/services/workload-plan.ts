@@ -9,6 +9,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Catalog, ServiceSpec } from "../config/catalog-schema";
 import type { ImagesConfig } from "../config/sections/images";
+import { type DbClientSettings, renderPgServiceFile } from "./db-client-settings";
 import { type ImageScope, serviceImage } from "./images";
 import { EDGE_NAMESPACE, ENVOY_POD_LABELS, GATEWAY_CONTROLLER_NAMESPACE, GATEWAY_LISTENER, GATEWAY_NAME, LB_CONTROLLER_NAMESPACE, PUBLIC_ROUTES_LABEL } from "./gateway-plan";
 import { AUTOSCALER_NAMESPACE } from "./autoscaler-plan";
@@ -43,8 +44,10 @@ export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "ku
 /** Every service container runs as this unprivileged uid/gid. */
 export const SERVICE_UID = 10001;
 
-export const DB_CA_MOUNT = "/etc/fitness/db-ca";
+/** The database client's files: the internal CA bundle and libpq's connection service file. */
+export const DB_CLIENT_MOUNT = "/etc/fitness/db-client";
 export const DB_CA_FILE = "ca.crt";
+export const PG_SERVICE_FILE = "pg_service.conf";
 /** Seconds a terminating pod keeps serving while the gateway and kube-proxy stop sending to it. */
 export const DRAIN_SECONDS = 15;
 
@@ -58,6 +61,8 @@ export interface ServiceDatabase {
   readonly port: number;
   readonly database: string;
   readonly username: string;
+  /** libpq's timeouts: how soon a client gives up on a dead or unreachable member. */
+  readonly client: DbClientSettings;
 }
 
 export interface ServicesPlanInput {
@@ -133,7 +138,7 @@ function planOneService(input: ServicesPlanInput, scope: ImageScope, service: st
   const proxied = input.proxy.services.has(service);
   const configName = `${service}-config`;
   const messagingName = `${service}-messaging`;
-  const caName = `${service}-db-ca`;
+  const dbClientName = `${service}-db-client`;
   const secretArn = input.databaseSecretArns[service];
   if (db !== undefined && secretArn === undefined) {
     throw new Error(`service "${service}" owns a database but no credentials secret is known for it: allowed: pass the databases' secret ARNs`);
@@ -147,7 +152,10 @@ function planOneService(input: ServicesPlanInput, scope: ImageScope, service: st
       PGDATABASE: db.database,
       PGUSER: db.username,
       PGSSLMODE: "verify-full",
-      PGSSLROOTCERT: `${DB_CA_MOUNT}/${DB_CA_FILE}`,
+      PGSSLROOTCERT: `${DB_CLIENT_MOUNT}/${DB_CA_FILE}`,
+      // Keepalives and tcp_user_timeout have no environment variable: libpq reads them from this file.
+      PGSERVICEFILE: `${DB_CLIENT_MOUNT}/${PG_SERVICE_FILE}`,
+      PGSERVICE: service,
       // Username and password: GetSecretValue with the pod identity, through the Secrets Manager endpoint.
       DB_SECRET_ARN: secretArn as pulumi.Input<string>,
       // A replicated cluster's name has every member's address: libpq keeps the one that accepts writes.
@@ -168,9 +176,16 @@ function planOneService(input: ServicesPlanInput, scope: ImageScope, service: st
     { apiVersion: "v1", kind: "ConfigMap", metadata: { name: configName, namespace: ns, labels }, data: config },
     { apiVersion: "v1", kind: "ConfigMap", metadata: { name: messagingName, namespace: ns, labels }, data: input.messaging[service] ?? {} },
   ];
-  if (db !== undefined) objects.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: caName, namespace: ns, labels }, data: { [DB_CA_FILE]: input.caBundle } });
+  if (db !== undefined) {
+    objects.push({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: dbClientName, namespace: ns, labels },
+      data: { [DB_CA_FILE]: input.caBundle, [PG_SERVICE_FILE]: renderPgServiceFile(service, db.client) },
+    });
+  }
 
-  objects.push(deployment(input, scope, service, spec, { labels, configName, messagingName, caName: db === undefined ? undefined : caName }));
+  objects.push(deployment(input, scope, service, spec, { labels, configName, messagingName, dbClientName: db === undefined ? undefined : dbClientName }));
   objects.push({
     apiVersion: "v1",
     kind: "Service",
@@ -220,7 +235,7 @@ function deployment(
   scope: ImageScope,
   service: string,
   spec: ServiceSpec,
-  refs: { labels: Record<string, string>; configName: string; messagingName: string; caName?: string },
+  refs: { labels: Record<string, string>; configName: string; messagingName: string; dbClientName?: string },
 ): KubeObject {
   // Readiness asks the service's health path (which may check its database): a failing dependency takes
   // the pod out of rotation. Liveness only asks whether the process still accepts connections, so a
@@ -229,9 +244,9 @@ function deployment(
   const alive = (periodSeconds: number, failureThreshold: number) => ({ tcpSocket: { port: spec.port }, periodSeconds, timeoutSeconds: 2, failureThreshold });
   const volumes: Record<string, unknown>[] = [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }];
   const mounts: Record<string, unknown>[] = [{ name: "tmp", mountPath: "/tmp" }];
-  if (refs.caName !== undefined) {
-    volumes.push({ name: "db-ca", configMap: { name: refs.caName, items: [{ key: DB_CA_FILE, path: DB_CA_FILE }] } });
-    mounts.push({ name: "db-ca", mountPath: DB_CA_MOUNT, readOnly: true });
+  if (refs.dbClientName !== undefined) {
+    volumes.push({ name: "db-client", configMap: { name: refs.dbClientName, items: [DB_CA_FILE, PG_SERVICE_FILE].map((f) => ({ key: f, path: f })) } });
+    mounts.push({ name: "db-client", mountPath: DB_CLIENT_MOUNT, readOnly: true });
   }
   return {
     apiVersion: "apps/v1",

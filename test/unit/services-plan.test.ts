@@ -78,7 +78,16 @@ describe("per-service objects", () => {
     const orders = find(dev.all, "ConfigMap", "orders", "orders-config")["data"] as Json;
     expect(orders).toMatchObject({ PGHOST: "purchase-history.db.dev.fitness.internal", PGPORT: "5432", PGDATABASE: "orders", PGUSER: "orders", PGSSLMODE: "verify-full" });
     expect(orders["DB_SECRET_ARN"]).toMatch(/^arn:aws:secretsmanager:.*:secret:orders-db$/);
-    expect(find(dev.all, "ConfigMap", "orders", "orders-db-ca")["data"]).toEqual({ "ca.crt": CA_PEM });
+    const client = find(dev.all, "ConfigMap", "orders", "orders-db-client")["data"] as Record<string, string>;
+    expect(client["ca.crt"]).toBe(CA_PEM);
+    // The files the environment names are the ones the Deployment mounts.
+    const pod = (find(dev.all, "Deployment", "orders", "orders")["spec"] as Json).template.spec;
+    const mount = (pod.containers[0].volumeMounts as Json[]).find((m) => m.name === "db-client") as Json;
+    const volume = (pod.volumes as Json[]).find((v) => v.name === "db-client") as Json;
+    const mounted = (volume.configMap.items as Json[]).map((i) => `${mount.mountPath}/${i.path}`);
+    expect(mounted).toContain(orders["PGSSLROOTCERT"]);
+    expect(mounted).toContain(orders["PGSERVICEFILE"]);
+    expect(client["pg_service.conf"]).toContain(`[${orders["PGSERVICE"]}]`);
     expect(find(dev.all, "ConfigMap", "notifications", "notifications-config")["data"]).not.toHaveProperty("PGHOST");
     expect(dev.all.filter((o) => o.kind === "Secret")).toEqual([]);
   });
