@@ -123,7 +123,7 @@ export class Backups extends pulumi.ComponentResource {
       this.replicaBucket = replica.bucket;
       const replicationRole = new aws.iam.Role(
         `${name}-replication`,
-        { name: ctx.name(COMPONENT, "replication", 64), description: "S3 replication of the pgBackRest repository to the second region", assumeRolePolicy: JSON.stringify(assumedBy("s3.amazonaws.com")), tags: ctx.tags(internal) },
+        { permissionsBoundary: ctx.permissionsBoundary, name: ctx.name(COMPONENT, "replication", 64), description: "S3 replication of the pgBackRest repository to the second region", assumeRolePolicy: JSON.stringify(assumedBy("s3.amazonaws.com")), tags: ctx.tags(internal) },
         { parent: this },
       );
       const replicationGrant = new aws.iam.RolePolicy(
@@ -224,7 +224,7 @@ export class Backups extends pulumi.ComponentResource {
     // --- restore role of the drill's throwaway hosts: reads every repository, writes none.
     this.restoreRole = new aws.iam.Role(
       `${name}-restore`,
-      { name: restoreRoleName, description: "Throwaway restore-drill hosts: read the pgBackRest repositories, write nothing", assumeRolePolicy: JSON.stringify(assumedBy("ec2.amazonaws.com")), tags: ctx.tags(internal) },
+      { permissionsBoundary: ctx.permissionsBoundary, name: restoreRoleName, description: "Throwaway restore-drill hosts: read the pgBackRest repositories, write nothing", assumeRolePolicy: JSON.stringify(assumedBy("ec2.amazonaws.com")), tags: ctx.tags(internal) },
       { parent: this },
     );
     new aws.iam.RolePolicyAttachment(`${name}-restore-ssm`, { role: this.restoreRole.name, policyArn: aws.iam.ManagedPolicy.AmazonSSMManagedInstanceCore }, { parent: this });
@@ -270,7 +270,7 @@ export class Backups extends pulumi.ComponentResource {
     }
     const backupRole = new aws.iam.Role(
       `${name}-aws-backup`,
-      { name: ctx.name(COMPONENT, "aws-backup", 64), description: "AWS Backup: snapshots of the critical data volumes", assumeRolePolicy: JSON.stringify(assumedBy("backup.amazonaws.com")), tags: ctx.tags(internal) },
+      { permissionsBoundary: ctx.permissionsBoundary, name: ctx.name(COMPONENT, "aws-backup", 64), description: "AWS Backup: snapshots of the critical data volumes", assumeRolePolicy: JSON.stringify(assumedBy("backup.amazonaws.com")), tags: ctx.tags(internal) },
       { parent: this },
     );
     const backupGrants = ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"].map(

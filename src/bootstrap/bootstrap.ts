@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { permissionsBoundaryDocument } from "../account/permissions-boundary";
 import { customerManagedKey } from "../conventions/customer-managed-key";
 import { DURABILITY } from "../conventions/durability";
 import { platformTags, type Zone } from "../conventions/tags";
@@ -21,6 +22,7 @@ export class Bootstrap extends pulumi.ComponentResource {
   readonly previewRole: aws.iam.Role;
   readonly deployRole: aws.iam.Role;
   readonly packageMirrorBucket: aws.s3.Bucket;
+  readonly permissionsBoundary: aws.iam.Policy;
 
   constructor(name: string, loaded: LoadedBootstrap, opts?: pulumi.ComponentResourceOptions) {
     super("fitness:bootstrap:Bootstrap", name, {}, opts);
@@ -90,6 +92,29 @@ export class Bootstrap extends pulumi.ComponentResource {
       new aws.iam.RolePolicy(`${name}-preview-preflight`, { role: this.previewRole.name, name: "preflight", policy: JSON.stringify(scoped) }, parent);
     }
 
+    // The permissions boundary of every role the platform creates: made here, before the platform, so the
+    // deploy role (which may not edit it) never owns it; the platform names it by its derived ARN.
+    this.permissionsBoundary = new aws.iam.Policy(
+      `${name}-permissions-boundary`,
+      {
+        name: plan.permissionsBoundaryName,
+        description: `Permissions boundary of every IAM role of ${config.platformProject}-${loaded.stack}: a ceiling with the account's guardrails denied`,
+        policy: pulumi.all([this.secretsKey.arn, oidc.arn]).apply(([secretsKeyArn, githubOidcProviderArn]) =>
+          JSON.stringify(
+            permissionsBoundaryDocument({
+              partition: plan.partition,
+              boundaryArn: plan.permissionsBoundaryArn,
+              bootstrapIdentityArns: [plan.previewRoleName, plan.deployRoleName].map((n) => `arn:${plan.partition}:iam::${loaded.accountId}:role/${n}`).concat(githubOidcProviderArn),
+              stateBucket: plan.stateBucket,
+              secretsKeyArn,
+            }),
+          ),
+        ),
+        tags: tags("global", plan.permissionsBoundaryName),
+      },
+      parent,
+    );
+
     // The deploy role: only jobs of the protected GitHub environment (required reviewers in prod), which
     // run on the platform's in-VPC deployer. It creates every kind of resource the platform has, IAM included.
     this.deployRole = new aws.iam.Role(
@@ -120,13 +145,14 @@ export class Bootstrap extends pulumi.ComponentResource {
               secretsKeyArn,
               ciRoleNames: [plan.previewRoleName, plan.deployRoleName],
               githubOidcProviderArn,
+              permissionsBoundaryArn: plan.permissionsBoundaryArn,
             }),
           ),
         ),
       },
       parent,
     );
-    this.registerOutputs({ backendUrl: plan.backendUrl, secretsProvider: plan.secretsProvider });
+    this.registerOutputs({ backendUrl: plan.backendUrl, secretsProvider: plan.secretsProvider, permissionsBoundaryArn: this.permissionsBoundary.arn });
   }
 
   private bucket(id: string, bucketName: string, tags: Record<string, string>, opts: { sseKms?: pulumi.Input<string>; forceDestroy: boolean }, resourceOpts: pulumi.CustomResourceOptions): aws.s3.Bucket {

@@ -20,6 +20,7 @@ function main(): Record<string, unknown> {
     packageMirrorUrl: plan.packageMirrorUrl,
     previewRoleArn: bootstrap.previewRole.arn,
     deployRoleArn: bootstrap.deployRole.arn,
+    permissionsBoundaryArn: bootstrap.permissionsBoundary.arn,
     serviceLinkedRoles: plan.serviceLinkedRoles.map((r) => r.arn),
   };
 }

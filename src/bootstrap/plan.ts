@@ -2,6 +2,7 @@
  * The bootstrap layer as data: what one AWS account needs before the platform's first `pulumi up`
  * (docs/runbooks/first-deploy.md). Pure: config in, names and policy documents out.
  */
+import { boundaryGuardStatements, permissionsBoundaryArn, permissionsBoundaryName } from "../account/permissions-boundary";
 import { SERVICE_LINKED_ROLES, type ServiceLinkedRoleSpec, serviceLinkedRoleArn } from "../account/service-linked-roles";
 import { partitionOf } from "../conventions/arn";
 import { type PolicyDocument, policyDocument } from "../conventions/iam-policy";
@@ -30,6 +31,9 @@ export interface BootstrapPlan {
   readonly deployRoleName: string;
   /** `<project>-<stack>`: the prefix of every IAM name the platform's stack derives (src/conventions/naming). */
   readonly platformNamePrefix: string;
+  /** The permissions boundary of every role the platform creates (src/account/permissions-boundary.ts). */
+  readonly permissionsBoundaryName: string;
+  readonly permissionsBoundaryArn: string;
 }
 
 export function planBootstrap(input: { stack: string; region: string; accountId: string; config: BootstrapConfig }): BootstrapPlan {
@@ -54,6 +58,8 @@ export function planBootstrap(input: { stack: string; region: string; accountId:
     previewRoleName: physicalName(scope, "ci", "preview"),
     deployRoleName: physicalName(scope, "ci", "deploy"),
     platformNamePrefix: `${config.platformProject}-${input.stack}`,
+    permissionsBoundaryName: permissionsBoundaryName({ project: config.platformProject, stack: input.stack }),
+    permissionsBoundaryArn: permissionsBoundaryArn({ partition, accountId, project: config.platformProject, stack: input.stack }),
   };
 }
 
@@ -121,7 +127,12 @@ export function stateBucketPolicy(args: { partition: string; stateBucket: string
  * - never: Organizations, account settings, IAM users or access keys (nothing in the platform has
  *   long-lived credentials), and never a change to the bootstrap itself (the CI roles, GitHub's OIDC
  *   provider, the state bucket's protections, the secrets key), so a deploy cannot widen its own rights
- *   or lose the state.
+ *   or lose the state;
+ * - role permissions (create, put, attach, detach, delete, set boundary) only on roles that carry the
+ *   platform's permissions boundary (condition key `iam:PermissionsBoundary`), never removing it, never
+ *   editing it: a deploy cannot make a role more powerful than the boundary. AWS's delegation example
+ *   allows those actions only under the condition; this role has `iam:*` on its names, so the same rule is
+ *   an explicit Deny when the condition does not hold, which no Allow can override.
  */
 /**
  * IAM service prefixes of everything the platform (and the mirror job, and preflight) touches, IAM
@@ -144,6 +155,7 @@ export function deployRolePolicy(args: {
   secretsKeyArn: string;
   ciRoleNames: readonly string[];
   githubOidcProviderArn: string;
+  permissionsBoundaryArn: string;
 }): PolicyDocument {
   const iam = (resource: string) => `arn:${args.partition}:iam::${args.accountId}:${resource}`;
   const stateArn = `arn:${args.partition}:s3:::${args.stateBucket}`;
@@ -187,6 +199,7 @@ export function deployRolePolicy(args: {
       Resource: stateArn,
     },
     { Sid: "NeverTheSecretsKey", Effect: "Deny", Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DeleteAlias", "kms:UpdateAlias"], Resource: args.secretsKeyArn },
+    ...boundaryGuardStatements(args.permissionsBoundaryArn),
   ]);
 }
 

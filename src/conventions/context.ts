@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { permissionsBoundaryArn } from "../account/permissions-boundary";
+import { partitionOf } from "./arn";
 import { DURABILITY, type DurabilityProfile } from "./durability";
 import { boundedName, bucketName, physicalName } from "./naming";
 import { platformTags, type TagTarget } from "./tags";
@@ -25,6 +27,12 @@ export interface PlatformContext {
   serviceLinkedRoleArn(service: string): pulumi.Output<string>;
   /** The S3 bucket name of `<component>-<thing>`: carries the account id (src/conventions/naming.ts). */
   bucketName(component: string, thing?: string, prefix?: string): string;
+  /**
+   * The ARN of the permissions boundary every role of the platform carries (`permissionsBoundary`): the
+   * bootstrap layer creates it (src/account/permissions-boundary.ts), and the deploy role may write role
+   * permissions only on roles that carry it.
+   */
+  readonly permissionsBoundary: string;
 }
 
 export function createContext(args: {
@@ -50,6 +58,7 @@ export function createContext(args: {
       return arn;
     },
     bucketName: (component, thing, prefix) => bucketName({ ...scope, accountId: args.accountId }, component, thing, prefix),
+    permissionsBoundary: permissionsBoundaryArn({ partition: partitionOf(args.region), accountId: args.accountId, ...scope }),
     name: (component, thing, maxLength) => {
       const full = physicalName(scope, component, thing);
       return maxLength === undefined ? full : boundedName(full, maxLength);

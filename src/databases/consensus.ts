@@ -45,6 +45,7 @@ export class Consensus extends pulumi.ComponentResource {
     const role = new aws.iam.Role(
       `${name}-role`,
       {
+        permissionsBoundary: ctx.permissionsBoundary,
         name: ctx.name(component, "etcd-host", 64),
         description: "Instance role of the etcd nodes (Patroni's consensus store)",
         assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),

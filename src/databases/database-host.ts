@@ -232,6 +232,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
+        permissionsBoundary: ctx.permissionsBoundary,
         name: ctx.name(COMPONENT, `${plan.domain}-host`, 64),
         description: `Instance role of the PostgreSQL host for ${plan.domain}`,
         assumeRolePolicy: JSON.stringify({

@@ -96,7 +96,7 @@ export class Deployer extends pulumi.ComponentResource {
     const logGroup = encryptedLogGroup(`${name}-logs`, { ctx, component: COMPONENT, zone: "dmz", logGroupName, retentionInDays: args.logs.retentionInDays, kmsKeyArn: args.logs.keyArn }, parent);
     const role = new aws.iam.Role(
       `${name}-role`,
-      { name: ctx.name(COMPONENT, "codebuild", 64), description: "CodeBuild service role of the in-VPC deployer", assumeRolePolicy: JSON.stringify(codeBuildTrust(ctx.account)), tags: tags() },
+      { permissionsBoundary: ctx.permissionsBoundary, name: ctx.name(COMPONENT, "codebuild", 64), description: "CodeBuild service role of the in-VPC deployer", assumeRolePolicy: JSON.stringify(codeBuildTrust(ctx.account)), tags: tags() },
       parent,
     );
     new aws.iam.RolePolicy(

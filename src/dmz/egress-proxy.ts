@@ -109,6 +109,7 @@ export class EgressProxy extends pulumi.ComponentResource {
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
+        permissionsBoundary: ctx.permissionsBoundary,
         name: ctx.name(PROXY_COMPONENT, "host", 64),
         description: "Egress proxy hosts: SSM sessions and shipping their access logs",
         assumeRolePolicy: JSON.stringify(EC2_TRUST),

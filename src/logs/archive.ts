@@ -264,6 +264,7 @@ export class LogArchive extends pulumi.ComponentResource {
     const role = new aws.iam.Role(
       `${name}-trail-role`,
       {
+        permissionsBoundary: ctx.permissionsBoundary,
         name: roleName,
         assumeRolePolicy: ctx.accountId.apply((accountId) =>
           JSON.stringify(

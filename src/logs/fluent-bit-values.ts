@@ -6,7 +6,12 @@
 import type { FluentBitConfig } from "./fluent-bit-config";
 import { FLUENT_BIT_HTTP_PORT, FLUENT_BIT_PATHS } from "./fluent-bit-config";
 
-export const FLUENT_BIT_CHART = { repo: "https://fluent.github.io/helm-charts", chart: "fluent-bit" } as const;
+/**
+ * The chart, installed from this account's ECR (`<project>/charts/fluent-bit`, an OCI artifact the mirror
+ * job wraps from the upstream HTTP repository's archive after checking its pinned SHA-256): nodes and
+ * the deployer fetch no chart from the internet. Fluent's OCI charts (ghcr.io) start after 0.48.x.
+ */
+export const FLUENT_BIT_CHART = { name: "fluent-bit", upstream: "https://fluent.github.io/helm-charts" } as const;
 export const FLUENT_BIT_NAMESPACE = "logging";
 export const FLUENT_BIT_SERVICE_ACCOUNT = "fluent-bit";
 export const FLUENT_BIT_MIRROR_NAME = "fluent-bit";

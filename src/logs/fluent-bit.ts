@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LogsConfig } from "../config/sections/logs";
 import type { PlatformContext } from "../conventions/context";
+import { chartReference } from "../services/images";
 import { renderFluentBitConfig, type S3BufferSettings } from "./fluent-bit-config";
 import { fluentBitPermissions, fluentBitTrustPolicy } from "./fluent-bit-identity";
 import {
@@ -50,6 +51,7 @@ export class FluentBit extends pulumi.ComponentResource {
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
+        permissionsBoundary: ctx.permissionsBoundary,
         name: roleName,
         description: "Fluent Bit (EKS Pod Identity): put container logs into the application log bucket",
         assumeRolePolicy: pulumi
@@ -106,9 +108,7 @@ export class FluentBit extends pulumi.ComponentResource {
       `${name}-release`,
       {
         name: "fluent-bit",
-        chart: FLUENT_BIT_CHART.chart,
-        version: args.config.fluentBit.chartVersion,
-        repositoryOpts: { repo: FLUENT_BIT_CHART.repo },
+        ...chartReference({ project: ctx.project, accountId: ctx.account, region: ctx.region }, FLUENT_BIT_CHART.name, args.config.fluentBit.chartVersion),
         namespace: FLUENT_BIT_NAMESPACE,
         createNamespace: false,
         values,

@@ -49,6 +49,8 @@ export interface StackUse {
   readonly stack: string;
   /** Upstream of each chart the program already installs from the ECR mirror (`oci://<registry>/<project>/charts/<name>`). */
   readonly chartUpstreams?: Readonly<Record<string, string>>;
+  /** The stack's own ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com`): charts come only from there. */
+  readonly registry?: string;
   readonly mirrored: readonly MirroredImage[];
   readonly resources: readonly ResourceState[];
 }
@@ -60,7 +62,7 @@ export const DEBIAN_UPSTREAMS: Readonly<Record<string, string>> = {
 };
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
-const ECR_CHART = /^oci:\/\/\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9-]+\/charts\/([a-z0-9-]+)$/;
+const ECR_CHART = /^oci:\/\/(\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com)\/[a-z0-9-]+\/charts\/([a-z0-9-]+)$/;
 const MIRROR_IMAGE = /\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9-]+\/mirror\/([a-z0-9-]+)/g;
 // One command line: the package list ends at the line's end (a next line's `rm -f` is not a package).
 const APT_INSTALL = /apt-get[ \t]+(?:-\S+[ \t]+)*install[ \t]+((?:-\S+[ \t]+)*)([a-z0-9][a-z0-9+. \t-]*)/g;
@@ -102,13 +104,20 @@ export function deriveMirrorManifest(uses: readonly StackUse[]): MirrorManifest 
         const chart = String(r.inputs?.chart ?? "");
         const version = String(r.inputs?.version ?? "");
         const repo = (r.inputs?.repositoryOpts as { repo?: unknown } | undefined)?.repo;
-        const mirrored = ECR_CHART.exec(chart)?.[1];
-        if (mirrored !== undefined) {
+        const release = r.urn.split("::").pop() ?? r.urn;
+        const match = ECR_CHART.exec(chart);
+        const mirrored = match?.[2];
+        const allowed = `allowed: oci://${use.registry ?? "<account>.dkr.ecr.<region>.amazonaws.com"}/<project>/charts/<chart> (src/services/images.ts chartReference), filled by the mirror job`;
+        if (match === null || mirrored === undefined || (typeof repo === "string" && repo !== "")) {
+          // Deploy-time fetches from the internet are what the mirror exists to prevent (architecture §7).
+          problems.push(`stack "${use.stack}": Helm release ${release} installs chart "${chart}"${typeof repo === "string" && repo !== "" ? ` from ${repo}` : ""}, not from this account's ECR mirror: ${allowed}`);
+        } else if (use.registry !== undefined && match[1] !== use.registry) {
+          problems.push(`stack "${use.stack}": Helm release ${release} installs chart ${mirrored} from ${match[1] ?? ""}, another account's or region's registry: ${allowed}`);
+        } else {
           const upstream = use.chartUpstreams?.[mirrored];
-          if (upstream === undefined) problems.push(`stack "${use.stack}": Helm release ${r.urn.split("::").pop() ?? r.urn} installs mirrored chart ${mirrored}, whose upstream src/mirror/derive.ts does not know`);
+          if (upstream === undefined) problems.push(`stack "${use.stack}": Helm release ${release} installs mirrored chart ${mirrored}, whose upstream src/mirror/derive.ts does not know`);
           else charts.set(`${mirrored}@${version}`, pinned({ chart: mirrored, version, repository: upstream }));
-        } else if (typeof repo !== "string" || repo === "") problems.push(`stack "${use.stack}": Helm release ${r.urn.split("::").pop() ?? r.urn} (${chart}) names no chart repository`);
-        else charts.set(`${chart}@${version}`, pinned({ chart, version, repository: repo }));
+        }
       }
       // User-data may be base64 and gzip-compressed (database and etcd hosts): read it as cloud-init will.
       const userData = userDataOf(r)?.text;

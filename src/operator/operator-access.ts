@@ -75,6 +75,7 @@ export class OperatorAccess extends pulumi.ComponentResource {
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
+        permissionsBoundary: ctx.permissionsBoundary,
         name: ctx.name(COMPONENT, "devops-provider", 64),
         description: "DevOps provider: read-only views and logged SSM sessions on this platform's hosts",
         assumeRolePolicy: JSON.stringify(

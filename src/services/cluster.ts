@@ -91,7 +91,7 @@ export class EksCluster extends pulumi.ComponentResource {
     // Control plane role: the AWS managed cluster policy plus envelope encryption with our key.
     const clusterRole = new aws.iam.Role(
       `${name}-role`,
-      { name: ctx.name(COMPONENT, "control-plane", 64), assumeRolePolicy: JSON.stringify(serviceTrust("eks.amazonaws.com")), tags: tags("control-plane") },
+      { permissionsBoundary: ctx.permissionsBoundary, name: ctx.name(COMPONENT, "control-plane", 64), assumeRolePolicy: JSON.stringify(serviceTrust("eks.amazonaws.com")), tags: tags("control-plane") },
       parent,
     );
     const clusterPolicy = new aws.iam.RolePolicyAttachment(`${name}-role-cluster`, { role: clusterRole.name, policyArn: `arn:${PARTITION}:iam::aws:policy/AmazonEKSClusterPolicy` }, parent);
@@ -167,7 +167,7 @@ export class EksCluster extends pulumi.ComponentResource {
     // pod identity (below), so the node role carries no network rights and pods cannot reach IMDS anyway.
     this.nodeRole = new aws.iam.Role(
       `${name}-node-role`,
-      { name: ctx.name(COMPONENT, "node", 64), assumeRolePolicy: JSON.stringify(serviceTrust("ec2.amazonaws.com")), tags: tags("node") },
+      { permissionsBoundary: ctx.permissionsBoundary, name: ctx.name(COMPONENT, "node", 64), assumeRolePolicy: JSON.stringify(serviceTrust("ec2.amazonaws.com")), tags: tags("node") },
       parent,
     );
     const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"].map(
@@ -205,6 +205,7 @@ export class EksCluster extends pulumi.ComponentResource {
       const role = new aws.iam.Role(
         `${name}-addon-${plan.name}-role`,
         {
+          permissionsBoundary: ctx.permissionsBoundary,
           name: roleName,
           description: `EKS add-on ${plan.name} (Pod Identity): its own AWS rights, not the node role's`,
           assumeRolePolicy: pulumi.all([ctx.accountId, this.cluster.name]).apply(([accountId, clusterName]) => JSON.stringify(podIdentityTrust({ partition: PARTITION, region: ctx.region, accountId, clusterName }))),

@@ -75,6 +75,7 @@ export class IngressGateway extends pulumi.ComponentResource {
     this.controllerRole = new aws.iam.Role(
       `${name}-lb-controller-role`,
       {
+        permissionsBoundary: ctx.permissionsBoundary,
         name: roleName,
         description: "AWS Load Balancer Controller (Pod Identity): registers the gateway pods in the edge target group",
         assumeRolePolicy: pulumi

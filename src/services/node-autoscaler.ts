@@ -46,6 +46,7 @@ export class NodeAutoscaler extends pulumi.ComponentResource {
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
+        permissionsBoundary: ctx.permissionsBoundary,
         name: roleName,
         description: "Cluster Autoscaler (Pod Identity): scales this cluster's node groups",
         assumeRolePolicy: pulumi.all([ctx.accountId, args.clusterName]).apply(([accountId, clusterName]) => JSON.stringify(podIdentityTrust({ partition: "aws", region: ctx.region, accountId, clusterName }))),

@@ -59,6 +59,7 @@ export class ServiceWorkloads extends pulumi.ComponentResource {
       const role = new aws.iam.Role(
         `${name}-${service}-role`,
         {
+          permissionsBoundary: ctx.permissionsBoundary,
           name: roleName,
           description: `Pod identity of the ${service} service: its queues, topics and database secret only`,
           assumeRolePolicy: pulumi

@@ -78,15 +78,16 @@ beforeAll(async () => {
 });
 
 describe("Fluent Bit", () => {
-  it("installs the pinned official chart into the logging namespace through the cluster's provider", () => {
+  it("installs the pinned official chart from this account's ECR chart mirror into the logging namespace through the cluster's provider", () => {
     const release = one("kubernetes:helm.sh/v3:Release", "fluent-bit-release");
     expect(release.inputs).toMatchObject({
-      chart: "fluent-bit",
+      chart: `oci://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/fitness-platform/charts/fluent-bit`,
       version: "0.48.9",
-      repositoryOpts: { repo: "https://fluent.github.io/helm-charts" },
       namespace: "logging",
       createNamespace: false,
     });
+    // No chart repository on the internet: the deployer fetches only from ECR.
+    expect(release.inputs["repositoryOpts"]).toBeUndefined();
     expect(release.provider).toContain("cluster");
   });
 

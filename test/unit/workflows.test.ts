@@ -180,6 +180,14 @@ describe("deploy workflow", () => {
       expect(mirror.environment).toBe(stack);
       expect(runs(mirror)).toContain("scripts/mirror.sh images --manifest mirror/manifest.json");
       expect(runs(mirror)).toContain('scripts/mirror.sh debian --manifest mirror/manifest.json --target "s3://$BUCKET"');
+      // Helm pulls the charts from the account's ECR: a registry login precedes `pulumi up`.
+      const names = job.steps.map((st) => st.name ?? st.uses ?? "");
+      const login = job.steps.find((st) => st.name === "ECR login for Helm's OCI charts");
+      // The provider reads this variable (or its own setting), not Helm's HELM_REGISTRY_CONFIG.
+      expect(login?.run).toContain('echo "PULUMI_K8S_HELM_REGISTRY_CONFIG_PATH=$config" >> "$GITHUB_ENV"');
+      expect(login?.run).toContain("aws ecr get-login-password");
+      expect(names.indexOf("ECR login for Helm's OCI charts")).toBeLessThan(names.indexOf("pulumi up"));
+      expect(names.indexOf("ECR login for Helm's OCI charts")).toBeGreaterThan(names.findIndex((n) => n.startsWith("aws-actions/configure-aws-credentials") || n.startsWith("AWS credentials")));
       expect(action(job, "pulumi/actions")[0]?.with).toMatchObject({
         command: "up",
         "stack-name": `\${{ vars.PULUMI_STACK_PREFIX }}${stack}`,

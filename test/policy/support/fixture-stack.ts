@@ -310,6 +310,8 @@ export function compliantStack(stack = "test"): CompliantStack {
   const role = fx.add("aws:iam/role:Role", "app-role", {
     assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
     managedPolicyArns: [],
+    // A customer managed boundary, made by another stack (IAM-03).
+    permissionsBoundary: "arn:aws:iam::123456789012:policy/test-iam-boundary",
     tags: fx.tags("app", "api"),
   });
   const rolePolicy = fx.add(
