@@ -33,6 +33,7 @@ import { coverageRecorder } from "./support/coverage";
 import { HOST_PATH, HostRoot } from "./support/host-root";
 import { LabPki } from "./support/lab-pki";
 import { fileAt, selectFiles, type ShippedStack, shippedStack } from "./support/shipped";
+import { SECURITY_BASELINE } from "./support/security-baseline";
 
 const PREFIX = "fpha";
 const LAB = path.join(os.tmpdir(), `${PREFIX}-failover-lab`);
@@ -347,17 +348,6 @@ function rowsOn(host: LabHost): Set<number> {
   return new Set(r.stdout.trim().split("\n").filter(Boolean).map(Number));
 }
 
-/** The settings our security baseline rests on, with the value it requires. */
-const SECURITY_BASELINE: Record<string, string> = {
-  ssl: "on",
-  ssl_min_protocol_version: "TLSv1.2",
-  password_encryption: "scram-sha-256",
-  ssl_prefer_server_ciphers: "on",
-  ssl_ciphers: "HIGH:!aNULL:!MD5:!3DES:!RC4",
-  log_connections: "on",
-  log_disconnections: "on",
-  log_statement: "ddl",
-};
 
 /** `name = value` lines of a postgresql.conf file, quotes removed. */
 function confSettings(text: string): Map<string, string> {

@@ -23,6 +23,7 @@ import { waitFor } from "./support/lab-services";
 import type { Run } from "./support/netns";
 import { filesOfHost } from "./support/overlay-root";
 import { fileAt, selectFiles, type ShippedStack, shippedStack } from "./support/shipped";
+import { SECURITY_BASELINE } from "./support/security-baseline";
 
 const PREFIX = "fpcb";
 const DIR = path.join(os.tmpdir(), `${PREFIX}-prod-boot-lab`);
@@ -100,17 +101,6 @@ const journal = (h: Host, unit: string): string => m(h).exec(["journalctl", "--n
  */
 const NOT_READ_UNDER_PATRONI = ["/etc/postgresql/15/main/pg_ctl.conf", "/etc/postgresql/15/main/environment"];
 
-/** The settings our security baseline rests on, with the value it requires. */
-const SECURITY_BASELINE: Record<string, string> = {
-  ssl: "on",
-  ssl_min_protocol_version: "TLSv1.2",
-  password_encryption: "scram-sha-256",
-  ssl_prefer_server_ciphers: "on",
-  ssl_ciphers: "HIGH:!aNULL:!MD5:!3DES:!RC4",
-  log_connections: "on",
-  log_disconnections: "on",
-  log_statement: "ddl",
-};
 
 /** What Secrets Manager holds for these hosts: TLS issued for what the stack requests, fresh random values for the rest. */
 function labSecrets(pki: LabPki): Record<string, string> {
