@@ -12,6 +12,8 @@
  * Exit codes (exit-codes.ts): 0 success; 2 bad configuration, input or usage (the one-line errors only,
  * no stack trace); 3 an internal fault, with the invitation to --verbose.
  */
+// First: it must run before anything loads @pulumi/pulumi (the config schema does).
+import "../engine/defer-closure-modules";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { PROJECT } from "../../config/schema";

@@ -1,3 +1,4 @@
+import "./defer-closure-modules";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { format } from "node:util";
@@ -9,6 +10,7 @@ import { createMocks } from "./mocks";
 import { instrumentMonitor } from "./monitor";
 import { enableTypeScript, programEntry } from "./program-entry";
 import { readProject, readStackConfig } from "./project";
+import { mapStacksWhileRunning } from "./source-mapped-stacks";
 import { Recorder } from "./recorder";
 import { toPulumiConfig } from "./stack-config";
 
@@ -123,12 +125,13 @@ async function synthesizeOnce(options: SynthOptions): Promise<SynthResult> {
   };
   const restoreLog = captureRuntimeLog(recorder, logErrors);
   process.on("unhandledRejection", onUnhandled);
-  // The SDK records a stack trace for every promise it creates; formatting those through tsx's source
+  // The SDK records a stack trace for every promise it creates; formatting those through the source
   // maps would cost most of a run. With no frames to format they cost nothing, while the SDK lifts the
   // limit itself for the one trace per resource that gives the engine its `sourcePosition` (the
-  // program's TypeScript line, mapped through the source maps).
+  // program's TypeScript line, mapped through the source maps: source-mapped-stacks.ts).
   const traceLimit = Error.stackTraceLimit;
   if (options.stackTraces !== true) Error.stackTraceLimit = 0;
+  const unmapStacks = mapStacksWhileRunning();
   // The program's own exception is caught inside the stack's init, so the SDK's promises never reject
   // with it (no stray unhandled rejection); it is rethrown once the runtime has settled.
   let programError: { error: unknown } | undefined;
@@ -137,6 +140,8 @@ async function synthesizeOnce(options: SynthOptions): Promise<SynthResult> {
       try {
         return await runEntry(project.main);
       } catch (error) {
+        // Its stack is written when first read: now, while frames are still mapped.
+        if (error instanceof Error) void error.stack;
         programError = { error };
         return undefined;
       }
@@ -147,6 +152,7 @@ async function synthesizeOnce(options: SynthOptions): Promise<SynthResult> {
     await new Promise((resolve) => setImmediate(resolve));
     process.off("unhandledRejection", onUnhandled);
     Error.stackTraceLimit = traceLimit;
+    unmapStacks();
     restoreLog();
   }
   if (programError !== undefined) throw programError.error;
