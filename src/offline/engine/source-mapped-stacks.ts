@@ -21,7 +21,7 @@ import { promisify } from "node:util";
  * formatted. The formatting reproduces Node 20.20's `prepareStackTraceWithSourceMaps` and
  * `serializeJSStackFrame` (lib/internal/source_map/prepare_stack_trace.js), and the map lookup its
  * `maybeCacheSourceMap`, `dataFromUrl` and `sourcesToAbsolute`, so every mapped frame reads exactly as
- * under `--enable-source-maps` (test/offline/source-mapped-stacks.test.ts compares both on real stacks).
+ * under `--enable-source-maps` (test/unit/engine-source-mapped-stacks.test.ts compares both on real stacks).
  */
 
 /** V8's CallSite (v8.dev/docs/stack-trace-api#customizing-stack-traces), the members used here. */
