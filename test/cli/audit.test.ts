@@ -69,6 +69,26 @@ describe("npm run audit", () => {
     expect(result.stdout).not.toContain("[mandatory] EC2-04");
   });
 
+  it("judges waivers on --today: the same waiver holds before its expiry and fails after it", async () => {
+    const config = path.join(tmp, "waiver-until-2027.json");
+    const waivers = JSON.parse(fs.readFileSync(path.join(FIXTURES, "waive-key-pair.policy-config.json"), "utf8")) as Record<string, { waivers: Array<{ expiry: string }> }>;
+    for (const w of waivers["EC2-04"]?.waivers ?? []) w.expiry = "2027-01-31";
+    fs.writeFileSync(config, JSON.stringify(waivers));
+    const audit = async (today: string) => {
+      const r = await runAuditCli(["--input", path.join(FIXTURES, "preview-key-pair.json"), "--config", config, "--today", today, "--format", "json"]);
+      const report = JSON.parse(r.stdout) as { date: string; violations: Array<{ policy: string; level: string; message: string }> };
+      return { code: r.code, date: report.date, mandatory: report.violations.filter((v) => v.level === "mandatory").map((v) => `${v.policy}: ${v.message}`) };
+    };
+    const before = await audit("2027-01-31");
+    const after = await audit("2027-02-01");
+    expect([before.date, after.date]).toEqual(["2027-01-31", "2027-02-01"]);
+    // The day after the waiver's expiry, the key pair it waived is a mandatory finding again.
+    const added = after.mandatory.filter((m) => !before.mandatory.includes(m));
+    expect(before.mandatory.some((m) => m.startsWith("EC2-04:"))).toBe(false);
+    expect(added.some((m) => m.startsWith("EC2-04:"))).toBe(true);
+    expect(after.code).toBe(1);
+  });
+
   it("writes each format to --out, deterministically", async () => {
     const input = writeStack("out.json", true);
     for (const format of ["json", "md", "sarif", "text"]) {
@@ -91,6 +111,7 @@ describe("npm run audit", () => {
       [["--input", path.join(FIXTURES, "preview-key-pair.json"), "--config", path.join(FIXTURES, "bad-level.policy-config.json")], /^audit: .*bad-level\.policy-config\.json: EC2-04\.enforcementLevel: string "blocking" is not an enforcement level; allowed: advisory, mandatory, remediate, disabled\n$/],
       [["--input", path.join(FIXTURES, "preview-key-pair.json"), "--format", "pdf"], /^audit: --format "pdf" is not allowed; allowed: text, json, md, sarif\n$/],
       [[], /^audit: --input is required; usage: /],
+      [["--input", path.join(FIXTURES, "preview-key-pair.json"), "--today", "2026-02-30"], /^audit: --today "2026-02-30" is not allowed; allowed: a date YYYY-MM-DD\n$/],
     ];
     for (const [args, pattern] of cases) {
       const result = await runAuditCli(args);

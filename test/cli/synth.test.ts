@@ -130,6 +130,10 @@ describe("npm run synth: configuration errors exit 2 with one-line errors", () =
     expect(run.status).toBe(2);
     expect(run.stderr[0]).toBe("synth: --stack is required");
     expect(synth("--stack", "dev", "--config", "oops").status).toBe(2);
+    const badDay = synth("--stack", "dev", "--today", "04.12.2026", "--out", path.join(tmp, "badday"));
+    expect(badDay.status).toBe(2);
+    expect(badDay.stderr[0]).toBe('synth: --today "04.12.2026" is not allowed; allowed: a date YYYY-MM-DD');
+    expect(fs.existsSync(path.join(tmp, "badday"))).toBe(false);
   });
 });
 

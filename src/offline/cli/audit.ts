@@ -1,5 +1,5 @@
 /**
- * `npm run audit -- --input <file> [--format text|json|md|sarif] [--out <file>] [--config <policy-config.json>]`
+ * `npm run audit -- --input <file> [--format text|json|md|sarif] [--out <file>] [--config <policy-config.json>] [--today YYYY-MM-DD]`
  *
  * Evaluates the policy pack offline against a synth snapshot, a `pulumi stack export`, or the output of
  * `pulumi preview --json`, with the same policy objects `pulumi preview --policy-pack policy` loads.
@@ -25,8 +25,9 @@ import { maskSecrets } from "../redaction/secrets";
 import { checkOutputTarget, writeFileAtomically } from "./atomic-output";
 import { EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines } from "./exit-codes";
 import { buildIsCurrent } from "./build-freshness";
+import { judgementDay } from "./today-option";
 
-const USAGE = "usage: npm run audit -- --input <file> [--format text|json|md|sarif] [--out <file>] [--config <policy-config.json>] [--commit <rev>] [--verbose]";
+const USAGE = "usage: npm run audit -- --input <file> [--format text|json|md|sarif] [--out <file>] [--config <policy-config.json>] [--commit <rev>] [--today YYYY-MM-DD] [--verbose]";
 
 export interface CliResult {
   readonly code: number;
@@ -41,7 +42,7 @@ export async function runAuditCli(argv: readonly string[], now?: Date): Promise<
 }
 
 async function runAuditCliUnmasked(argv: readonly string[], now?: Date): Promise<CliResult> {
-  let values: { input?: string; format?: string; out?: string; config?: string; commit?: string; help?: boolean; verbose?: boolean };
+  let values: { input?: string; format?: string; out?: string; config?: string; commit?: string; today?: string; help?: boolean; verbose?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -51,6 +52,7 @@ async function runAuditCliUnmasked(argv: readonly string[], now?: Date): Promise
         out: { type: "string", short: "o" },
         config: { type: "string", short: "c" },
         commit: { type: "string" },
+        today: { type: "string" },
         help: { type: "boolean", short: "h" },
         verbose: { type: "boolean", short: "v" },
       },
@@ -68,13 +70,16 @@ async function runAuditCliUnmasked(argv: readonly string[], now?: Date): Promise
   }
   const commitProblem = values.commit === undefined ? undefined : checkCommit(values.commit);
   if (commitProblem !== undefined) return fail(`audit: ${commitProblem}`);
+  const day = judgementDay("audit", values.today);
+  if ("problem" in day) return fail(day.problem);
+  const judgedOn = day.now ?? now;
   try {
     if (values.out !== undefined) checkOutputTarget("--out", values.out, "file", [values.input, ...(values.config === undefined ? [] : [values.config])]);
     const input = readAuditInput(values.input);
     const config = values.config === undefined ? undefined : readPolicyConfig(values.config);
     const result = await runAudit(input, {
       ...(config === undefined ? {} : { config, configSource: values.config }),
-      ...(now === undefined ? {} : { now }),
+      ...(judgedOn === undefined ? {} : { now: judgedOn }),
       // The revision of the checkout holding the input, unless CI says which commit it audits.
       commit: values.commit ?? detectCommit(path.dirname(path.resolve(values.input))),
     });

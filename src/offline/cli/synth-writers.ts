@@ -14,6 +14,8 @@ export interface SynthOutput {
   readonly outDir: string;
   /** The git revision of the inputs (`--commit`, else detected; audit/commit.ts), stamped on the reports. */
   readonly commit?: string;
+  /** `--today`: the day the reports judge expiries on (today-option.ts); absent, the real day. */
+  readonly now?: Date;
   readonly snapshot: StackExport;
   readonly warnings: readonly string[];
 }

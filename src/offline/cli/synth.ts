@@ -1,10 +1,12 @@
 /**
- * `npm run synth -- --stack <name> [--out <dir>] [--catalog <file>] [--config <key>=<value> ...] [--project <dir>]`
+ * `npm run synth -- --stack <name> [--out <dir>] [--catalog <file>] [--config <key>=<value> ...] [--project <dir>] [--commit <rev>] [--today YYYY-MM-DD]`
  *
  * Evaluates the program for one stack offline and writes `<out>/stack.json` (default `out/<stack>/`)
  * plus whatever further writers are registered. `--catalog` replaces the stack's service catalog;
  * `--config` overrides one config value for this run only (objects as JSON, as `pulumi config set`
- * stores them), e.g. to try a change without editing Pulumi.<stack>.yaml.
+ * stores them), e.g. to try a change without editing Pulumi.<stack>.yaml. `--today` fixes the day the
+ * reports judge expiries on (reproducible reports); the program itself, as under `pulumi up`, leaves out
+ * the egress exceptions expired on the real day.
  *
  * Output is staged beside `<out>` and renamed into place only when every writer succeeded: a failed or
  * interrupted run leaves the previous output as it was.
@@ -23,6 +25,7 @@ import { synthesize } from "../engine/synthesize";
 import { maskSecrets, rememberFlaggedValues } from "../redaction/secrets";
 import { checkOutputTarget, maskDirectory, withStagedDirectory } from "./atomic-output";
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, inputErrorLines, internalFaultLines } from "./exit-codes";
+import { judgementDay } from "./today-option";
 import { phaseReporter } from "./phases";
 import { synthSummary } from "./synth-summary";
 import { SYNTH_WRITERS, type SynthOutput } from "./synth-writers";
@@ -30,7 +33,7 @@ import { repositoryRoot } from "../../conventions/repository-root";
 import { buildIsCurrent } from "./build-freshness";
 
 const USAGE =
-  "usage: npm run synth -- --stack <name> [--out <dir>] [--catalog <file>] [--config <key>=<value> ...] [--project <dir>] [--commit <rev>] [--verbose]";
+  "usage: npm run synth -- --stack <name> [--out <dir>] [--catalog <file>] [--config <key>=<value> ...] [--project <dir>] [--commit <rev>] [--today YYYY-MM-DD] [--verbose]";
 
 /** This repository's root, where Pulumi.yaml lives; `--project` points elsewhere (tests, other checkouts). */
 const DEFAULT_PROJECT_ROOT = repositoryRoot(__dirname);
@@ -48,7 +51,7 @@ function synthInputs(projectRoot: string, stack: string, catalog: string | undef
 }
 
 export async function runSynth(argv: string[]): Promise<number> {
-  let values: { stack?: string; out?: string; catalog?: string; config?: string[]; project?: string; commit?: string; verbose?: boolean; help?: boolean };
+  let values: { stack?: string; out?: string; catalog?: string; config?: string[]; project?: string; commit?: string; today?: string; verbose?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -59,6 +62,7 @@ export async function runSynth(argv: string[]): Promise<number> {
         config: { type: "string", short: "c", multiple: true },
         project: { type: "string" },
         commit: { type: "string" },
+        today: { type: "string" },
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
       },
@@ -83,6 +87,11 @@ export async function runSynth(argv: string[]): Promise<number> {
     console.error(`synth: ${commitProblem}\n${USAGE}`);
     return EXIT_INPUT;
   }
+  const day = judgementDay("synth", values.today);
+  if ("problem" in day) {
+    console.error(`${day.problem}\n${USAGE}`);
+    return EXIT_INPUT;
+  }
   const configOverrides: Record<string, string> = {};
   for (const entry of values.config ?? []) {
     const at = entry.indexOf("=");
@@ -103,7 +112,7 @@ export async function runSynth(argv: string[]): Promise<number> {
       synthesize({ stack, projectRoot, catalogFile: values.catalog, configOverrides, stackTraces: values.verbose === true }),
     );
     const files = await withStagedDirectory(outDir, async (staging) => {
-      const output: SynthOutput = { ...result, projectRoot, outDir: staging, commit: values.commit ?? detectCommit(projectRoot) };
+      const output: SynthOutput = { ...result, projectRoot, outDir: staging, commit: values.commit ?? detectCommit(projectRoot), ...day };
       const written: string[] = [];
       for (const writer of SYNTH_WRITERS) {
         await phases.run(`writing the ${writer.name}`, async () => {
