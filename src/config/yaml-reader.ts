@@ -97,16 +97,28 @@ export function readYamlFile(file: string, limits: Partial<YamlLimits> = {}): un
   return parseYaml(readBoundedText(file, maxBytes, "YAML"), file, limits);
 }
 
+/**
+ * `readsAsOtherThanItself`'s answers so far: they depend on the text alone, and a synth renders the same
+ * scalars (paths, names, addresses) for every database host, two YAML parses each (80 ms of prod's synth).
+ * A run renders a few thousand distinct one-line scalars.
+ */
+const otherThanItself = new Map<string, boolean>();
+
 /** A string that some schema would read as something else (`yes`, `0755`, `0o17`, `2026-12-04`, `~`). */
 function readsAsOtherThanItself(text: string): boolean {
   if (text.includes("\n")) return false;
-  return (["core", "yaml-1.1"] as const).some((schema) => {
-    try {
-      return parse(text, { schema }) !== text;
-    } catch {
-      return true;
-    }
-  });
+  let answer = otherThanItself.get(text);
+  if (answer === undefined) {
+    answer = (["core", "yaml-1.1"] as const).some((schema) => {
+      try {
+        return parse(text, { schema }) !== text;
+      } catch {
+        return true;
+      }
+    });
+    otherThanItself.set(text, answer);
+  }
+  return answer;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { NO_OPTIONS, type Recorder, type Registration } from "./recorder";
 import { recordedOptions, sourcePosition, type OptionsRequestLike, type SourcePositionLike } from "./resource-options";
-import { engineOutputs } from "./seal";
+import { containsSerializedSecret, engineOutputs } from "./seal";
 
 /**
  * Observes Pulumi's mock resource monitor. The SDK sends every registration through it (type, name,
@@ -94,10 +94,14 @@ function structLike(like: StructLike, value: Record<string, unknown>): StructLik
 /**
  * The mock monitor echoes state without secret marks; the real engine returns secret inputs and
  * `additionalSecretOutputs` (a random password's result) as secrets, so the program sees them so.
+ * `struct` is the response's replacement, undefined when the engine's rule marks nothing: with no secret
+ * input and no additional secret output, `engineOutputs` returns the state unchanged, and encoding it
+ * again (most resources) was 1-2 % of a synth.
  */
 function withEngineSecrets(registration: Registration, struct: StructLike | undefined): { outputs: Record<string, unknown>; struct: StructLike | undefined } {
   const raw = struct?.toJavaScript() ?? {};
   if (struct === undefined) return { outputs: raw, struct };
+  if (registration.additionalSecretOutputs.length === 0 && !containsSerializedSecret(registration.inputs)) return { outputs: raw, struct: undefined };
   const outputs = engineOutputs(raw, registration.inputs, registration.additionalSecretOutputs);
   return { outputs, struct: structLike(struct, outputs) };
 }
