@@ -43,6 +43,27 @@ const steps = (wf: Workflow): Step[] => Object.values(wf.jobs).flatMap((j) => j.
 const runs = (job: Job): string => job.steps.map((s) => s.run ?? "").join("\n");
 const action = (job: Job, name: string): Step[] => job.steps.filter((s) => s.uses?.startsWith(`${name}@`));
 
+/**
+ * Each stack lives in its own account (docs/runbooks/first-deploy.md), so a job that reaches the cloud for
+ * both stacks takes each stack's role and state backend from variables named after that stack: one
+ * variable shared by both would send one stack's preview into the other's account. The job also stops with
+ * one line naming the variable when it is not set.
+ */
+function expectOwnAccountPerStack(job: Job & { strategy?: { matrix?: { include?: Array<Record<string, string>> } } }): void {
+  const entries = job.strategy?.matrix?.include ?? [];
+  expect(entries.map((e) => e["stack"])).toEqual(["dev", "prod"]);
+  for (const e of entries) {
+    const suffix = (e["stack"] ?? "").toUpperCase();
+    expect(e["previewRole"]).toBe(`\${{ vars.AWS_PREVIEW_ROLE_ARN_${suffix} }}`);
+    expect(e["backend"]).toBe(`\${{ vars.PULUMI_BACKEND_URL_${suffix} }}`);
+  }
+  const guard = job.steps.findIndex((st) => st.env?.["ROLE"] === "${{ matrix.previewRole }}");
+  const login = job.steps.findIndex((st) => st.uses?.startsWith("aws-actions/configure-aws-credentials@") === true);
+  expect(guard).toBeGreaterThanOrEqual(0);
+  expect(guard).toBeLessThan(login);
+  expect(job.steps[guard]?.run).toContain("AWS_PREVIEW_ROLE_ARN_${STACK^^} is not set");
+}
+
 async function problems(file: string): Promise<string[]> {
   const parsed = parseWorkflow({ name: file, content: text(file) }, new NoOperationTraceWriter());
   const errors = parsed.context.errors.getErrors().map((e) => e.message);
@@ -154,7 +175,9 @@ describe("pull request workflow", () => {
     expect(preview.if).toContain("vars.CLOUD_ENABLED == 'true'");
     const [pulumi] = action(preview, "pulumi/actions");
     expect(pulumi?.with).toMatchObject({ command: "preview", diff: true, policyPacks: "policy" });
-    expect(action(preview, "aws-actions/configure-aws-credentials")[0]?.with?.["role-to-assume"]).toBe("${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+    expect(action(preview, "aws-actions/configure-aws-credentials")[0]?.with?.["role-to-assume"]).toBe("${{ matrix.previewRole }}");
+    expect(pulumi?.with?.["cloud-url"]).toBe("${{ matrix.backend }}");
+    expectOwnAccountPerStack(preview);
   });
 });
 
@@ -207,6 +230,9 @@ describe("scheduled checks", () => {
     const drift = wf.jobs.drift as Job;
     expect(drift.if).toBe("vars.CLOUD_ENABLED == 'true'");
     expect(runs(drift)).toContain('pulumi refresh --stack "$STACK" --preview-only --expect-no-changes');
+    expect(action(drift, "aws-actions/configure-aws-credentials")[0]?.with?.["role-to-assume"]).toBe("${{ matrix.previewRole }}");
+    expect(drift.steps.find((st) => st.run?.includes("pulumi refresh") === true)?.env?.["PULUMI_BACKEND_URL"]).toBe("${{ matrix.backend }}");
+    expectOwnAccountPerStack(drift);
     // The action only installs the CLI here: with a command it would refresh (write) the state.
     expect(action(drift, "pulumi/actions")[0]?.with?.command).toBeUndefined();
   });
