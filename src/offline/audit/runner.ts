@@ -231,7 +231,9 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
           tally.violations.push(record(p, level, "violation", message, state));
         };
         try {
-          await validation(args, report);
+          // Most validations are synchronous: awaiting only a promise spares a microtask turn per resource and rule.
+          const pending = validation(args, report);
+          if (pending instanceof Promise) await pending;
           applied = true;
         } catch (err) {
           if (err instanceof NotApplicableError) continue;
