@@ -114,18 +114,34 @@ function nameOf(urn: string): string {
 }
 
 /**
+ * A resource's name and frozen options, made once per state: its resource-policy subject, its stack view
+ * and its findings share them (all read-only), instead of parsing the URN and copying the options for each.
+ */
+const identities = new WeakMap<ResourceState, { readonly name: string; readonly opts: PolicyResourceOptions }>();
+
+function identityOf(state: ResourceState): { readonly name: string; readonly opts: PolicyResourceOptions } {
+  let identity = identities.get(state);
+  if (identity === undefined) {
+    identity = { name: nameOf(state.urn), opts: deepFreeze(optionsOf(state)) };
+    identities.set(state, identity);
+  }
+  return identity;
+}
+
+/**
  * What every policy sees of a resource, as the engine's analyzer builds it for resource and stack
  * policies alike: type, properties (inputs for the one, outputs for the other), name, options, provider,
  * and the type checks.
  */
 function policyResource(state: ResourceState, props: Record<string, unknown>, provider: PolicyProviderResource | undefined) {
   const isType = (resourceClass: object): boolean => isTypeOf(state.type, resourceClass);
+  const { name, opts } = identityOf(state);
   return {
     type: state.type,
     props,
     urn: state.urn,
-    name: nameOf(state.urn),
-    opts: deepFreeze(optionsOf(state)),
+    name,
+    opts,
     isType,
     asType: (resourceClass: object) => (isType(resourceClass) ? props : undefined),
     ...(provider === undefined ? {} : { provider }),
@@ -181,7 +197,7 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
       level: kind === "unchecked" || level === "advisory" ? "advisory" : "mandatory",
       severity: p.meta.severity,
       kind,
-      ...(state === undefined ? {} : { urn: state.urn, type: state.type, name: nameOf(state.urn) }),
+      ...(state === undefined ? {} : { urn: state.urn, type: state.type, name: identityOf(state).name }),
       message,
       finding: key,
       remediation: p.meta.remediation,
