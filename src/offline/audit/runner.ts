@@ -186,7 +186,10 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
   const live = input.resources.filter((r) => !isProviderType(r.type) && r.delete !== true);
   const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
   const levelOf = (p: PlatformPolicy): EnforcementLevel => config.policies.get(p.policy.name)?.enforcementLevel ?? p.policy.enforcementLevel ?? pack.enforcementLevel;
-  const getConfigOf = (p: PlatformPolicy) => (): Record<string, unknown> => structuredClone({ ...(config.policies.get(p.policy.name)?.properties ?? {}) });
+  // One getConfig per policy for the whole audit (each call still hands out a fresh copy): the pack's
+  // define.ts parses a policy's waivers once per getConfig function (see waiversOf there).
+  const getConfigs = new Map(policies.map((p) => [p, (): Record<string, unknown> => structuredClone({ ...(config.policies.get(p.policy.name)?.properties ?? {}) })] as const));
+  const getConfigOf = (p: PlatformPolicy) => getConfigs.get(p) as () => Record<string, unknown>;
   const tallies = new Map<string, Tally>(policies.map((p) => [p.policy.name, { scope: new Set<string>(), unchecked: 0, notApplicable: undefined, violations: [] }]));
 
   const record = (p: PlatformPolicy, level: EnforcementLevel, kind: ViolationRecord["kind"], reported: string, state: ResourceState | undefined): ViolationRecord => {
