@@ -48,13 +48,13 @@ export class FlowSet {
   }
 
   union(other: FlowSet): FlowSet {
-    if (other.isEmpty()) return this;
+    if (other.isEmpty() || other === this) return this;
     if (this.isEmpty()) return other;
     return this.combine(other, (a, b) => (a.length === 0 ? b : b.length === 0 ? a : normalise([...a, ...b])));
   }
 
   intersect(other: FlowSet): FlowSet {
-    if (this.isEmpty()) return this;
+    if (this.isEmpty() || other === this) return this;
     if (other.isEmpty()) return other;
     return this.combine(other, (a, b) => {
       if (a.length === 0 || b.length === 0) return [];

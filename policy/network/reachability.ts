@@ -110,6 +110,53 @@ class SubnetFilters {
   }
 }
 
+/**
+ * The flows from one endpoint to another inside a VPC depend only on the two endpoints' groups and
+ * subnets: groupFlows reads the side's groups and, of the peer, its subnet's ranges and its group keys;
+ * the NACL filter reads the two subnets. Endpoints with the same groups in the same subnet (replicas,
+ * nodes of a group) therefore get the same flows, computed once per such pair of classes.
+ */
+class PairFlows {
+  private readonly classes = new Map<Endpoint, string>();
+  private readonly subnetIds = new Map<Subnet, number>();
+  private readonly known = new Map<string, FlowSet>();
+  private readonly filters: SubnetFilters;
+
+  constructor(private readonly vpcRanges: readonly AddressRange[]) {
+    this.filters = new SubnetFilters(vpcRanges);
+  }
+
+  between(src: Endpoint, dst: Endpoint): FlowSet {
+    const key = `${this.classOf(src)}\u0001${this.classOf(dst)}`;
+    let flows = this.known.get(key);
+    if (flows === undefined) {
+      flows = this.compute(src, dst);
+      this.known.set(key, flows);
+    }
+    return flows;
+  }
+
+  private compute(src: Endpoint, dst: Endpoint): FlowSet {
+    const out = groupFlows(src.groups, "egress", { kind: "endpoint", endpoint: dst }, this.vpcRanges);
+    if (out.isEmpty()) return out;
+    const flows = out.intersect(groupFlows(dst.groups, "ingress", { kind: "endpoint", endpoint: src }, this.vpcRanges));
+    if (flows.isEmpty() || src.subnet === dst.subnet) return flows;
+    return flows.intersect(this.filters.between(src, dst));
+  }
+
+  /** The subnet and the group keys, in order (a finer class than the set of keys, so never too coarse). */
+  private classOf(e: Endpoint): string {
+    let name = this.classes.get(e);
+    if (name === undefined) {
+      let subnet = this.subnetIds.get(e.subnet);
+      if (subnet === undefined) this.subnetIds.set(e.subnet, (subnet = this.subnetIds.size));
+      name = `${subnet}\u0000${e.groups.map((g) => g.key).join("\u0000")}`;
+      this.classes.set(e, name);
+    }
+    return name;
+  }
+}
+
 const NO_NACL: Nacl = { label: "the internet side", allowsAll: true, rules: [] };
 
 /** Whether a subnet sends internet-bound traffic somewhere that reaches the internet, and how. */
@@ -187,7 +234,7 @@ export function analyse(model: NetworkModel): Reachability {
   const edges: Edge[] = [];
   const internet: Peer = { kind: "internet" };
   const candidates = new EgressCandidates(model.endpoints);
-  const subnetFilters = new SubnetFilters(vpcRanges);
+  const pairFlows = new PairFlows(vpcRanges);
   for (const dst of model.endpoints) {
     // Internet → dst: a public address, a route back to the internet gateway, groups and NACL admitting it.
     for (const family of [4, 6] as const) {
@@ -218,13 +265,7 @@ export function analyse(model: NetworkModel): Reachability {
     for (const dst of candidates.of(src)) {
       if (dst === src || dst.resource === src.resource) continue;
       if (src.subnet.vpc !== undefined && dst.subnet.vpc !== undefined && src.subnet.vpc !== dst.subnet.vpc) continue;
-      const out = groupFlows(src.groups, "egress", { kind: "endpoint", endpoint: dst }, vpcRanges);
-      if (out.isEmpty()) continue;
-      let flows = out.intersect(groupFlows(dst.groups, "ingress", { kind: "endpoint", endpoint: src }, vpcRanges));
-      if (flows.isEmpty()) continue;
-      if (src.subnet !== dst.subnet) {
-        flows = flows.intersect(subnetFilters.between(src, dst));
-      }
+      const flows = pairFlows.between(src, dst);
       if (!flows.isEmpty()) edges.push({ from: src.key, to: dst.key, flows });
     }
   }
