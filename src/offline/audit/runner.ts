@@ -229,22 +229,31 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
 
   // Resource policies: every resource, in registration order, sees its inputs (one read-only copy for all policies).
   const resourcePolicies = policies.filter((p): p is PlatformResourcePolicy => p.kind === "resource" && levelOf(p) !== "disabled");
+  // What each policy's runs share, worked out once instead of once per resource.
+  const resourceRuns = resourcePolicies.map((p) => {
+    const configured = levelOf(p);
+    const v = p.policy.validateResource;
+    return {
+      p,
+      level: configured === "remediate" ? "mandatory" : configured,
+      tally: tallies.get(p.policy.name) as Tally,
+      validations: v === undefined ? [] : Array.isArray(v) ? v : [v],
+      getConfig: getConfigOf(p),
+    };
+  });
+  let read = false;
+  const markRead = (): void => {
+    read = true;
+  };
   for (const state of live) {
     const props = readOnlyProps(deserialize(state.inputs ?? {}) as Record<string, unknown>, state.urn);
     const subject = { ...policyResource(state, props, providerOf(state)), stackTags, notApplicable: throwNotApplicable };
-    for (const p of resourcePolicies) {
-      const configured = levelOf(p);
-      const level = configured === "remediate" ? "mandatory" : configured;
-      const tally = tallies.get(p.policy.name) as Tally;
-      const v = p.policy.validateResource;
-      const validations = v === undefined ? [] : Array.isArray(v) ? v : [v];
+    for (const { p, level, tally, validations, getConfig } of resourceRuns) {
       let applied = false;
-      let read = false;
-      onPropertyRead(() => {
-        read = true;
-      });
+      read = false;
+      onPropertyRead(markRead);
       for (const validation of validations) {
-        const args = { ...subject, getConfig: getConfigOf(p) } as unknown as ResourceValidationArgs;
+        const args = { ...subject, getConfig } as unknown as ResourceValidationArgs;
         const report: ReportViolation = (message) => {
           tally.scope.add(state.urn);
           tally.violations.push(record(p, level, "violation", message, state));
