@@ -8,7 +8,7 @@ import type {
 } from "@pulumi/policy";
 import { findingKeyOf, withFindingKey, type FindingReporter } from "./findings";
 import { controlLabels, type PlatformResourcePolicy, type PlatformStackPolicy, type PolicyMetadata } from "./metadata";
-import { parseWaivers, waiverLedger, waiverMatches, waiverProblems } from "./waivers";
+import { parseWaivers, waiverLedger, waiverMatches, waiverProblems, type Waiver } from "./waivers";
 
 /** A check: like Pulumi's validations, but its reporter takes the finding's key (framework/findings.ts). */
 export type PlatformResourceValidation = (args: ResourceValidationArgs, report: FindingReporter) => Promise<void> | void;
@@ -38,7 +38,7 @@ export function defineResourcePolicy(spec: ResourcePolicySpec): PlatformResource
   const wrapped = validations.map(
     (validate): ResourceValidation =>
       (args, reportViolation) =>
-        validate(args, waiverAware(spec.meta, args.getConfig<Record<string, unknown>>(), reportViolation, args.urn)),
+        validate(args, waiverAware(spec.meta, waiversOf(args.getConfig), reportViolation, args.urn)),
   );
   return {
     kind: "resource",
@@ -54,7 +54,7 @@ export function defineStackPolicy(spec: StackPolicySpec): PlatformStackPolicy {
     policy: {
       ...pulumiFields(spec),
       validateStack: (args, reportViolation) =>
-        spec.validate(args, waiverAware(spec.meta, args.getConfig<Record<string, unknown>>(), reportViolation, undefined)),
+        spec.validate(args, waiverAware(spec.meta, waiversOf(args.getConfig), reportViolation, undefined)),
     },
   };
 }
@@ -97,17 +97,33 @@ function waiversConfigProperties(): PolicyConfigSchema["properties"] {
 }
 
 /**
+ * Waivers parsed per `getConfig` function. Under the engine every request carries a new one
+ * (`@pulumi/policy` 1.21.0 server.js, `makeGetConfigFun` per request), so this never hits there; the
+ * offline auditor gives each policy one per audit, over a config that does not change during it, so a
+ * resource policy parses its waivers once per audit instead of once per resource.
+ */
+const parsedWaivers = new WeakMap<object, Waiver[]>();
+
+function waiversOf(getConfig: <T extends object>() => T): Waiver[] {
+  let waivers = parsedWaivers.get(getConfig);
+  if (waivers === undefined) {
+    waivers = parseWaivers(getConfig<Record<string, unknown>>());
+    parsedWaivers.set(getConfig, waivers);
+  }
+  return waivers;
+}
+
+/**
  * A report callback that honours this policy's valid waivers (recording what they suppressed) and
  * says why an invalid one was not honoured. `subjectUrn` is the resource under validation; stack
  * policies name the resource in each report instead.
  */
 function waiverAware(
   meta: PolicyMetadata,
-  config: Record<string, unknown>,
+  waivers: readonly Waiver[],
   reportViolation: ReportViolation,
   subjectUrn: string | undefined,
 ): FindingReporter {
-  const waivers = parseWaivers(config);
   waiverLedger.record(meta, waivers);
   const today = waiverLedger.today();
   return (message, urn, key) => {

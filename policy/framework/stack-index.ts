@@ -2,21 +2,40 @@ import type { PolicyResource } from "@pulumi/policy";
 import { isRecord, peekTexts, tagsOf, texts } from "./props";
 
 /**
+ * Resources by type, per resource list. Shared only for a frozen list: the offline auditor hands every
+ * stack policy one frozen list (src/offline/audit/runner.ts, `stackView`), so its 47 policies build one
+ * index instead of 47; under the engine each policy receives a fresh, mutable list and builds its own.
+ * A resource's `type` is a plain field, not a property read through the auditor's views, so sharing it
+ * changes no rule's recorded scope (the identity and referrer caches below read properties and stay
+ * per index).
+ */
+const sharedTypeMaps = new WeakMap<readonly PolicyResource[], ReadonlyMap<string, readonly PolicyResource[]>>();
+
+function typeMapOf(resources: readonly PolicyResource[]): ReadonlyMap<string, readonly PolicyResource[]> {
+  const shared = sharedTypeMaps.get(resources);
+  if (shared !== undefined) return shared;
+  const map = new Map<string, PolicyResource[]>();
+  for (const r of resources) {
+    const list = map.get(r.type);
+    if (list === undefined) map.set(r.type, [r]);
+    else list.push(r);
+  }
+  if (Object.isFrozen(resources)) sharedTypeMaps.set(resources, map);
+  return map;
+}
+
+/**
  * Lookups over the resources a stack policy receives. Links between resources are resolved from the
  * engine's property dependencies first (known even during preview, when ids are not), then from
  * literal ids and ARNs (exports without property dependencies, or values set by hand).
  */
 export class StackIndex {
-  private readonly typeMap = new Map<string, PolicyResource[]>();
+  private readonly typeMap: ReadonlyMap<string, readonly PolicyResource[]>;
   private readonly identityCache = new Map<string, Map<string, PolicyResource[]>>();
   private readonly referrerCache = new Map<string, Map<string, PolicyResource[]>>();
 
   constructor(readonly resources: readonly PolicyResource[]) {
-    for (const r of resources) {
-      const list = this.typeMap.get(r.type) ?? [];
-      list.push(r);
-      this.typeMap.set(r.type, list);
-    }
+    this.typeMap = typeMapOf(resources);
   }
 
   ofType(...types: string[]): PolicyResource[] {

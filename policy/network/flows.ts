@@ -9,6 +9,11 @@ type Interval = readonly [number, number];
 
 const FULL: Record<Protocol, Interval> = { tcp: [0, 65535], udp: [0, 65535], icmp: [0, 0], icmpv6: [0, 0], other: [0, 0] };
 
+/**
+ * Immutable, and always canonical: per protocol, sorted maximal runs of ports, and no protocol with an
+ * empty list (every constructor and `combine` keep it so). Equal sets therefore print alike, results may
+ * be shared, and an empty set is one with no protocol.
+ */
 export class FlowSet {
   private constructor(private readonly byProtocol: ReadonlyMap<Protocol, readonly Interval[]>) {}
 
@@ -35,7 +40,7 @@ export class FlowSet {
   }
 
   isEmpty(): boolean {
-    return [...this.byProtocol.values()].every((list) => list.length === 0);
+    return this.byProtocol.size === 0;
   }
 
   has(protocol: Protocol, port: number): boolean {
@@ -43,11 +48,16 @@ export class FlowSet {
   }
 
   union(other: FlowSet): FlowSet {
-    return this.combine(other, (a, b) => normalise([...a, ...b]));
+    if (other.isEmpty() || other === this) return this;
+    if (this.isEmpty()) return other;
+    return this.combine(other, (a, b) => (a.length === 0 ? b : b.length === 0 ? a : normalise([...a, ...b])));
   }
 
   intersect(other: FlowSet): FlowSet {
+    if (this.isEmpty() || other === this) return this;
+    if (other.isEmpty()) return other;
     return this.combine(other, (a, b) => {
+      if (a.length === 0 || b.length === 0) return [];
       const out: Interval[] = [];
       for (const [a1, a2] of a) for (const [b1, b2] of b) if (Math.max(a1, b1) <= Math.min(a2, b2)) out.push([Math.max(a1, b1), Math.min(a2, b2)]);
       return normalise(out);
@@ -55,7 +65,9 @@ export class FlowSet {
   }
 
   subtract(other: FlowSet): FlowSet {
+    if (this.isEmpty() || other.isEmpty()) return this;
     return this.combine(other, (a, b) => {
+      if (a.length === 0 || b.length === 0) return a;
       let current: Interval[] = [...a];
       for (const [b1, b2] of b) {
         const next: Interval[] = [];
@@ -90,18 +102,26 @@ export class FlowSet {
     return PROTOCOLS.every((p) => JSON.stringify(this.byProtocol.get(p) ?? []) === JSON.stringify(other.byProtocol.get(p) ?? []));
   }
 
-  private combine(other: FlowSet, op: (a: readonly Interval[], b: readonly Interval[]) => Interval[]): FlowSet {
-    const map = new Map<Protocol, Interval[]>();
+  /** Interval lists are never changed once made, so an operation may hand one of its operands back. */
+  private combine(other: FlowSet, op: (a: readonly Interval[], b: readonly Interval[]) => readonly Interval[]): FlowSet {
+    const map = new Map<Protocol, readonly Interval[]>();
     for (const p of PROTOCOLS) {
-      const result = op(this.byProtocol.get(p) ?? [], other.byProtocol.get(p) ?? []);
+      const a = this.byProtocol.get(p) ?? NONE;
+      const b = other.byProtocol.get(p) ?? NONE;
+      // Every operation of two empty lists is empty.
+      if (a.length === 0 && b.length === 0) continue;
+      const result = op(a, b);
       if (result.length > 0) map.set(p, result);
     }
     return new FlowSet(map);
   }
 }
 
+const NONE: readonly Interval[] = [];
+
+/** Sorts and merges, in place: callers pass a list they have just made. */
 function normalise(intervals: Interval[]): Interval[] {
-  const sorted = [...intervals].sort((x, y) => x[0] - y[0]);
+  const sorted = intervals.sort((x, y) => x[0] - y[0]);
   const out: Array<[number, number]> = [];
   for (const [a, b] of sorted) {
     const last = out[out.length - 1];

@@ -86,6 +86,77 @@ function throughNacls(flows: FlowSet, outNacl: Nacl, toPeer: Peer, inNacl: Nacl,
   return result;
 }
 
+/**
+ * What the NACLs between two subnets let through, per pair of subnets: for endpoint peers naclFlows reads
+ * only the peer's subnet (its ranges) and the subnet's NACL, so every endpoint pair of the same two
+ * subnets gets the same filter. Flow sets are canonical (flows.ts), so `flows ∩ filter` equals what
+ * throughNacls(flows, ...) gives: the intersections are associative and dropping TCP or UDP whole
+ * commutes with them.
+ */
+class SubnetFilters {
+  private readonly filters = new Map<Subnet, Map<Subnet, FlowSet>>();
+
+  constructor(private readonly vpcRanges: readonly AddressRange[]) {}
+
+  between(src: Endpoint, dst: Endpoint): FlowSet {
+    let row = this.filters.get(src.subnet);
+    if (row === undefined) this.filters.set(src.subnet, (row = new Map()));
+    let filter = row.get(dst.subnet);
+    if (filter === undefined) {
+      filter = throughNacls(FlowSet.all(), src.subnet.nacl, { kind: "endpoint", endpoint: dst }, dst.subnet.nacl, { kind: "endpoint", endpoint: src }, this.vpcRanges);
+      row.set(dst.subnet, filter);
+    }
+    return filter;
+  }
+}
+
+/**
+ * The flows from one endpoint to another inside a VPC depend only on the two endpoints' groups and
+ * subnets: groupFlows reads the side's groups and, of the peer, its subnet's ranges and its group keys;
+ * the NACL filter reads the two subnets. Endpoints with the same groups in the same subnet (replicas,
+ * nodes of a group) therefore get the same flows, computed once per such pair of classes.
+ */
+class PairFlows {
+  private readonly classes = new Map<Endpoint, string>();
+  private readonly subnetIds = new Map<Subnet, number>();
+  private readonly known = new Map<string, FlowSet>();
+  private readonly filters: SubnetFilters;
+
+  constructor(private readonly vpcRanges: readonly AddressRange[]) {
+    this.filters = new SubnetFilters(vpcRanges);
+  }
+
+  between(src: Endpoint, dst: Endpoint): FlowSet {
+    const key = `${this.classOf(src)}\u0001${this.classOf(dst)}`;
+    let flows = this.known.get(key);
+    if (flows === undefined) {
+      flows = this.compute(src, dst);
+      this.known.set(key, flows);
+    }
+    return flows;
+  }
+
+  private compute(src: Endpoint, dst: Endpoint): FlowSet {
+    const out = groupFlows(src.groups, "egress", { kind: "endpoint", endpoint: dst }, this.vpcRanges);
+    if (out.isEmpty()) return out;
+    const flows = out.intersect(groupFlows(dst.groups, "ingress", { kind: "endpoint", endpoint: src }, this.vpcRanges));
+    if (flows.isEmpty() || src.subnet === dst.subnet) return flows;
+    return flows.intersect(this.filters.between(src, dst));
+  }
+
+  /** The subnet and the group keys, in order (a finer class than the set of keys, so never too coarse). */
+  private classOf(e: Endpoint): string {
+    let name = this.classes.get(e);
+    if (name === undefined) {
+      let subnet = this.subnetIds.get(e.subnet);
+      if (subnet === undefined) this.subnetIds.set(e.subnet, (subnet = this.subnetIds.size));
+      name = `${subnet}\u0000${e.groups.map((g) => g.key).join("\u0000")}`;
+      this.classes.set(e, name);
+    }
+    return name;
+  }
+}
+
 const NO_NACL: Nacl = { label: "the internet side", allowsAll: true, rules: [] };
 
 /** Whether a subnet sends internet-bound traffic somewhere that reaches the internet, and how. */
@@ -163,6 +234,7 @@ export function analyse(model: NetworkModel): Reachability {
   const edges: Edge[] = [];
   const internet: Peer = { kind: "internet" };
   const candidates = new EgressCandidates(model.endpoints);
+  const pairFlows = new PairFlows(vpcRanges);
   for (const dst of model.endpoints) {
     // Internet → dst: a public address, a route back to the internet gateway, groups and NACL admitting it.
     for (const family of [4, 6] as const) {
@@ -193,17 +265,11 @@ export function analyse(model: NetworkModel): Reachability {
     for (const dst of candidates.of(src)) {
       if (dst === src || dst.resource === src.resource) continue;
       if (src.subnet.vpc !== undefined && dst.subnet.vpc !== undefined && src.subnet.vpc !== dst.subnet.vpc) continue;
-      const out = groupFlows(src.groups, "egress", { kind: "endpoint", endpoint: dst }, vpcRanges);
-      if (out.isEmpty()) continue;
-      let flows = out.intersect(groupFlows(dst.groups, "ingress", { kind: "endpoint", endpoint: src }, vpcRanges));
-      if (flows.isEmpty()) continue;
-      if (src.subnet !== dst.subnet) {
-        flows = throughNacls(flows, src.subnet.nacl, { kind: "endpoint", endpoint: dst }, dst.subnet.nacl, { kind: "endpoint", endpoint: src }, vpcRanges);
-      }
+      const flows = pairFlows.between(src, dst);
       if (!flows.isEmpty()) edges.push({ from: src.key, to: dst.key, flows });
     }
   }
-  edges.sort((a, b) => `${a.from}\0${a.to}`.localeCompare(`${b.from}\0${b.to}`));
+  sortByText(edges, (e) => `${e.from}\0${e.to}`);
 
   const zoneOf = (key: string): string => (key === INTERNET ? INTERNET : (nodes.get(key)?.subnet.zone ?? "untagged"));
   const matrix = new Map<string, Map<string, FlowSet>>();
@@ -216,6 +282,17 @@ export function analyse(model: NetworkModel): Reachability {
   const seen = new Set([...model.subnets.map((s) => s.zone), INTERNET, "dmz", "app", "data"]);
   const zones = [...seen].sort((a, b) => rank(order, a) - rank(order, b) || a.localeCompare(b));
   return { nodes, edges, matrix, zones };
+}
+
+/**
+ * Sorts in place by each item's text, in `localeCompare` order: ECMA-402 defines `a.localeCompare(b)` as a
+ * comparison by a collator made as `new Intl.Collator()` (no locales, no options), so one such collator and
+ * each text made once give the same order without building two texts per comparison.
+ */
+function sortByText<T>(items: T[], textOf: (item: T) => string): void {
+  const collator = new Intl.Collator();
+  const texts = new Map(items.map((item) => [item, textOf(item)] as const));
+  items.sort((a, b) => collator.compare(texts.get(a) as string, texts.get(b) as string));
 }
 
 function rank(order: readonly string[], zone: string): number {

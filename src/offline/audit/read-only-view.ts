@@ -89,7 +89,8 @@ class ViewHandler implements ProxyHandler<object> {
     if (descriptor === undefined) return undefined;
     if (isObjectValue(descriptor.value)) descriptor.value = this.child(descriptor.value, "raw", prop);
     // Proxy invariant: only a property the shadow has as non-configurable (an array's length) may be reported so.
-    if (Reflect.getOwnPropertyDescriptor(shadow, prop) === undefined) descriptor.configurable = true;
+    // An object's shadow never has a property of its own (every trap that would add one refuses).
+    if (!Array.isArray(shadow) || Reflect.getOwnPropertyDescriptor(shadow, prop) === undefined) descriptor.configurable = true;
     return descriptor;
   }
 

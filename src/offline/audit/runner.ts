@@ -114,18 +114,34 @@ function nameOf(urn: string): string {
 }
 
 /**
+ * A resource's name and frozen options, made once per state: its resource-policy subject, its stack view
+ * and its findings share them (all read-only), instead of parsing the URN and copying the options for each.
+ */
+const identities = new WeakMap<ResourceState, { readonly name: string; readonly opts: PolicyResourceOptions }>();
+
+function identityOf(state: ResourceState): { readonly name: string; readonly opts: PolicyResourceOptions } {
+  let identity = identities.get(state);
+  if (identity === undefined) {
+    identity = { name: nameOf(state.urn), opts: deepFreeze(optionsOf(state)) };
+    identities.set(state, identity);
+  }
+  return identity;
+}
+
+/**
  * What every policy sees of a resource, as the engine's analyzer builds it for resource and stack
  * policies alike: type, properties (inputs for the one, outputs for the other), name, options, provider,
  * and the type checks.
  */
 function policyResource(state: ResourceState, props: Record<string, unknown>, provider: PolicyProviderResource | undefined) {
   const isType = (resourceClass: object): boolean => isTypeOf(state.type, resourceClass);
+  const { name, opts } = identityOf(state);
   return {
     type: state.type,
     props,
     urn: state.urn,
-    name: nameOf(state.urn),
-    opts: deepFreeze(optionsOf(state)),
+    name,
+    opts,
     isType,
     asType: (resourceClass: object) => (isType(resourceClass) ? props : undefined),
     ...(provider === undefined ? {} : { provider }),
@@ -170,7 +186,10 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
   const live = input.resources.filter((r) => !isProviderType(r.type) && r.delete !== true);
   const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
   const levelOf = (p: PlatformPolicy): EnforcementLevel => config.policies.get(p.policy.name)?.enforcementLevel ?? p.policy.enforcementLevel ?? pack.enforcementLevel;
-  const getConfigOf = (p: PlatformPolicy) => (): Record<string, unknown> => structuredClone({ ...(config.policies.get(p.policy.name)?.properties ?? {}) });
+  // One getConfig per policy for the whole audit (each call still hands out a fresh copy): the pack's
+  // define.ts parses a policy's waivers once per getConfig function (see waiversOf there).
+  const getConfigs = new Map(policies.map((p) => [p, (): Record<string, unknown> => structuredClone({ ...(config.policies.get(p.policy.name)?.properties ?? {}) })] as const));
+  const getConfigOf = (p: PlatformPolicy) => getConfigs.get(p) as () => Record<string, unknown>;
   const tallies = new Map<string, Tally>(policies.map((p) => [p.policy.name, { scope: new Set<string>(), unchecked: 0, notApplicable: undefined, violations: [] }]));
 
   const record = (p: PlatformPolicy, level: EnforcementLevel, kind: ViolationRecord["kind"], reported: string, state: ResourceState | undefined): ViolationRecord => {
@@ -181,7 +200,7 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
       level: kind === "unchecked" || level === "advisory" ? "advisory" : "mandatory",
       severity: p.meta.severity,
       kind,
-      ...(state === undefined ? {} : { urn: state.urn, type: state.type, name: nameOf(state.urn) }),
+      ...(state === undefined ? {} : { urn: state.urn, type: state.type, name: identityOf(state).name }),
       message,
       finding: key,
       remediation: p.meta.remediation,
@@ -210,28 +229,39 @@ async function evaluate(input: AuditInput, options: AuditOptions): Promise<Audit
 
   // Resource policies: every resource, in registration order, sees its inputs (one read-only copy for all policies).
   const resourcePolicies = policies.filter((p): p is PlatformResourcePolicy => p.kind === "resource" && levelOf(p) !== "disabled");
+  // What each policy's runs share, worked out once instead of once per resource.
+  const resourceRuns = resourcePolicies.map((p) => {
+    const configured = levelOf(p);
+    const v = p.policy.validateResource;
+    return {
+      p,
+      level: configured === "remediate" ? "mandatory" : configured,
+      tally: tallies.get(p.policy.name) as Tally,
+      validations: v === undefined ? [] : Array.isArray(v) ? v : [v],
+      getConfig: getConfigOf(p),
+    };
+  });
+  let read = false;
+  const markRead = (): void => {
+    read = true;
+  };
   for (const state of live) {
     const props = readOnlyProps(deserialize(state.inputs ?? {}) as Record<string, unknown>, state.urn);
     const subject = { ...policyResource(state, props, providerOf(state)), stackTags, notApplicable: throwNotApplicable };
-    for (const p of resourcePolicies) {
-      const configured = levelOf(p);
-      const level = configured === "remediate" ? "mandatory" : configured;
-      const tally = tallies.get(p.policy.name) as Tally;
-      const v = p.policy.validateResource;
-      const validations = v === undefined ? [] : Array.isArray(v) ? v : [v];
+    for (const { p, level, tally, validations, getConfig } of resourceRuns) {
       let applied = false;
-      let read = false;
-      onPropertyRead(() => {
-        read = true;
-      });
+      read = false;
+      onPropertyRead(markRead);
       for (const validation of validations) {
-        const args = { ...subject, getConfig: getConfigOf(p) } as unknown as ResourceValidationArgs;
+        const args = { ...subject, getConfig } as unknown as ResourceValidationArgs;
         const report: ReportViolation = (message) => {
           tally.scope.add(state.urn);
           tally.violations.push(record(p, level, "violation", message, state));
         };
         try {
-          await validation(args, report);
+          // Most validations are synchronous: awaiting only a promise spares a microtask turn per resource and rule.
+          const pending = validation(args, report);
+          if (pending instanceof Promise) await pending;
           applied = true;
         } catch (err) {
           if (err instanceof NotApplicableError) continue;

@@ -48,11 +48,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function deserialize(value: unknown): unknown {
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
-    value.forEach((item: unknown, i) => {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
       const d = deserialize(item);
       if (out === undefined && d !== item) out = value.slice(0, i);
       out?.push(d);
-    });
+    }
     return out ?? value;
   }
   if (!isObject(value)) return value;
@@ -75,14 +76,20 @@ export function deserialize(value: unknown): unknown {
   }
   if (sig === RESOURCE_REFERENCE_SIG) return typeof value["id"] === "string" && value["id"] !== "" ? value["id"] : value["urn"];
   if (sig === OUTPUT_VALUE_SIG) return "value" in value ? deserialize(value["value"]) : UNKNOWN_STRING;
-  const entries = Object.entries(value);
-  const unpacked = entries.map(([, v]) => (v === undefined ? v : deserialize(v)));
   // As the engine does: a property whose value is undefined does not exist. A "__proto__" key is copied
-  // the way it always was (by assignment, which sets the prototype), so results stay as they were.
-  if (entries.every(([k, v], i) => unpacked[i] === v && v !== undefined && k !== "__proto__")) return value;
-  const out: Record<string, unknown> = {};
-  entries.forEach(([k, v], i) => {
-    if (v !== undefined) out[k] = unpacked[i];
-  });
-  return out;
+  // the way it always was (by assignment, which sets the prototype), so results stay as they were. A copy
+  // is started at the first key that needs one, with the keys before it (unchanged, defined, ordinary).
+  const keys = Object.keys(value);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const v = value[k];
+    const d = v === undefined ? v : deserialize(v);
+    if (out === undefined && (d !== v || v === undefined || k === "__proto__")) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j] as string] = value[keys[j] as string];
+    }
+    if (out !== undefined && v !== undefined) out[k] = d;
+  }
+  return out ?? value;
 }

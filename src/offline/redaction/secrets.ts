@@ -85,22 +85,47 @@ const REFERENCE = /^(arn:|urn:pulumi:|\$\{|\{\{|resolve:|ssm:|secretsmanager:|[a
  * of a string in which the scanner finds a secret (a private key, an access key, `password=...`).
  */
 export function rememberFlaggedValues(doc: unknown): void {
-  const stack: Array<[string, unknown]> = [["", doc]];
-  while (stack.length > 0) {
-    const [key, node] = stack.pop() as [string, unknown];
+  // Keys and values on two stacks, in the order one stack of pairs would visit them (the order values are
+  // remembered in is the order of equal-length masks), without a pair per node.
+  const keys: string[] = [""];
+  const nodes: unknown[] = [doc];
+  while (nodes.length > 0) {
+    const key = keys.pop() as string;
+    const node = nodes.pop();
     if (typeof node === "string") {
       // A URN names a resource (`…secretsmanager/secret:Secret::x` reads like `secret: x` to the scanner); it is never a secret.
       if (node.startsWith("urn:pulumi:") || PULUMI_TYPE.test(node)) continue;
-      if (SECRET_KEY.test(key) && !REFERENCE.test(node)) remember(node);
+      if (isSecretKey(key) && !REFERENCE.test(node)) remember(node);
       // The scan depends on the text alone: a text seen before (outputs repeat inputs) was scanned then.
       if (node.length >= MIN_MASKED_LENGTH && !scanned.has(node)) {
         scanned.add(node);
         const lines = node.split("\n");
         for (const finding of findSecrets(node)) remember(lines[finding.line - 1] ?? "");
       }
-    } else if (Array.isArray(node)) node.forEach((item) => stack.push([key, item]));
-    else if (isObject(node)) for (const [k, v] of Object.entries(node)) stack.push([k, v]);
+    } else if (Array.isArray(node)) {
+      for (const item of node) {
+        keys.push(key);
+        nodes.push(item);
+      }
+    } else if (isObject(node)) {
+      for (const k of Object.keys(node)) {
+        keys.push(k);
+        nodes.push(node[k]);
+      }
+    }
   }
+}
+
+/** SECRET_KEY's verdict per key: a document repeats a few hundred keys over and over. */
+const secretKeys = new Map<string, boolean>();
+
+function isSecretKey(key: string): boolean {
+  let verdict = secretKeys.get(key);
+  if (verdict === undefined) {
+    verdict = SECRET_KEY.test(key);
+    secretKeys.set(key, verdict);
+  }
+  return verdict;
 }
 
 const xmlEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
