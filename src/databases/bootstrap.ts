@@ -245,8 +245,14 @@ export function renderUserData(params: UserDataParams): string {
   const common = [
     writeFileBlock(`${conf}/pg_hba.conf`, "0640", "postgres:postgres", params.pgHba),
     writeFileBlock(`${conf}/pg_ident.conf`, "0640", "postgres:postgres", "# No user name maps: local access is peer for postgres only.\n"),
-    writeFileBlock(`${conf}/pg_ctl.conf`, "0644", "postgres:postgres", "pg_ctl_options = ''\n"),
-    writeFileBlock(`${conf}/environment`, "0644", "postgres:postgres", "# No extra environment.\n"),
+    // Read only by postgresql-common's pg_ctlcluster, which Debian's postgresql@ unit runs on a single host;
+    // Patroni runs postgres and pg_ctl itself, so a member ships neither (docs/decisions.md, 2026-12-04).
+    ...(patroni === undefined
+      ? [
+          writeFileBlock(`${conf}/pg_ctl.conf`, "0644", "postgres:postgres", "pg_ctl_options = ''\n"),
+          writeFileBlock(`${conf}/environment`, "0644", "postgres:postgres", "# No extra environment.\n"),
+        ]
+      : []),
     writeFileBlock(L.secretsScript, "0750", "root:root", secretsScript),
     ...fetchSetup(params.region, params.rolesParameter),
   ];

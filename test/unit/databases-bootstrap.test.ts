@@ -70,6 +70,20 @@ describe("database host user-data", () => {
     expect(at(script, "mountpoint -q")).toBeLessThan(at(script, `if [ ! -f ${HOST_LAYOUT.dataDirectory}/PG_VERSION ]`));
   });
 
+  it("ships pg_ctlcluster's pg_ctl.conf and environment to a single host only: a Patroni member never runs pg_ctlcluster", () => {
+    const conf = HOST_LAYOUT.configDirectory;
+    const single = renderUserData(params());
+    const member = renderUserData(
+      params({ patroni: { member: "personal-data-a", privateIp: "10.30.136.153", setupParameter: "/fitness-platform/prod/databases/personal-data-a/patroni", secretId: "fitness-platform-prod-databases-personal-data-patroni" } }),
+    );
+    for (const file of ["pg_ctl.conf", "environment"]) {
+      expect(single).toContain(`${conf}/${file}`);
+      expect(member).not.toContain(`${conf}/${file}`);
+    }
+    expect(single).toContain(`${conf}/start.conf`);
+    expect(member).toContain(`${conf}/start.conf`);
+  });
+
   it("holds secret names only: no key, no password", () => {
     const script = renderUserData(params());
     expect(script).toContain("fitness-platform-dev-databases-personal-data-tls");

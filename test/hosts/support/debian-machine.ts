@@ -22,6 +22,19 @@ const MIRROR = "http://deb.debian.org/debian";
 
 const NSPAWN = ["--quiet", "--register=no", "--keep-unit"];
 
+/**
+ * Where each machine gets a cgroup of its own, in every hierarchy that tracks systemd units (name=systemd
+ * and the unified one of a hybrid host, or the unified root alone). With --keep-unit, nspawn puts its
+ * container in a "payload" cgroup under the cgroup nspawn runs in; machines started from one process
+ * would share that one tree, and their systemds each other's unit cgroups: with eight members running
+ * the same units, one machine's stop removed the cgroup of another's run (status 219/CGROUP).
+ */
+function cgroupDirs(name: string): string[] {
+  const hybrid = ["/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified"].filter((d) => fs.existsSync(path.join(d, "cgroup.procs")));
+  const roots = hybrid.length > 0 ? hybrid : ["/sys/fs/cgroup"];
+  return roots.map((r) => path.join(r, "fitness-hostlab", name));
+}
+
 export function ensureRootfs(): string {
   if (fs.existsSync(path.join(ROOTFS, READY))) return ROOTFS;
   const build = `${ROOTFS}.build-${process.pid}`;
@@ -123,10 +136,12 @@ export class Machine {
   async boot(): Promise<void> {
     this.mount();
     const out = fs.openSync(this.consoleLog, "a");
+    // The shell moves itself into the machine's cgroups, then becomes nspawn (same pid).
+    const enter = 'for d in $CGROUPS; do mkdir -p "$d" && echo $$ > "$d/cgroup.procs" || exit 1; done; exec systemd-nspawn "$@"';
     this.nspawn = spawn(
-      "systemd-nspawn",
-      [...NSPAWN, "--boot", "-D", this.root, `--machine=${this.options.name}`, `--network-namespace-path=/run/netns/${this.options.netns}`, "--console=read-only", "--resolv-conf=off", "--timezone=off", ...(this.options.nspawnArgs ?? [])],
-      { stdio: ["ignore", out, out] },
+      "sh",
+      ["-c", enter, "sh", ...NSPAWN, "--boot", "-D", this.root, `--machine=${this.options.name}`, `--network-namespace-path=/run/netns/${this.options.netns}`, "--console=read-only", "--resolv-conf=off", "--timezone=off", ...(this.options.nspawnArgs ?? [])],
+      { stdio: ["ignore", out, out], env: { ...process.env, CGROUPS: cgroupDirs(this.options.name).join(" ") } },
     );
     fs.closeSync(out);
     const pid = this.nspawn.pid;
@@ -196,5 +211,7 @@ export class Machine {
       this.nspawn?.kill("SIGKILL");
     }
     if (run("mountpoint", ["-q", this.root]).status === 0) run("umount", ["-l", this.root]);
+    // Empty once the machine is gone; removed leaves first.
+    for (const d of cgroupDirs(this.options.name)) if (fs.existsSync(d)) run("find", [d, "-depth", "-type", "d", "-exec", "rmdir", "{}", ";"]);
   }
 }
