@@ -7,6 +7,7 @@ import { createLabCa, type LabCa } from "./lab-ca";
 import { type LabProcess, type S3Lab, startDebianMirror, startImds, startS3, waitFor } from "./lab-services";
 import { addNamespace, ipIn, link, must, removeNamespaces, run } from "./netns";
 import type { ShippedStack } from "./shipped";
+import { pruneToLogs } from "./lab-dir";
 
 /**
  * Several hosts of one stack, each a Debian 12 machine (systemd-nspawn) booted from its shipped
@@ -112,6 +113,7 @@ export async function buildBootLab(options: BootLabOptions): Promise<BootLab> {
     for (const p of started) await p.stop();
     for (const loop of loops) run("losetup", ["-d", loop]);
     removeNamespaces(prefix);
+    pruneToLogs(dir);
   };
   try {
     const mirrorAddress = `${BOOT_LAB.mirrorNet}.1`;

@@ -11,6 +11,7 @@ import { type LabProcess, type S3Lab, startDebianMirror, startImds, startS3, wai
 import { addNamespace, ipIn, link, must, removeNamespaces, run } from "./netns";
 import { filesOfHost } from "./overlay-root";
 import { fileAt, selectFiles, type ShippedStack } from "./shipped";
+import { pruneToLogs } from "./lab-dir";
 
 /**
  * A database host as shipped, on the OS it ships to: a Debian 12 machine (systemd-nspawn) booted with
@@ -201,6 +202,7 @@ export async function buildDbHostLab(options: DbHostLabOptions): Promise<DbHostL
     for (const p of started) await p.stop();
     if (loop !== undefined) run("losetup", ["-d", loop]);
     removeNamespaces(prefix);
+    pruneToLogs(dir);
   };
   try {
     for (const name of ["db", "router", "app", "out", "aws"]) addNamespace(ns(name));

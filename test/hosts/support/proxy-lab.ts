@@ -8,6 +8,7 @@ import { Machine } from "./debian-machine";
 import { addNamespace, inNs, ipIn, link, removeNamespaces, run } from "./netns";
 import { committedConfigData } from "../../support/stack-config";
 import { fileAt, selectFiles, type ShippedStack, type ShippedStackName, shippedStack } from "./shipped";
+import { pruneToLogs } from "./lab-dir";
 
 /**
  * The egress proxy's lab: a Debian 12 machine (systemd-nspawn) booted in the proxy namespace with the
@@ -138,6 +139,7 @@ export async function buildProxyLab(options: ProxyLabOptions): Promise<ProxyLab>
     await machine?.destroy();
     for (const p of started) await p.stop();
     removeNamespaces(prefix);
+    pruneToLogs(dir);
   };
   try {
     for (const name of ["proxy", "app", "data", "stray", "inet"]) addNamespace(ns(name));
