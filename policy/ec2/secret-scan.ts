@@ -84,15 +84,7 @@ function looksRandom(token: string): boolean {
   return entropy(token) >= 4.2;
 }
 
-/**
- * Below this length, a text without "=" or ":" matches no pattern here: the shortest such match is a Slack
- * token (`xoxb-` and ten more, 15 characters); assignments, access keys in config, URIs and .pgpass entries
- * need "=" or ":", and tokens and blobs 20 characters or more. Short names and ids are most of what is scanned.
- */
-const SHORTEST_BARE_MATCH = 15;
-
 export function findSecrets(content: string, ignore: readonly RegExp[] = [], depth = 0): SecretFinding[] {
-  if (content.length < SHORTEST_BARE_MATCH && !content.includes("=") && !content.includes(":")) return [];
   const findings: SecretFinding[] = [];
   for (const [kind, pattern] of PATTERNS) {
     const m = pattern.exec(content);
